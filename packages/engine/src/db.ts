@@ -1,0 +1,130 @@
+// The database: MikroORM 7 over `pg`, against a PostgreSQL server or an embedded PGlite served over the
+// wire protocol on loopback, so both take exactly the same code path.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { type EntitySchema, MikroORM } from '@mikro-orm/postgresql';
+import { CompiledQuery, type ControlledTransaction } from 'kysely';
+import type { Pool } from 'pg';
+
+/** Anything that runs SQL with server-side parameters (`$1`, `$2`, …). */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface DatabaseOptions {
+  /** A PostgreSQL URL. Without one, an embedded PGlite under `dataDir` is used. */
+  url?: string;
+  /** Where the embedded database keeps its files (default `./data`). */
+  dataDir?: string;
+  poolSize?: number;
+  /** MikroORM entity schemas of the system tables. */
+  entities: EntitySchema[];
+}
+
+/** Counts statements per unit of work (a GraphQL request, a test step) without threading a counter through. */
+const statementCounter = new AsyncLocalStorage<{ statements: number }>();
+
+function countStatement(): void {
+  const counter = statementCounter.getStore();
+  if (counter) counter.statements++;
+}
+
+/** Runs `fn` and reports how many SQL statements it sent. */
+export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const counter = { statements: 0 };
+  const result = await statementCounter.run(counter, fn);
+  return { result, statements: counter.statements };
+}
+
+/** The counter of the current unit of work, when one is running (see `countStatements`). */
+export function currentStatementCount(): number | undefined {
+  return statementCounter.getStore()?.statements;
+}
+
+export function withStatementCounter<T>(fn: () => Promise<T>): { counter: { statements: number }; run: Promise<T> } {
+  const counter = { statements: 0 };
+  return { counter, run: statementCounter.run(counter, fn) };
+}
+
+interface Embedded {
+  stop(): Promise<void>;
+  url: string;
+}
+
+async function startEmbedded(dataDir: string, maxConnections: number): Promise<Embedded> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  // Port 0: the system picks a free port, so two instances on one machine never collide.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgresql://postgres@${address}/postgres`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+export class Database implements Sql {
+  readonly orm: MikroORM;
+  readonly pool: Pool;
+  readonly embedded: boolean;
+  readonly #embedded: Embedded | undefined;
+
+  private constructor(orm: MikroORM, pool: Pool, embedded: Embedded | undefined) {
+    this.orm = orm;
+    this.pool = pool;
+    this.#embedded = embedded;
+    this.embedded = embedded !== undefined;
+  }
+
+  static async connect(options: DatabaseOptions): Promise<Database> {
+    const poolSize = options.poolSize ?? 10;
+    const embedded = options.url ? undefined : await startEmbedded(options.dataDir ?? './data', poolSize + 2);
+    const url = options.url ?? embedded!.url;
+    const orm = await MikroORM.init({
+      clientUrl: url,
+      entities: options.entities,
+      pool: { min: 0, max: poolSize },
+      discovery: { warnWhenNoEntities: false },
+      allowGlobalContext: true,
+      debug: false,
+    });
+    const pool = (await orm.em.getConnection().getNativeClient()) as Pool;
+    return new Database(orm, pool, embedded);
+  }
+
+  /** One statement on a pooled connection, outside any transaction: the read path. */
+  async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    countStatement();
+    const result = await this.pool.query(text, params as unknown[]);
+    return result.rows as T[];
+  }
+
+  /**
+   * Runs `fn` in one transaction. The MikroORM entity manager and raw SQL share it, so a metadata version
+   * (persisted through MikroORM) and the DDL it describes commit or roll back together.
+   */
+  async transaction<T>(fn: (tx: Sql, em: MikroORM['em']) => Promise<T>): Promise<T> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const trx = em.getTransactionContext() as ControlledTransaction<unknown>;
+      const tx: Sql = {
+        async query<R>(text: string, params: readonly unknown[] = []) {
+          countStatement();
+          const result = await trx.executeQuery(CompiledQuery.raw(text, params as unknown[]));
+          return result.rows as R[];
+        },
+      };
+      return fn(tx, em);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.orm.close(true);
+    await this.#embedded?.stop();
+  }
+}

@@ -1,0 +1,99 @@
+// Names: how an API name becomes a table, a column, a GraphQL type, a plural, and which names are taken.
+
+/** `opportunityLine` → `opportunity_line` */
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** `opportunityLine` → `OpportunityLine` */
+export function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** English plural of a camelCase API name: `opportunity` → `opportunities`, `case` → `cases`. */
+export function pluralize(name: string): string {
+  if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(name)) return `${name}es`;
+  return `${name}s`;
+}
+
+/** API names of entities and fields: camelCase, starting with a lower-case letter, at most 40 characters. */
+export const API_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,39}$/;
+
+/** Field names every record has; an entity cannot declare them. */
+export const SYSTEM_FIELD_NAMES: readonly string[] = [
+  'id',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'version',
+  'deletedAt',
+];
+
+/** Words a field cannot be called because the filter language or GraphQL uses them. */
+export const RESERVED_FIELD_NAMES: readonly string[] = [
+  ...SYSTEM_FIELD_NAMES,
+  'and',
+  'or',
+  'not',
+  'some',
+  'none',
+  'every',
+  'cursor',
+  'node',
+  'edges',
+  'nodes',
+  'pageInfo',
+  'totalCount',
+];
+
+/** Entity names that would collide with the API's own root fields or types. */
+export const RESERVED_ENTITY_NAMES: readonly string[] = [
+  'entity',
+  'entities',
+  'field',
+  'fields',
+  'metadata',
+  'workspace',
+  'workspaces',
+  'query',
+  'mutation',
+  'subscription',
+  'node',
+  'nodes',
+  'search',
+  'timeline',
+  'pageInfo',
+  'money',
+  'date',
+  'dateTime',
+  'decimal',
+  'json',
+  'string',
+  'int',
+  'float',
+  'boolean',
+  'id',
+  'plugin',
+  'plugins',
+  'action',
+  'report',
+  'reports',
+  'system',
+  'touchpoint',
+];
+
+/** Suffixes of the GraphQL types generated per entity; an entity name ending in one would collide. */
+export const RESERVED_ENTITY_SUFFIXES: readonly string[] = [
+  'Connection',
+  'Edge',
+  'Filter',
+  'OrderBy',
+  'Input',
+  'Aggregate',
+  'Group',
+  'Payload',
+  'Result',
+  'Field',
+];

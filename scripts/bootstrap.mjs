@@ -55,9 +55,13 @@ function ensureTools() {
     }
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     // The `node` package downloads the platform binary in its preinstall script, so scripts must run.
-    const status = run(npm, ['install', '--prefix', toolsDir, '--no-audit', '--no-fund', '--ignore-scripts=false', ...packages], {
-      env: { ...process.env, npm_config_nodedir: undefined },
-    });
+    const status = run(
+      npm,
+      ['install', '--prefix', toolsDir, '--no-audit', '--no-fund', '--ignore-scripts=false', ...packages],
+      {
+        env: { ...process.env, npm_config_nodedir: undefined },
+      },
+    );
     if (status !== 0) {
       log('could not fetch the tools from the npm registry (see the npm output above)');
       process.exit(status);

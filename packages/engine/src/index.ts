@@ -1,8 +1,44 @@
+export { loadCoreEntities } from './core-schemas.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
-export { Database, countStatements, currentStatementCount, withStatementCounter } from './db.ts';
-export type { TestDatabase } from './test-database.ts';
-export { createTestDatabase, LOCAL_POSTGRES_URL } from './test-database.ts';
+export { countStatements, currentStatementCount, Database, withStatementCounter } from './db.ts';
+export type { EngineOptions, MetadataListener, WorkspaceMetadata } from './engine.ts';
+export { DEFAULT_WORKSPACE, Engine } from './engine.ts';
+export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.ts';
+export { RecordEventBus } from './events.ts';
+export type { RecordHook, WriteHookArgs } from './hooks.ts';
+export { RecordHooks } from './hooks.ts';
+export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes.ts';
+export { applyChanges, CHANGE_OPS } from './metadata/changes.ts';
+export type { PluginContribution } from './metadata/layers.ts';
+export { effectiveMetadata, mergeLayers } from './metadata/layers.ts';
+export type { ChangeOptions, ChangeResult } from './metadata/store.ts';
+export type { MigrationPlan, MigrationStep, StepKind } from './migration/plan.ts';
+export { planMigration } from './migration/plan.ts';
 export * as physical from './physical.ts';
+export type {
+  CompiledAggregate,
+  CompiledList,
+  CompileFilterOptions,
+  GetOptions,
+  QueryCompilerOptions,
+  Statement,
+} from './query/index.ts';
+export {
+  aggregateRecords,
+  compileFilter,
+  DEFAULT_FIRST,
+  DEFAULT_NESTED_FIRST,
+  decodeCursor,
+  encodeCursor,
+  getRecord,
+  getRecordsByIds,
+  listRecords,
+  MAX_AGGREGATE_GROUPS,
+  MAX_FILTER_DEPTH,
+  MAX_FIRST,
+  MAX_IN_VALUES,
+  QueryCompiler,
+} from './query/index.ts';
 export type {
   AggregateFunction,
   AggregateGroup,
@@ -14,3 +50,8 @@ export type {
   RelationSelection,
   Selection,
 } from './query/types.ts';
+export type { RequestContext, WriteResult } from './records/service.ts';
+export { MAX_BATCH, RecordService } from './records/service.ts';
+export type { ArchiveRow, MetadataVersionRow, WorkspaceRow } from './system-entities.ts';
+export type { TestDatabase } from './test-database.ts';
+export { createTestDatabase, LOCAL_POSTGRES_URL } from './test-database.ts';

@@ -59,6 +59,9 @@ export function joinTableName(entity: Pick<EntityDefinition, 'name'>, field: Pic
 export const JOIN_SOURCE_COLUMN = 'source_id';
 export const JOIN_TARGET_COLUMN = 'target_id';
 
-export function autonumberSequence(entity: Pick<EntityDefinition, 'name'>, field: Pick<FieldDefinition, 'name'>): string {
+export function autonumberSequence(
+  entity: Pick<EntityDefinition, 'name'>,
+  field: Pick<FieldDefinition, 'name'>,
+): string {
   return `${tableName(entity)}_${columnBase(field)}_seq`;
 }

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-export const LOCAL_POSTGRES_URL = process.env.TOUCHPOINT_TEST_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const LOCAL_POSTGRES_URL =
+  process.env.TOUCHPOINT_TEST_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   /** Set when a PostgreSQL server is used. */

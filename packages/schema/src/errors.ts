@@ -64,6 +64,15 @@ export function validationFailed(summary: string, issues: readonly Issue[]): Tou
   });
 }
 
+/** By shape, not only `instanceof`: errors may cross module instances (test runners, sandboxes). */
 export function isTouchpointError(error: unknown): error is TouchpointError {
-  return error instanceof TouchpointError;
+  if (error instanceof TouchpointError) return true;
+  const e = error as Partial<TouchpointError> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.name === 'TouchpointError' &&
+    typeof e.code === 'string' &&
+    Array.isArray(e.issues)
+  );
 }

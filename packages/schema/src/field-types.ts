@@ -128,7 +128,8 @@ function textType(
     widensTo: name === 'longText' ? [] : name === 'text' ? ['longText'] : ['text', 'longText'],
     check(value, field) {
       const result = checkText(value, field, defaultMax);
-      if (result.ok && format && !format.test(value as string)) return fail(`must be ${format.what}, got ${describe(value)}`);
+      if (result.ok && format && !format.test(value as string))
+        return fail(`must be ${format.what}, got ${describe(value)}`);
       return result;
     },
   };
@@ -218,7 +219,8 @@ registerFieldType({
   options: ['min', 'max'],
   widensTo: ['decimal', 'percent'],
   check(value, field) {
-    if (typeof value !== 'number' || !Number.isInteger(value)) return fail(`must be a whole number, got ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return fail(`must be a whole number, got ${describe(value)}`);
     if (Math.abs(value) > 2_147_483_647) return fail('must be between -2147483647 and 2147483647');
     return checkBounds(value, field);
   },
@@ -265,7 +267,9 @@ registerFieldType({
     if (extra.length > 0) return fail(`has unknown keys ${extra.join(', ')}; allowed: amount, currency`);
     const code = currency ?? field.currencyCode;
     if (typeof code !== 'string' || !CURRENCY_CODE.test(code)) {
-      return fail(`currency must be an ISO 4217 code of three capital letters such as CNY or USD, got ${describe(code)}`);
+      return fail(
+        `currency must be an ISO 4217 code of three capital letters such as CNY or USD, got ${describe(code)}`,
+      );
     }
     const checked = checkDecimal(amount, field);
     if (!checked.ok) return fail(`amount ${checked.message}`);
@@ -301,7 +305,8 @@ registerFieldType({
   options: ['min', 'max'],
   widensTo: ['datetime'],
   check(value, field) {
-    if (typeof value !== 'string' || !isRealDate(value)) return fail(`must be a date YYYY-MM-DD, got ${describe(value)}`);
+    if (typeof value !== 'string' || !isRealDate(value))
+      return fail(`must be a date YYYY-MM-DD, got ${describe(value)}`);
     if (typeof field.min === 'string' && value < field.min) return fail(`must be on or after ${field.min}`);
     if (typeof field.max === 'string' && value > field.max) return fail(`must be on or before ${field.max}`);
     return ok(value);
@@ -397,7 +402,9 @@ registerFieldType({
       if (!Array.isArray(value) || !value.every(isUuid)) return fail('must be a list of record ids');
       return ok([...new Set(value)]);
     }
-    return isUuid(value) ? ok(value) : fail(`must be the id of a ${field.relation?.target ?? 'related'} record, got ${describe(value)}`);
+    return isUuid(value)
+      ? ok(value)
+      : fail(`must be the id of a ${field.relation?.target ?? 'related'} record, got ${describe(value)}`);
   },
 });
 

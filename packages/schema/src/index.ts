@@ -1,3 +1,47 @@
+export type { ErrorCode, Issue } from './errors.ts';
+export { IssueCollector, isTouchpointError, TouchpointError, validationFailed } from './errors.ts';
+export type { CheckResult, ColumnSpec, FieldType, FilterFamily, GraphQLShape } from './field-types.ts';
+export {
+  DEFAULT_LONG_TEXT_MAX_LENGTH,
+  DEFAULT_TEXT_MAX_LENGTH,
+  FILTER_OPERATORS,
+  fieldType,
+  fieldTypeNames,
+  getFieldType,
+  isUuid,
+  registerFieldType,
+} from './field-types.ts';
+export type {
+  FieldTypeLookup,
+  FormulaAst,
+  FormulaBinaryOperator,
+  FormulaField,
+  FormulaIssue,
+  FormulaSpan,
+  FormulaValueType,
+} from './formula.ts';
+export {
+  checkFormula,
+  compileFormula,
+  FORMULA_FUNCTION_NAMES,
+  FORMULA_MAX_DEPTH,
+  FORMULA_MAX_LENGTH,
+  formulaReferences,
+  parseFormula,
+  quoteText,
+} from './formula.ts';
+export type { JsonSchema } from './json-schema.ts';
+export { entityJsonSchema } from './json-schema.ts';
+export {
+  API_NAME_PATTERN,
+  pascalCase,
+  pluralize,
+  RESERVED_ENTITY_NAMES,
+  RESERVED_ENTITY_SUFFIXES,
+  RESERVED_FIELD_NAMES,
+  SYSTEM_FIELD_NAMES,
+  snakeCase,
+} from './naming.ts';
 export type {
   AutonumberOptions,
   EntityDefinition,
@@ -19,26 +63,8 @@ export type {
   ViewDefinitions,
 } from './types.ts';
 export { LANGUAGES } from './types.ts';
-export type { ErrorCode, Issue } from './errors.ts';
-export { IssueCollector, isTouchpointError, TouchpointError, validationFailed } from './errors.ts';
-export type { CheckResult, ColumnSpec, FieldType, FilterFamily, GraphQLShape } from './field-types.ts';
-export {
-  DEFAULT_LONG_TEXT_MAX_LENGTH,
-  DEFAULT_TEXT_MAX_LENGTH,
-  FILTER_OPERATORS,
-  fieldType,
-  fieldTypeNames,
-  getFieldType,
-  isUuid,
-  registerFieldType,
-} from './field-types.ts';
-export {
-  API_NAME_PATTERN,
-  pascalCase,
-  pluralize,
-  RESERVED_ENTITY_NAMES,
-  RESERVED_ENTITY_SUFFIXES,
-  RESERVED_FIELD_NAMES,
-  SYSTEM_FIELD_NAMES,
-  snakeCase,
-} from './naming.ts';
+export type { ValidateMetadataOptions } from './validate.ts';
+export { normalizeEntity, validateEntity, validateMetadata } from './validate.ts';
+export { formulaValueTypeOf } from './validate-field-options.ts';
+export type { EntityFile, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
+export { entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';

@@ -1,0 +1,28 @@
+// What every resolver gets: who asks, in which workspace, and the record service bound to both.
+import type { Engine, RecordService, WorkspaceMetadata } from '@touchpoint/engine';
+
+export interface ApiContext {
+  engine: Engine;
+  workspace: string;
+  actor: string;
+  records: RecordService;
+  /** The metadata version the request's schema was built from. */
+  metadata: WorkspaceMetadata;
+}
+
+export const WORKSPACE_HEADER = 'x-touchpoint-workspace';
+export const ACTOR_HEADER = 'x-touchpoint-actor';
+/** Ask for the number of SQL statements a request ran, in `extensions.sqlStatements`. */
+export const DEBUG_HEADER = 'x-touchpoint-debug';
+
+/** Workspace from the header or `?workspace=`; the default workspace otherwise. */
+export function workspaceOf(request: Request): string {
+  const fromHeader = request.headers.get(WORKSPACE_HEADER);
+  if (fromHeader) return fromHeader;
+  return new URL(request.url).searchParams.get('workspace') ?? 'default';
+}
+
+export function actorOf(request: Request): string {
+  const actor = request.headers.get(ACTOR_HEADER);
+  return actor && /^[\w.:@-]{1,100}$/.test(actor) ? actor : 'anonymous';
+}

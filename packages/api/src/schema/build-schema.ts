@@ -1,0 +1,40 @@
+// Builds the GraphQL schema of one workspace at one metadata version.
+import type { WorkspaceMetadata } from '@touchpoint/engine';
+import type { GraphQLSchema } from 'graphql';
+import { relationGraph } from '../graph.ts';
+import type { SelectionContext } from '../selection.ts';
+import { addEntityMutations, addEntityQueries } from './entity-fields.ts';
+import { declareEntityTypes, type EntityTypes } from './entity-types.ts';
+import { declareMetadataTypes, metadataMutations, metadataQueries } from './metadata-fields.ts';
+import { createBuilder, sharedTypes } from './shared-types.ts';
+
+export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
+  const builder = createBuilder();
+  const shared = sharedTypes(builder);
+  const relations = relationGraph(metadata.entities);
+  const all = new Map<string, EntityTypes>();
+  for (const entity of metadata.entities) {
+    all.set(entity.name, declareEntityTypes(builder, shared, entity, relations.get(entity.name) ?? [], all));
+  }
+  const selectionContext: SelectionContext = { entities: metadata.byName, relations };
+  const granularity = builder.enumType('DateGranularity', {
+    values: ['day', 'week', 'month', 'quarter', 'year'] as const,
+  });
+  const metadataTypes = declareMetadataTypes(builder, shared);
+  builder.queryType({
+    fields: (t) => {
+      const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes) };
+      for (const types of all.values())
+        Object.assign(fields, addEntityQueries(t, types, selectionContext, granularity));
+      return fields as never;
+    },
+  });
+  builder.mutationType({
+    fields: (t) => {
+      const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes) };
+      for (const types of all.values()) Object.assign(fields, addEntityMutations(t, types, selectionContext));
+      return fields as never;
+    },
+  });
+  return builder.toSchema({ sortSchema: false });
+}

@@ -1,0 +1,289 @@
+// The metadata API: read the effective metadata, plan and apply changes, see the history, export YAML.
+import type { ChangeResult, MetadataChange, MigrationPlan } from '@touchpoint/engine';
+import { type EntityDefinition, entityToYaml, TouchpointError } from '@touchpoint/schema';
+import type { ApiContext } from '../context.ts';
+import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: Pothos field builders of run-time types
+type AnyFieldBuilder = any;
+
+export interface MetadataTypes {
+  entity: AnyRef;
+  plan: AnyRef;
+  result: AnyRef;
+  version: AnyRef;
+  archive: AnyRef;
+  workspace: AnyRef;
+}
+
+export function declareMetadataTypes(builder: Builder, shared: SharedTypes): MetadataTypes {
+  const field = builder.objectRef<Row>('FieldMetadata').implement({
+    description: 'A field of an entity, as the effective metadata defines it.',
+    fields: (t) => ({
+      id: t.string({ resolve: (f) => f.id as string }),
+      name: t.string({ nullable: false, resolve: (f) => f.name as string }),
+      type: t.string({ nullable: false, resolve: (f) => f.type as string }),
+      labels: t.field({ type: shared.labels, resolve: (f) => f.labels as never }),
+      required: t.boolean({ nullable: false, resolve: (f) => Boolean(f.required) }),
+      unique: t.boolean({ nullable: false, resolve: (f) => Boolean(f.unique) }),
+      readOnly: t.boolean({ nullable: false, resolve: (f) => Boolean(f.readOnly) }),
+      source: t.string({ resolve: (f) => f.source as string }),
+      definition: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The whole field definition.',
+        resolve: (f) => f,
+      }),
+    }),
+  });
+  const entity = builder.objectRef<EntityDefinition>('EntityMetadata').implement({
+    description: 'An entity of the workspace, as the effective metadata defines it.',
+    fields: (t) => ({
+      id: t.string({ resolve: (e) => e.id ?? e.name }),
+      name: t.string({ nullable: false, resolve: (e) => e.name }),
+      pluralName: t.string({ resolve: (e) => e.pluralName ?? null }),
+      labels: t.field({ type: shared.labels, resolve: (e) => e.labels as never }),
+      pluralLabels: t.field({ type: shared.labels, resolve: (e) => (e.pluralLabels ?? null) as never }),
+      titleField: t.string({ nullable: false, resolve: (e) => e.titleField }),
+      source: t.string({ resolve: (e) => e.source ?? null }),
+      fields: t.field({ type: [field], nullable: false, resolve: (e) => e.fields as unknown as Row[] }),
+      views: t.field({ type: 'JSON', resolve: (e) => e.views ?? null }),
+      definition: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The whole entity definition.',
+        resolve: (e) => e,
+      }),
+    }),
+  });
+  const step = builder.objectRef<Row>('MigrationStep').implement({
+    fields: (t) => ({
+      kind: t.string({ nullable: false, resolve: (s) => s.kind as string }),
+      description: t.string({ nullable: false, resolve: (s) => s.description as string }),
+      destructive: t.boolean({ nullable: false, resolve: (s) => Boolean(s.destructive) }),
+      entity: t.string({ resolve: (s) => (s.entity ?? null) as string | null }),
+      field: t.string({ resolve: (s) => (s.field ?? null) as string | null }),
+    }),
+  });
+  const plan = builder.objectRef<MigrationPlan>('MigrationPlan').implement({
+    description: 'What a metadata change will do to the database, step by step.',
+    fields: (t) => ({
+      steps: t.field({ type: [step], nullable: false, resolve: (p) => p.steps as unknown as Row[] }),
+      destructive: t.boolean({ nullable: false, resolve: (p) => p.destructive }),
+    }),
+  });
+  const result = builder.objectRef<ChangeResult>('MetadataChangeResult').implement({
+    fields: (t) => ({
+      applied: t.boolean({ nullable: false, resolve: (r) => r.applied }),
+      version: t.int({ nullable: false, resolve: (r) => r.version }),
+      plan: t.field({ type: plan, nullable: false, resolve: (r) => r.plan }),
+    }),
+  });
+  const version = builder.objectRef<Row>('MetadataVersion').implement({
+    fields: (t) => ({
+      version: t.int({ nullable: false, resolve: (v) => v.version as number }),
+      reason: t.string({ resolve: (v) => v.reason as string }),
+      actor: t.string({ resolve: (v) => v.actor as string }),
+      createdAt: t.field({ type: 'DateTime', resolve: (v) => new Date(v.createdAt as string).toISOString() }),
+      steps: t.field({ type: [step], nullable: false, resolve: (v) => v.steps as Row[] }),
+      changes: t.field({ type: 'JSON', nullable: false, resolve: (v) => v.changes }),
+    }),
+  });
+  const archive = builder.objectRef<Row>('MetadataArchive').implement({
+    description: 'A removed field or entity whose data is kept; restoreArchive brings it back.',
+    fields: (t) => ({
+      id: t.int({ nullable: false, resolve: (a) => a.id as number }),
+      kind: t.string({ nullable: false, resolve: (a) => a.kind as string }),
+      version: t.int({ nullable: false, resolve: (a) => a.version as number }),
+      name: t.string({ resolve: (a) => (a.definition as { name?: string }).name ?? null }),
+      archivedAt: t.field({ type: 'DateTime', resolve: (a) => new Date(a.archivedAt as string).toISOString() }),
+      definition: t.field({ type: 'JSON', resolve: (a) => a.definition }),
+    }),
+  });
+  const workspace = builder.objectRef<Row>('Workspace').implement({
+    fields: (t) => ({
+      slug: t.string({ nullable: false, resolve: (w) => w.slug as string }),
+      name: t.string({ nullable: false, resolve: (w) => w.name as string }),
+    }),
+  });
+  return { entity, plan, result, version, archive, workspace };
+}
+
+export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Record<string, unknown> {
+  return {
+    entities: t.field({
+      type: [types.entity],
+      nullable: false,
+      description: 'Every entity of the workspace (effective metadata at the current version).',
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) => ctx.metadata.entities,
+    }),
+    entity: t.field({
+      type: types.entity,
+      args: { name: t.arg.string({ required: true }) },
+      resolve: (_: unknown, args: { name: string }, ctx: ApiContext) => ctx.metadata.byName.get(args.name) ?? null,
+    }),
+    metadataVersion: t.int({
+      nullable: false,
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) => ctx.metadata.version,
+    }),
+    metadataHistory: t.field({
+      type: [types.version],
+      nullable: false,
+      args: { first: t.arg.int({ description: 'Newest first; default 50.' }) },
+      resolve: async (_: unknown, args: { first?: number | null }, ctx: ApiContext) =>
+        (await ctx.engine.history(ctx.workspace)).slice(0, Math.min(args.first ?? 50, 500)),
+    }),
+    metadataArchives: t.field({
+      type: [types.archive],
+      nullable: false,
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) => ctx.engine.archives(ctx.workspace),
+    }),
+    workspaces: t.field({
+      type: [types.workspace],
+      nullable: false,
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) => ctx.engine.listWorkspaces(),
+    }),
+    exportMetadata: t.string({
+      nullable: false,
+      description: 'The effective metadata as YAML documents, one per entity.',
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) =>
+        ctx.metadata.entities.map((e) => entityToYaml(e)).join('---\n'),
+    }),
+    planMetadataChange: t.field({
+      type: types.plan,
+      nullable: false,
+      description: 'Dry run: the steps a change would take, each safe or destructive. Nothing is written.',
+      args: { changes: t.arg({ type: 'JSON', required: true }) },
+      resolve: async (_: unknown, args: { changes: unknown }, ctx: ApiContext) =>
+        (await ctx.engine.changeMetadata(ctx.workspace, asChanges(args.changes), { actor: ctx.actor, dryRun: true }))
+          .plan,
+    }),
+  };
+}
+
+function asChanges(value: unknown): MetadataChange[] {
+  const list = Array.isArray(value) ? value : [value];
+  list.forEach((change, i) => {
+    if (typeof change !== 'object' || change === null || typeof (change as Row).op !== 'string') {
+      throw new TouchpointError('VALIDATION_FAILED', 'Each change must be an object with an "op".', {
+        issues: [{ path: `changes[${i}]`, message: 'must be an object with an "op"' }],
+      });
+    }
+  });
+  return list as MetadataChange[];
+}
+
+export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Record<string, unknown> {
+  const apply = (ctx: ApiContext, changes: MetadataChange[], confirm?: boolean | null) =>
+    ctx.engine.changeMetadata(ctx.workspace, changes, { actor: ctx.actor, confirmDestructive: confirm ?? false });
+  const confirm = () =>
+    t.arg.boolean({ description: 'Needed for destructive changes (archiving data, narrowing types).' });
+  return {
+    applyMetadataChange: t.field({
+      type: types.result,
+      nullable: false,
+      description: 'Applies metadata changes in one transaction with their migration; live at once.',
+      args: { changes: t.arg({ type: 'JSON', required: true }), confirmDestructive: confirm() },
+      resolve: (_: unknown, args: { changes: unknown; confirmDestructive?: boolean }, ctx: ApiContext) =>
+        apply(ctx, asChanges(args.changes), args.confirmDestructive),
+    }),
+    createEntity: t.field({
+      type: types.result,
+      nullable: false,
+      args: { definition: t.arg({ type: 'JSON', required: true }) },
+      resolve: (_: unknown, args: { definition: EntityDefinition }, ctx: ApiContext) =>
+        apply(ctx, [{ op: 'createEntity', entity: args.definition }]),
+    }),
+    updateEntity: t.field({
+      type: types.result,
+      nullable: false,
+      args: {
+        entity: t.arg.string({ required: true }),
+        patch: t.arg({ type: 'JSON', required: true }),
+        confirmDestructive: confirm(),
+      },
+      resolve: (_: unknown, args: { entity: string; patch: Row; confirmDestructive?: boolean }, ctx: ApiContext) =>
+        apply(ctx, [{ op: 'updateEntity', entity: args.entity, patch: args.patch }], args.confirmDestructive),
+    }),
+    removeEntity: t.field({
+      type: types.result,
+      nullable: false,
+      args: { entity: t.arg.string({ required: true }), confirmDestructive: confirm() },
+      resolve: (_: unknown, args: { entity: string; confirmDestructive?: boolean }, ctx: ApiContext) =>
+        apply(ctx, [{ op: 'removeEntity', entity: args.entity }], args.confirmDestructive),
+    }),
+    addField: t.field({
+      type: types.result,
+      nullable: false,
+      args: {
+        entity: t.arg.string({ required: true }),
+        field: t.arg({ type: 'JSON', required: true }),
+        position: t.arg.int(),
+        confirmDestructive: confirm(),
+      },
+      resolve: (
+        _: unknown,
+        args: { entity: string; field: never; position?: number | null; confirmDestructive?: boolean },
+        ctx: ApiContext,
+      ) =>
+        apply(
+          ctx,
+          [{ op: 'addField', entity: args.entity, field: args.field, position: args.position ?? undefined }],
+          args.confirmDestructive,
+        ),
+    }),
+    updateField: t.field({
+      type: types.result,
+      nullable: false,
+      description: 'Change a field; a new name renames the column (the data stays).',
+      args: {
+        entity: t.arg.string({ required: true }),
+        field: t.arg.string({ required: true }),
+        patch: t.arg({ type: 'JSON', required: true }),
+        confirmDestructive: confirm(),
+      },
+      resolve: (
+        _: unknown,
+        args: { entity: string; field: string; patch: Row; confirmDestructive?: boolean },
+        ctx: ApiContext,
+      ) =>
+        apply(
+          ctx,
+          [{ op: 'updateField', entity: args.entity, field: args.field, patch: args.patch }],
+          args.confirmDestructive,
+        ),
+    }),
+    removeField: t.field({
+      type: types.result,
+      nullable: false,
+      description:
+        'Remove a field. Its values are archived (restoreArchive brings them back); needs confirmDestructive.',
+      args: {
+        entity: t.arg.string({ required: true }),
+        field: t.arg.string({ required: true }),
+        confirmDestructive: confirm(),
+      },
+      resolve: (_: unknown, args: { entity: string; field: string; confirmDestructive?: boolean }, ctx: ApiContext) =>
+        apply(ctx, [{ op: 'removeField', entity: args.entity, field: args.field }], args.confirmDestructive),
+    }),
+    createWorkspace: t.field({
+      type: types.workspace,
+      nullable: false,
+      description: 'A new workspace with its own records and metadata, starting from the core schemas.',
+      args: { slug: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
+      resolve: (_: unknown, args: { slug: string; name: string }, ctx: ApiContext) =>
+        ctx.engine.createWorkspace(args.slug, args.name, ctx.actor),
+    }),
+    restoreArchive: t.field({
+      type: types.result,
+      nullable: false,
+      description: 'Bring back an archived field or entity with its data.',
+      args: { id: t.arg.int({ required: true }) },
+      resolve: async (_: unknown, args: { id: number }, ctx: ApiContext) => {
+        const archive = (await ctx.engine.archives(ctx.workspace)).find((a) => a.id === args.id);
+        if (!archive) throw new TouchpointError('NOT_FOUND', `There is no archive ${args.id} to restore.`);
+        return apply(ctx, [{ op: archive.kind === 'field' ? 'restoreField' : 'restoreEntity', archiveId: args.id }]);
+      },
+    }),
+  };
+}

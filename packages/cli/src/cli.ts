@@ -1,0 +1,220 @@
+// The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createApiServer } from '@touchpoint/api';
+import { Engine, loadCoreEntities, type MetadataChange, type MigrationPlan } from '@touchpoint/engine';
+import { entityToYaml, isTouchpointError, TouchpointError } from '@touchpoint/schema';
+import { parse as parseYaml } from 'yaml';
+import { SEED_SIZES, type SeedSize, seedDemoData } from './seed.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, invalid: 3, confirm: 4 } as const;
+
+const DEFAULT_SCHEMAS = fileURLToPath(new URL('../../../schemas/entities', import.meta.url));
+
+const HELP = `touchpoint — the Touchpoint CRM platform
+
+Usage: touchpoint <command> [options]
+
+Commands:
+  start                     Serve the API (and web app) on one port.
+      --port <n>            Port (default: $PORT or 3000)
+      --demo                Seed the demo dataset (size S) when the database is empty
+  migrate                   Bring every workspace up to date with the core and plugin schemas.
+      --confirm-destructive Also apply destructive steps (data is archived, never dropped)
+  metadata plan <file>      Show what a list of metadata changes (YAML or JSON) would do.
+  metadata apply <file>     Apply it.   --confirm-destructive for destructive steps
+  metadata export           Print the workspace's effective metadata as YAML.  --out <file>
+  seed                      Generate deterministic demo data.
+      --size S|M|L          Dataset size (default S)   --seed <n> (default 42)
+
+Common options:
+  --workspace <slug>        Workspace (default: default)
+  --help                    This text
+
+Environment:
+  DATABASE_URL              PostgreSQL to use; without it an embedded PostgreSQL (PGlite) runs
+  TOUCHPOINT_DATA_DIR       Where the embedded database lives (default ./data)
+  TOUCHPOINT_SCHEMAS_DIR    Core entity schemas (default: the repository's schemas/entities)
+`;
+
+interface Options {
+  port?: string;
+  demo?: boolean;
+  'confirm-destructive'?: boolean;
+  out?: string;
+  size?: string;
+  seed?: string;
+  workspace?: string;
+  help?: boolean;
+}
+
+async function openEngine(): Promise<Engine> {
+  const coreEntities = loadCoreEntities(process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS);
+  return Engine.start({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: process.env.TOUCHPOINT_DATA_DIR ?? './data',
+    coreEntities,
+  });
+}
+
+function printPlan(plan: MigrationPlan): void {
+  if (plan.steps.length === 0) {
+    console.log('Nothing to change.');
+    return;
+  }
+  for (const [i, step] of plan.steps.entries()) {
+    console.log(`${String(i + 1).padStart(3)}. ${step.destructive ? '[DESTRUCTIVE] ' : ''}${step.description}`);
+  }
+}
+
+function readChanges(file: string): MetadataChange[] {
+  const text = readFileSync(file, 'utf8');
+  const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  return list as MetadataChange[];
+}
+
+async function start(options: Options): Promise<number> {
+  const engine = await openEngine();
+  const workspace = options.workspace ?? 'default';
+  if (options.demo) {
+    const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
+    if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
+  }
+  const port = Number(options.port ?? process.env.PORT ?? 3000);
+  const server = createApiServer({ engine });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  const where = engine.db.embedded
+    ? `embedded database in ${process.env.TOUCHPOINT_DATA_DIR ?? './data'}`
+    : 'PostgreSQL';
+  console.log(
+    `Touchpoint is ready at http://localhost:${port}/ (GraphQL API at http://localhost:${port}/graphql, ${where})`,
+  );
+  const stop = async () => {
+    server.close();
+    await engine.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await new Promise(() => {});
+  return EXIT.ok;
+}
+
+async function withEngine(fn: (engine: Engine) => Promise<number>): Promise<number> {
+  const engine = await openEngine();
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        demo: { type: 'boolean' },
+        'confirm-destructive': { type: 'boolean' },
+        out: { type: 'string' },
+        size: { type: 'string' },
+        seed: { type: 'string' },
+        workspace: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const options = parsed.values as Options;
+  const [command, sub, file] = parsed.positionals;
+  if (options.help || !command) {
+    console.log(HELP);
+    return options.help ? EXIT.ok : EXIT.usage;
+  }
+  const workspace = options.workspace ?? 'default';
+  try {
+    switch (command) {
+      case 'start':
+        return await start(options);
+      case 'migrate':
+        return await withEngine(async (engine) => {
+          for (const ws of await engine.listWorkspaces()) {
+            const result = await engine.store.change(ws, [], {
+              actor: 'cli',
+              reason: 'migrate',
+              confirmDestructive: options['confirm-destructive'] ?? false,
+            });
+            console.log(`Workspace ${ws.slug}: ${result.applied ? `now at version ${result.version}` : 'up to date'}`);
+            printPlan(result.plan);
+          }
+          return EXIT.ok;
+        });
+      case 'metadata': {
+        if (sub === 'export') {
+          return await withEngine(async (engine) => {
+            const { entities } = await engine.metadata(workspace);
+            const yaml = entities.map((e) => entityToYaml(e)).join('---\n');
+            if (options.out) writeFileSync(options.out, yaml);
+            else process.stdout.write(yaml);
+            return EXIT.ok;
+          });
+        }
+        if ((sub !== 'plan' && sub !== 'apply') || !file) {
+          console.error(`Usage: touchpoint metadata plan|apply <changes.yaml|json> | metadata export\n\n${HELP}`);
+          return EXIT.usage;
+        }
+        const changes = readChanges(file);
+        return await withEngine(async (engine) => {
+          const result = await engine.changeMetadata(workspace, changes, {
+            actor: 'cli',
+            dryRun: sub === 'plan',
+            confirmDestructive: options['confirm-destructive'] ?? false,
+          });
+          printPlan(result.plan);
+          if (sub === 'apply')
+            console.log(result.applied ? `Applied: version ${result.version}.` : 'Nothing to apply.');
+          return EXIT.ok;
+        });
+      }
+      case 'seed': {
+        const size = (options.size ?? 'S').toUpperCase();
+        if (!SEED_SIZES.includes(size as SeedSize)) {
+          console.error(`--size must be one of ${SEED_SIZES.join(', ')}, got ${options.size}`);
+          return EXIT.usage;
+        }
+        return await withEngine(async (engine) => {
+          const seeded = await seedDemoData(engine, {
+            workspace,
+            size: size as SeedSize,
+            seed: Number(options.seed ?? 42),
+          });
+          console.log(
+            `Seeded ${seeded?.accounts ?? 0} accounts and ${seeded?.contacts ?? 0} contacts into "${workspace}".`,
+          );
+          return EXIT.ok;
+        });
+      }
+      default:
+        console.error(`Unknown command "${command}".\n\n${HELP}`);
+        return EXIT.usage;
+    }
+  } catch (error) {
+    if (isTouchpointError(error)) {
+      console.error(`${error.code}: ${error.message}`);
+      if (error.code === 'CONFIRMATION_REQUIRED') return EXIT.confirm;
+      if (error.code === 'VALIDATION_FAILED') return EXIT.invalid;
+      return EXIT.failed;
+    }
+    console.error(error);
+    return EXIT.failed;
+  }
+}
+
+export { TouchpointError };

@@ -1,0 +1,221 @@
+// The engine's front door: workspaces, their effective metadata (cached per version), metadata changes,
+// and the record service through which every read and write passes.
+import { type EntityDefinition, TouchpointError } from '@touchpoint/schema';
+import { Database } from './db.ts';
+import { RecordEventBus } from './events.ts';
+import { RecordHooks } from './hooks.ts';
+import type { MetadataChange } from './metadata/changes.ts';
+import type { PluginContribution } from './metadata/layers.ts';
+import { type ChangeOptions, type ChangeResult, MetadataStore } from './metadata/store.ts';
+import { workspaceSchemaName } from './physical.ts';
+import { QueryCompiler } from './query/index.ts';
+import { RecordService, type RequestContext } from './records/service.ts';
+import {
+  type MetadataVersionRow,
+  SYSTEM_ENTITIES,
+  SYSTEM_SCHEMA,
+  WorkspaceEntity,
+  type WorkspaceRow,
+} from './system-entities.ts';
+
+export interface EngineOptions {
+  /** PostgreSQL URL; without one the embedded database under `dataDir` is used. */
+  databaseUrl?: string;
+  dataDir?: string;
+  poolSize?: number;
+  /** The core layer: entities from `schemas/entities` (see `loadCoreEntities`). */
+  coreEntities: EntityDefinition[];
+}
+
+/** A workspace's effective metadata at one version, with what is derived from it. */
+export interface WorkspaceMetadata {
+  workspace: WorkspaceRow;
+  version: number;
+  entities: EntityDefinition[];
+  byName: Map<string, EntityDefinition>;
+  compiler: QueryCompiler;
+}
+
+export const DEFAULT_WORKSPACE = 'default';
+const SLUG = /^[a-z][a-z0-9-]{1,30}$/;
+
+export type MetadataListener = (event: { workspace: string; version: number }) => void;
+
+export class Engine {
+  readonly db: Database;
+  readonly events = new RecordEventBus();
+  readonly hooks = new RecordHooks();
+  readonly store: MetadataStore;
+  readonly #cache = new Map<string, WorkspaceMetadata>();
+  readonly #listeners = new Set<MetadataListener>();
+  /** Bumped on every change, so a load that raced with a change never caches stale metadata. */
+  #generation = 0;
+
+  private constructor(db: Database, core: EntityDefinition[]) {
+    this.db = db;
+    this.store = new MetadataStore(db, core);
+  }
+
+  static async start(options: EngineOptions): Promise<Engine> {
+    const db = await Database.connect({
+      url: options.databaseUrl,
+      dataDir: options.dataDir,
+      poolSize: options.poolSize,
+      entities: SYSTEM_ENTITIES,
+    });
+    const engine = new Engine(db, options.coreEntities);
+    try {
+      await engine.ensureSystemTables();
+      await engine.ensureWorkspace(DEFAULT_WORKSPACE, 'Default workspace');
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return engine;
+  }
+
+  private async ensureSystemTables(): Promise<void> {
+    await this.db.query(`create schema if not exists ${SYSTEM_SCHEMA}`);
+    // Safe update: creates what is missing, never drops (the workspace schemas are not MikroORM's).
+    await this.db.orm.schema.update({ safe: true, dropTables: false, schema: SYSTEM_SCHEMA });
+  }
+
+  async listWorkspaces(): Promise<WorkspaceRow[]> {
+    return this.db.orm.em.fork().find(WorkspaceEntity, {}, { orderBy: { id: 'asc' } });
+  }
+
+  async getWorkspace(slug: string): Promise<WorkspaceRow> {
+    const row = await this.db.orm.em.fork().findOne(WorkspaceEntity, { slug });
+    if (!row)
+      throw new TouchpointError('NOT_FOUND', `There is no workspace "${slug}".`, { details: { workspace: slug } });
+    return row;
+  }
+
+  /** Creates a workspace (its own PostgreSQL schema, tables for the core and plugin layers) if missing. */
+  async ensureWorkspace(slug: string, name: string, actor = 'system'): Promise<WorkspaceRow> {
+    const existing = await this.db.orm.em.fork().findOne(WorkspaceEntity, { slug });
+    if (existing) {
+      await this.syncLayers(existing, actor);
+      return existing;
+    }
+    return this.createWorkspace(slug, name, actor);
+  }
+
+  async createWorkspace(slug: string, name: string, actor = 'system'): Promise<WorkspaceRow> {
+    if (!SLUG.test(slug)) {
+      throw new TouchpointError('VALIDATION_FAILED', `Workspace slug "${slug}" is not valid.`, {
+        issues: [
+          {
+            path: 'slug',
+            message: 'must be 2-31 characters: lower-case letters, digits and -, starting with a letter',
+          },
+        ],
+      });
+    }
+    const em = this.db.orm.em.fork();
+    if (await em.findOne(WorkspaceEntity, { slug })) {
+      throw new TouchpointError('CONFLICT', `A workspace "${slug}" already exists.`, {
+        issues: [{ path: 'slug', message: 'is taken' }],
+      });
+    }
+    const workspace = em.create(WorkspaceEntity, {
+      slug,
+      name,
+      schemaName: workspaceSchemaName(slug),
+      createdAt: new Date(),
+    });
+    await em.flush();
+    try {
+      await this.db.query(`create schema if not exists "${workspace.schemaName}"`);
+      await this.store.change(workspace, [], { actor, reason: 'workspace created' });
+    } catch (error) {
+      await this.db.query(`drop schema if exists "${workspace.schemaName}" cascade`);
+      await em.nativeDelete(WorkspaceEntity, { id: workspace.id });
+      throw error;
+    }
+    return workspace;
+  }
+
+  /** Brings a workspace up to date with the core and plugin layers (e.g. after an upgrade added fields). */
+  async syncLayers(workspace: WorkspaceRow, actor: string): Promise<ChangeResult> {
+    const result = await this.store.change(workspace, [], { actor, reason: 'layer update' });
+    if (result.applied) this.invalidate(workspace.slug, result.version);
+    return result;
+  }
+
+  /** The effective metadata of a workspace, cached until it changes. */
+  async metadata(slug: string): Promise<WorkspaceMetadata> {
+    const cached = this.#cache.get(slug);
+    if (cached) return cached;
+    const generation = this.#generation;
+    const workspace = await this.getWorkspace(slug);
+    const latest = await this.store.latest(workspace.id);
+    if (!latest) throw new TouchpointError('NOT_FOUND', `Workspace "${slug}" has no metadata yet.`);
+    const metadata = this.buildMetadata(workspace, latest);
+    if (generation === this.#generation) this.#cache.set(slug, metadata);
+    return metadata;
+  }
+
+  private buildMetadata(workspace: WorkspaceRow, latest: MetadataVersionRow): WorkspaceMetadata {
+    return {
+      workspace,
+      version: latest.version,
+      entities: latest.entities,
+      byName: new Map(latest.entities.map((e) => [e.name, e])),
+      compiler: new QueryCompiler(latest.entities, workspace.schemaName),
+    };
+  }
+
+  async changeMetadata(slug: string, changes: MetadataChange[], options: ChangeOptions): Promise<ChangeResult> {
+    const workspace = await this.getWorkspace(slug);
+    const result = await this.store.change(workspace, changes, options);
+    if (result.applied) this.invalidate(slug, result.version);
+    return result;
+  }
+
+  /** Installs or upgrades a plugin's metadata layer in a workspace (same planner, same transaction rules). */
+  async applyPluginLayer(
+    slug: string,
+    contribution: PluginContribution,
+    options: ChangeOptions,
+  ): Promise<ChangeResult> {
+    const workspace = await this.getWorkspace(slug);
+    const result = await this.store.change(
+      workspace,
+      [],
+      { reason: `plugin ${contribution.pluginId}@${contribution.version}`, ...options },
+      contribution,
+    );
+    if (result.applied) this.invalidate(slug, result.version);
+    return result;
+  }
+
+  async history(slug: string): Promise<MetadataVersionRow[]> {
+    return this.store.history((await this.getWorkspace(slug)).id);
+  }
+
+  async archives(slug: string) {
+    return this.store.archives((await this.getWorkspace(slug)).id);
+  }
+
+  private invalidate(slug: string, version: number): void {
+    this.#generation++;
+    this.#cache.delete(slug);
+    for (const listener of this.#listeners) listener({ workspace: slug, version });
+  }
+
+  /** Called after a workspace's metadata changed (after commit). Returns an unsubscribe function. */
+  onMetadataChange(listener: MetadataListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The record service for one request: every read and write of records goes through it. */
+  records(context: RequestContext): RecordService {
+    return new RecordService(this, context);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

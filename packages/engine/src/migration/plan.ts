@@ -1,0 +1,617 @@
+// The migration planner: compares the metadata the live tables were built from with the new effective
+// metadata and says, step by step and in words, what will happen to the database — safe or destructive.
+// Destructive steps never destroy: dropped fields and entities are renamed aside (archived) so a restore
+// brings them back with their data, and a narrowing type change keeps a copy of the old values.
+import type { EntityDefinition, FieldDefinition, Issue } from '@touchpoint/schema';
+import { fieldType } from '@touchpoint/schema';
+import type { Sql } from '../db.ts';
+import { fieldColumns, ident, joinTableName, qualifiedTable, tableName } from '../physical.ts';
+import type { ArchiveRow } from '../system-entities.ts';
+import {
+  addAutonumberToExisting,
+  addColumns,
+  createDeclaredIndex,
+  createTable,
+  createUniqueIndex,
+  declaredIndexName,
+  dropIndex,
+  qualifiedName,
+  relationDdl,
+  uniqueIndexName,
+} from './ddl.ts';
+
+export type StepKind =
+  | 'createTable'
+  | 'renameTable'
+  | 'archiveTable'
+  | 'restoreTable'
+  | 'addField'
+  | 'renameField'
+  | 'archiveField'
+  | 'restoreField'
+  | 'changeType'
+  | 'addRelation'
+  | 'addUnique'
+  | 'dropUnique'
+  | 'addIndex'
+  | 'dropIndex'
+  | 'tightenRule'
+  | 'metadataOnly';
+
+export interface SqlStatement {
+  text: string;
+  params?: unknown[];
+}
+
+export interface MigrationStep {
+  kind: StepKind;
+  destructive: boolean;
+  /** One sentence an admin understands. */
+  description: string;
+  entity: string;
+  field?: string;
+  sql: SqlStatement[];
+  /** An archive this step creates (recorded in the same transaction). */
+  archive?: Omit<ArchiveRow, 'id' | 'workspaceId' | 'version' | 'archivedAt' | 'restoredAt'>;
+  /** An archive this step brings back. */
+  restoresArchive?: number;
+}
+
+export interface MigrationPlan {
+  steps: MigrationStep[];
+  destructive: boolean;
+  /** Problems that stop the change whatever the confirmation, e.g. duplicates under a new unique rule. */
+  blocking: Issue[];
+}
+
+export interface PlanInput {
+  from: EntityDefinition[];
+  to: EntityDefinition[];
+  schema: string;
+  /** The version the plan will create; archived names carry it. */
+  version: number;
+  /** Archives not yet restored, so a field or entity that comes back is renamed back, not re-created. */
+  archives: ArchiveRow[];
+  /** Reads the live data to tell how many records a step affects; absent for a new workspace. */
+  inspect?: Sql;
+}
+
+const key = (x: { id?: string; name: string }) => x.id ?? x.name;
+
+function archivedName(version: number, name: string): string {
+  return `_archived_v${version}_${name}`.slice(0, 63);
+}
+
+function columnsSignature(field: FieldDefinition): string {
+  return fieldColumns(field)
+    .map((c) => `${c.suffix}:${c.sqlType}`)
+    .join(',');
+}
+
+function isWidening(from: FieldDefinition, to: FieldDefinition): boolean {
+  return from.type === to.type || fieldType(from).widensTo.includes(to.type);
+}
+
+function relationChanged(from: FieldDefinition, to: FieldDefinition): boolean {
+  return (
+    from.type === 'relation' &&
+    to.type === 'relation' &&
+    (from.relation?.target !== to.relation?.target || from.relation?.kind !== to.relation?.kind)
+  );
+}
+
+async function count(inspect: Sql | undefined, text: string, params: unknown[] = []): Promise<number> {
+  if (!inspect) return 0;
+  const rows = await inspect.query<{ n: number }>(text, params);
+  return rows[0]?.n ?? 0;
+}
+
+class Planner {
+  readonly steps: MigrationStep[] = [];
+  readonly blocking: Issue[] = [];
+  readonly input: PlanInput;
+  readonly fromById: Map<string, EntityDefinition>;
+  readonly toById: Map<string, EntityDefinition>;
+
+  constructor(input: PlanInput) {
+    this.input = input;
+    this.fromById = new Map(input.from.map((e) => [key(e), e]));
+    this.toById = new Map(input.to.map((e) => [key(e), e]));
+  }
+
+  step(step: MigrationStep): void {
+    this.steps.push(step);
+  }
+
+  entityByName(name: string): EntityDefinition | undefined {
+    return this.input.to.find((e) => e.name === name);
+  }
+
+  async plan(): Promise<MigrationPlan> {
+    const { to } = this.input;
+    const created: EntityDefinition[] = [];
+    for (const entity of to) {
+      const before = this.fromById.get(key(entity));
+      if (!before) {
+        const archive = this.input.archives.find((a) => a.kind === 'entity' && a.entityId === key(entity));
+        if (archive) this.restoreEntity(entity, archive);
+        else {
+          this.createEntity(entity);
+          created.push(entity);
+        }
+      } else if (before.name !== entity.name) {
+        this.renameEntity(before, entity);
+      }
+    }
+    for (const entity of to) {
+      const before = this.fromById.get(key(entity));
+      if (before) await this.diffFields(before, entity);
+    }
+    // Relations of new entities last: their targets may be created in this same plan.
+    for (const entity of created) {
+      for (const field of entity.fields) if (field.type === 'relation') this.addRelation(entity, field);
+    }
+    for (const entity of to) this.diffIndexes(this.fromById.get(key(entity)), entity);
+    for (const entity of this.input.from) {
+      if (!this.toById.has(key(entity))) await this.archiveEntity(entity);
+    }
+    return { steps: this.steps, destructive: this.steps.some((s) => s.destructive), blocking: this.blocking };
+  }
+
+  createEntity(entity: EntityDefinition): void {
+    const { schema } = this.input;
+    const sql = createTable(entity, schema).map((text) => ({ text }));
+    for (const field of entity.fields) if (field.unique) sql.push({ text: createUniqueIndex(entity, field, schema) });
+    this.step({
+      kind: 'createTable',
+      destructive: false,
+      entity: entity.name,
+      description: `Create the table for the new entity "${entity.name}" with ${entity.fields.length} field(s).`,
+      sql,
+    });
+  }
+
+  renameEntity(before: EntityDefinition, after: EntityDefinition): void {
+    const { schema } = this.input;
+    const sql = [{ text: `alter table ${qualifiedTable(schema, before)} rename to ${ident(tableName(after))}` }];
+    for (const field of after.fields) {
+      if (field.relation?.kind !== 'manyToMany') continue;
+      sql.push({
+        text: `alter table ${qualifiedName(schema, joinTableName(before, field))} rename to ${ident(joinTableName(after, field))}`,
+      });
+    }
+    this.step({
+      kind: 'renameTable',
+      destructive: false,
+      entity: after.name,
+      description: `Rename the entity "${before.name}" to "${after.name}"; its records stay as they are.`,
+      sql,
+    });
+  }
+
+  restoreEntity(entity: EntityDefinition, archive: ArchiveRow): void {
+    const { schema } = this.input;
+    this.step({
+      kind: 'restoreTable',
+      destructive: false,
+      entity: entity.name,
+      description: `Restore the archived entity "${entity.name}" with all its records.`,
+      sql: [
+        { text: `alter table ${qualifiedName(schema, archive.physical.table!)} rename to ${ident(tableName(entity))}` },
+      ],
+      restoresArchive: archive.id,
+    });
+  }
+
+  async archiveEntity(entity: EntityDefinition): Promise<void> {
+    const { schema, version, inspect } = this.input;
+    const archived = archivedName(version, tableName(entity));
+    const rows = await count(inspect, `select count(*)::int as n from ${qualifiedTable(schema, entity)}`);
+    this.step({
+      kind: 'archiveTable',
+      destructive: true,
+      entity: entity.name,
+      description: `Remove the entity "${entity.name}" and its ${rows} record(s) from use; the table is archived as "${archived}" and can be restored.`,
+      sql: [{ text: `alter table ${qualifiedTable(schema, entity)} rename to ${ident(archived)}` }],
+      archive: {
+        kind: 'entity',
+        entityId: key(entity),
+        fieldId: null,
+        physical: { table: archived },
+        definition: entity,
+      },
+    });
+  }
+
+  async diffFields(before: EntityDefinition, after: EntityDefinition): Promise<void> {
+    const oldFields = new Map(before.fields.map((f) => [key(f), f]));
+    const newIds = new Set(after.fields.map(key));
+    for (const field of after.fields) {
+      const old = oldFields.get(key(field));
+      if (!old) {
+        const archive = this.input.archives.find((a) => a.kind === 'field' && a.fieldId === key(field));
+        if (archive) this.restoreField(after, field, archive);
+        else await this.addField(after, field);
+        continue;
+      }
+      if (old.name !== field.name) this.renameField(after, old, field);
+      await this.changeField(after, old, field);
+    }
+    for (const field of before.fields) {
+      if (!newIds.has(key(field))) await this.archiveField(after, field);
+    }
+  }
+
+  async addField(entity: EntityDefinition, field: FieldDefinition): Promise<void> {
+    const { schema, inspect } = this.input;
+    const sql = addColumns(entity, field, schema).map((text) => ({ text }) as SqlStatement);
+    const table = qualifiedTable(schema, entity);
+    const rows = await count(inspect, `select count(*)::int as n from ${table}`);
+    if (field.type === 'autonumber' && rows > 0) {
+      sql.splice(0, sql.length, ...addAutonumberToExisting(entity, field, schema).map((text) => ({ text })));
+    }
+    let destructive = false;
+    let note = '';
+    if (field.default !== undefined && field.default !== null && rows > 0 && fieldColumns(field).length === 1) {
+      sql.push({
+        text: `update ${table} set ${ident(fieldColumns(field)[0]!.name)} = $1`,
+        params: [this.storable(field, field.default)],
+      });
+      note = ` Existing records get the default value.`;
+    } else if (field.required && rows > 0 && field.type !== 'autonumber') {
+      destructive = true;
+      note = ` ${rows} existing record(s) will have no value for this required field until someone fills it in.`;
+    }
+    if (field.unique) sql.push({ text: createUniqueIndex(entity, field, schema) });
+    this.step({
+      kind: 'addField',
+      destructive,
+      entity: entity.name,
+      field: field.name,
+      description: `Add the ${field.type} field "${field.name}" to "${entity.name}".${note}`,
+      sql,
+    });
+    if (field.type === 'relation') this.addRelation(entity, field);
+  }
+
+  storable(field: FieldDefinition, value: unknown): unknown {
+    if (field.type === 'multiSelect' || field.type === 'json') return JSON.stringify(value);
+    return value;
+  }
+
+  addRelation(entity: EntityDefinition, field: FieldDefinition): void {
+    const target = this.entityByName(field.relation!.target);
+    if (!target) return; // validation reports the missing target
+    this.step({
+      kind: 'addRelation',
+      destructive: false,
+      entity: entity.name,
+      field: field.name,
+      description:
+        field.relation!.kind === 'manyToMany'
+          ? `Link "${entity.name}" and "${target.name}" many-to-many through "${field.name}".`
+          : `Make "${entity.name}.${field.name}" a reference to "${target.name}" records.`,
+      sql: relationDdl(entity, field, target, this.input.schema).map((text) => ({ text })),
+    });
+  }
+
+  renameField(entity: EntityDefinition, old: FieldDefinition, field: FieldDefinition): void {
+    const { schema } = this.input;
+    const table = qualifiedTable(schema, entity);
+    const sql: SqlStatement[] = [];
+    if (old.relation?.kind === 'manyToMany') {
+      sql.push({
+        text: `alter table ${qualifiedName(schema, joinTableName(entity, old))} rename to ${ident(joinTableName(entity, field))}`,
+      });
+    }
+    const oldColumns = fieldColumns(old);
+    const newColumns = fieldColumns({ ...old, name: field.name });
+    oldColumns.forEach((c, i) => {
+      sql.push({ text: `alter table ${table} rename column ${ident(c.name)} to ${ident(newColumns[i]!.name)}` });
+    });
+    this.step({
+      kind: 'renameField',
+      destructive: false,
+      entity: entity.name,
+      field: field.name,
+      description: `Rename the field "${entity.name}.${old.name}" to "${field.name}"; its values stay.`,
+      sql,
+    });
+  }
+
+  restoreField(entity: EntityDefinition, field: FieldDefinition, archive: ArchiveRow): void {
+    const { schema } = this.input;
+    const table = qualifiedTable(schema, entity);
+    const sql: SqlStatement[] = [];
+    if (archive.physical.joinTable) {
+      sql.push({
+        text: `alter table ${qualifiedName(schema, archive.physical.joinTable)} rename to ${ident(joinTableName(entity, field))}`,
+      });
+    }
+    for (const column of fieldColumns(field)) {
+      const archived = archive.physical.columns?.[column.suffix];
+      if (archived)
+        sql.push({ text: `alter table ${table} rename column ${ident(archived)} to ${ident(column.name)}` });
+    }
+    this.step({
+      kind: 'restoreField',
+      destructive: false,
+      entity: entity.name,
+      field: field.name,
+      description: `Restore the archived field "${entity.name}.${field.name}" with its values.`,
+      sql,
+      restoresArchive: archive.id,
+    });
+  }
+
+  async archiveField(entity: EntityDefinition, field: FieldDefinition): Promise<void> {
+    const { schema, version, inspect } = this.input;
+    const table = qualifiedTable(schema, entity);
+    const sql: SqlStatement[] = [];
+    const columns: Record<string, string> = {};
+    for (const column of fieldColumns(field)) {
+      columns[column.suffix] = archivedName(version, column.name);
+      sql.push({
+        text: `alter table ${table} rename column ${ident(column.name)} to ${ident(columns[column.suffix]!)}`,
+      });
+    }
+    let joinTable: string | undefined;
+    if (field.relation?.kind === 'manyToMany') {
+      joinTable = archivedName(version, joinTableName(entity, field));
+      sql.push({
+        text: `alter table ${qualifiedName(schema, joinTableName(entity, field))} rename to ${ident(joinTable)}`,
+      });
+    }
+    const first = fieldColumns(field)[0];
+    const filled = first
+      ? await count(inspect, `select count(*)::int as n from ${table} where ${ident(first.name)} is not null`)
+      : 0;
+    const what =
+      sql.length === 0
+        ? 'It stores nothing, so nothing is archived.'
+        : `Its values (${filled} record(s) have one) are archived and can be restored.`;
+    this.step({
+      kind: 'archiveField',
+      destructive: sql.length > 0,
+      entity: entity.name,
+      field: field.name,
+      description: `Remove the field "${entity.name}.${field.name}". ${what}`,
+      sql,
+      archive:
+        sql.length > 0
+          ? {
+              kind: 'field',
+              entityId: key(entity),
+              fieldId: key(field),
+              physical: { columns, joinTable },
+              definition: field,
+            }
+          : undefined,
+    });
+  }
+
+  async changeField(entity: EntityDefinition, old: FieldDefinition, field: FieldDefinition): Promise<void> {
+    const { schema, version } = this.input;
+    const table = qualifiedTable(schema, entity);
+    const label = `"${entity.name}.${field.name}"`;
+    const storageChanged = columnsSignature(old) !== columnsSignature(field);
+    if (relationChanged(old, field) || (storageChanged && fieldColumns(old).length !== fieldColumns(field).length)) {
+      // Nothing converts between these shapes: keep the old values aside and start the new field empty.
+      const renamed = { ...old, name: field.name };
+      const columns: Record<string, string> = {};
+      const sql: SqlStatement[] = fieldColumns(renamed).map((c) => {
+        columns[c.suffix] = archivedName(version, c.name);
+        return { text: `alter table ${table} rename column ${ident(c.name)} to ${ident(columns[c.suffix]!)}` };
+      });
+      sql.push(...addColumns(entity, field, schema).map((text) => ({ text })));
+      this.step({
+        kind: 'changeType',
+        destructive: true,
+        entity: entity.name,
+        field: field.name,
+        description: `Change ${label} from ${old.type} to ${field.type}. The old values cannot be converted: they are archived and the field starts empty.`,
+        sql,
+        archive: {
+          kind: 'field',
+          entityId: key(entity),
+          fieldId: `${key(field)}@v${version}`,
+          physical: { columns },
+          definition: old,
+        },
+      });
+      if (field.type === 'relation') this.addRelation(entity, field);
+      return;
+    }
+    if (storageChanged) {
+      const [oldColumn] = fieldColumns({ ...old, name: field.name });
+      const [newColumn] = fieldColumns(field);
+      const widening = isWidening(old, field) && !(old.scale !== undefined && (field.scale ?? 2) < old.scale);
+      const sql: SqlStatement[] = [];
+      let archive: MigrationStep['archive'];
+      if (!widening) {
+        const copy = archivedName(version, oldColumn!.name);
+        sql.push({ text: `alter table ${table} add column ${ident(copy)} ${oldColumn!.sqlType}` });
+        sql.push({ text: `update ${table} set ${ident(copy)} = ${ident(oldColumn!.name)}` });
+        archive = {
+          kind: 'field',
+          entityId: key(entity),
+          fieldId: `${key(field)}@v${version}`,
+          physical: { columns: { [oldColumn!.suffix]: copy } },
+          definition: old,
+        };
+      }
+      sql.push({
+        text: `alter table ${table} alter column ${ident(newColumn!.name)} type ${newColumn!.sqlType} using ${ident(newColumn!.name)}::${newColumn!.sqlType}`,
+      });
+      this.step({
+        kind: 'changeType',
+        destructive: !widening,
+        entity: entity.name,
+        field: field.name,
+        description: widening
+          ? `Change ${label} from ${old.type} to ${field.type}; every value converts without loss.`
+          : `Change ${label} from ${old.type} to ${field.type}. Values may be rounded or refused; a copy of the old values is archived.`,
+        sql,
+        archive,
+      });
+    } else if (old.type !== field.type) {
+      const invalid = await this.countInvalid(entity, field);
+      this.step({
+        kind: 'metadataOnly',
+        destructive: invalid > 0,
+        entity: entity.name,
+        field: field.name,
+        description:
+          invalid > 0
+            ? `Change ${label} from ${old.type} to ${field.type}. ${invalid} record(s) hold values the new type does not accept; they stay stored and must be corrected on their next edit.`
+            : `Change ${label} from ${old.type} to ${field.type}; stored values stay as they are.`,
+        sql: [],
+      });
+    }
+    await this.changeRules(entity, old, field);
+  }
+
+  /** Records whose stored value the new definition of `field` would refuse (for same-storage changes). */
+  async countInvalid(entity: EntityDefinition, field: FieldDefinition): Promise<number> {
+    const { schema, inspect } = this.input;
+    const column = fieldColumns(field)[0];
+    if (!column || !inspect) return 0;
+    const table = qualifiedTable(schema, entity);
+    const col = ident(column.name);
+    if (field.type === 'select') {
+      const values = (field.options ?? []).map((o) => o.value);
+      return count(
+        inspect,
+        `select count(*)::int as n from ${table} where ${col} is not null and not (${col} = any($1))`,
+        [values],
+      );
+    }
+    if (field.type === 'multiSelect') {
+      const values = (field.options ?? []).map((o) => o.value);
+      return count(inspect, `select count(*)::int as n from ${table} where not (${col} <@ $1::text[])`, [values]);
+    }
+    const max = field.maxLength;
+    if (max !== undefined && column.sqlType === 'text') {
+      return count(inspect, `select count(*)::int as n from ${table} where length(${col}) > $1`, [max]);
+    }
+    return 0;
+  }
+
+  async changeRules(entity: EntityDefinition, old: FieldDefinition, field: FieldDefinition): Promise<void> {
+    const { schema, inspect } = this.input;
+    const table = qualifiedTable(schema, entity);
+    const label = `"${entity.name}.${field.name}"`;
+    const column = fieldColumns(field)[0];
+    if (field.required && !old.required && column) {
+      const empty = await count(
+        inspect,
+        `select count(*)::int as n from ${table} where ${ident(column.name)} is null and deleted_at is null`,
+      );
+      this.step({
+        kind: 'tightenRule',
+        destructive: empty > 0,
+        entity: entity.name,
+        field: field.name,
+        description:
+          empty > 0
+            ? `Make ${label} required. ${empty} record(s) have no value; they keep working but must be completed on their next edit.`
+            : `Make ${label} required; every record already has a value.`,
+        sql: [],
+      });
+    }
+    if (field.unique && !old.unique) {
+      const duplicates = column
+        ? await count(
+            inspect,
+            `select count(*)::int as n from (select ${ident(column.name)} from ${table} where deleted_at is null and ${ident(column.name)} is not null group by 1 having count(*) > 1) d`,
+          )
+        : 0;
+      if (duplicates > 0) {
+        this.blocking.push({
+          path: `${entity.name}.${field.name}.unique`,
+          message: `${duplicates} value(s) occur in more than one record; make them distinct before requiring uniqueness`,
+        });
+      }
+      this.step({
+        kind: 'addUnique',
+        destructive: false,
+        entity: entity.name,
+        field: field.name,
+        description: `Require ${label} to be unique among live records.`,
+        sql: [{ text: createUniqueIndex(entity, field, schema) }],
+      });
+    } else if (!field.unique && old.unique) {
+      this.step({
+        kind: 'dropUnique',
+        destructive: false,
+        entity: entity.name,
+        field: field.name,
+        description: `Allow the same value of ${label} in several records.`,
+        sql: [{ text: dropIndex(schema, uniqueIndexName(entity, old)) }],
+      });
+    }
+    const removed = (old.options ?? []).filter((o) => !(field.options ?? []).some((n) => n.value === o.value));
+    if (old.type === field.type && removed.length > 0) {
+      const invalid = await this.countInvalid(entity, field);
+      this.step({
+        kind: 'tightenRule',
+        destructive: invalid > 0,
+        entity: entity.name,
+        field: field.name,
+        description: `Remove the option(s) ${removed.map((o) => o.value).join(', ')} of ${label}.${invalid > 0 ? ` ${invalid} record(s) use them; their values stay stored and must be changed on their next edit.` : ''}`,
+        sql: [],
+      });
+    }
+    if (
+      old.type === field.type &&
+      field.maxLength !== undefined &&
+      (old.maxLength === undefined || field.maxLength < old.maxLength)
+    ) {
+      const tooLong = await this.countInvalid(entity, { ...field, type: 'text' });
+      if (tooLong > 0) {
+        this.step({
+          kind: 'tightenRule',
+          destructive: true,
+          entity: entity.name,
+          field: field.name,
+          description: `Limit ${label} to ${field.maxLength} characters. ${tooLong} record(s) are longer; they stay stored and must be shortened on their next edit.`,
+          sql: [],
+        });
+      }
+    }
+  }
+
+  diffIndexes(before: EntityDefinition | undefined, after: EntityDefinition): void {
+    const { schema } = this.input;
+    const resolve = (entity: EntityDefinition, names: string[]) =>
+      names.map((n) => entity.fields.find((f) => f.name === n)).filter((f): f is FieldDefinition => f !== undefined);
+    const signature = (entity: EntityDefinition, index: { fields: string[]; unique?: boolean }) =>
+      declaredIndexName(entity, resolve(entity, index.fields), index.unique ?? false);
+    const oldIndexes = new Map((before?.indexes ?? []).map((i) => [signature(before!, i), i]));
+    const newIndexes = new Map((after.indexes ?? []).map((i) => [signature(after, i), i]));
+    for (const [name, index] of newIndexes) {
+      if (oldIndexes.has(name)) continue;
+      this.step({
+        kind: 'addIndex',
+        destructive: false,
+        entity: after.name,
+        description: `Add ${index.unique ? 'a unique' : 'an'} index on "${after.name}" (${index.fields.join(', ')}).`,
+        sql: [{ text: createDeclaredIndex(after, resolve(after, index.fields), index.unique ?? false, schema) }],
+      });
+    }
+    for (const [name, index] of oldIndexes) {
+      if (newIndexes.has(name)) continue;
+      this.step({
+        kind: 'dropIndex',
+        destructive: false,
+        entity: after.name,
+        description: `Drop the index on "${after.name}" (${index.fields.join(', ')}).`,
+        sql: [{ text: dropIndex(schema, name) }],
+      });
+    }
+  }
+}
+
+export async function planMigration(input: PlanInput): Promise<MigrationPlan> {
+  return new Planner(input).plan();
+}

@@ -1,0 +1,54 @@
+// The query compiler of one workspace at one metadata version: built once per version, then asked to
+// compile reads into SQL. It holds no connection; the functions in list.ts and aggregate.ts run what it makes.
+import type { EntityDefinition } from '@touchpoint/schema';
+import { validationFailed } from '@touchpoint/schema';
+import { type CompiledAggregate, compileAggregate } from './aggregate.ts';
+import type { Statement } from './context.ts';
+import { type CompiledList, compileGet, compileGetMany, compileList, type GetOptions } from './list.ts';
+import { buildModel, type EntityModel } from './model.ts';
+import type { AggregateRequest, ListRequest, Selection } from './types.ts';
+
+export interface QueryCompilerOptions {
+  /** IANA time zone that decides what "today" or "this month" means in date filters; default UTC. */
+  timeZone?: string;
+}
+
+export class QueryCompiler {
+  /** The workspace's PostgreSQL schema, e.g. `ws_default`. */
+  readonly schema: string;
+  readonly timeZone: string;
+  readonly #entities: Map<string, EntityModel>;
+
+  constructor(entities: EntityDefinition[], schema: string, options: QueryCompilerOptions = {}) {
+    this.schema = schema;
+    this.timeZone = options.timeZone ?? 'UTC';
+    this.#entities = buildModel(entities, schema);
+  }
+
+  /** The read model of an entity; an unknown name → VALIDATION_FAILED at `path` listing the entities. */
+  entityModel(name: string, path = 'entity'): EntityModel {
+    const model = this.#entities.get(name);
+    if (!model) {
+      throw validationFailed('Unknown entity', [
+        { path, message: `${String(name)} is not an entity`, allowed: [...this.#entities.keys()] },
+      ]);
+    }
+    return model;
+  }
+
+  compileList(req: ListRequest): CompiledList {
+    return compileList(this, req);
+  }
+
+  compileGet(entity: string, id: string, selection: Selection, opts?: GetOptions): Statement {
+    return compileGet(this, entity, id, selection, opts);
+  }
+
+  compileGetMany(entity: string, ids: readonly string[], selection: Selection, opts?: GetOptions): Statement {
+    return compileGetMany(this, entity, ids, selection, opts);
+  }
+
+  compileAggregate(req: AggregateRequest): CompiledAggregate {
+    return compileAggregate(this, req);
+  }
+}

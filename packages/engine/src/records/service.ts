@@ -1,0 +1,364 @@
+// The record service: the single door every read and write of records passes through. It carries the
+// request context, validates (every error at once), applies defaults, keeps the audit columns, detects
+// concurrent edits, soft-deletes with restore, runs the write hooks and publishes record events.
+import type { EntityDefinition } from '@touchpoint/schema';
+import { IssueCollector, TouchpointError, validationFailed } from '@touchpoint/schema';
+import type { Sql } from '../db.ts';
+import type { Engine, WorkspaceMetadata } from '../engine.ts';
+import type { RecordEvent, RecordEventType } from '../events.ts';
+import { qualifiedName } from '../migration/ddl.ts';
+import {
+  fieldColumns,
+  ident,
+  JOIN_SOURCE_COLUMN,
+  JOIN_TARGET_COLUMN,
+  joinTableName,
+  qualifiedTable,
+} from '../physical.ts';
+import { aggregateRecords, getRecord, listRecords } from '../query/index.ts';
+import type { AggregateRequest, ListRequest, Selection } from '../query/types.ts';
+import { mapDatabaseError } from './database-errors.ts';
+import { type CheckedValues, checkInput, sameValue, toColumns } from './values.ts';
+
+export interface RequestContext {
+  workspace: string;
+  /** Who acts: a user id, `system`, `plugin:<id>`. Recorded in createdBy/updatedBy. */
+  actor: string;
+}
+
+export interface WriteResult {
+  id: string;
+  version: number;
+}
+
+/** Most records one `createMany` call accepts. */
+export const MAX_BATCH = 1000;
+
+export class RecordService {
+  readonly engine: Engine;
+  readonly context: RequestContext;
+
+  constructor(engine: Engine, context: RequestContext) {
+    this.engine = engine;
+    this.context = context;
+  }
+
+  metadata(): Promise<WorkspaceMetadata> {
+    return this.engine.metadata(this.context.workspace);
+  }
+
+  async entity(name: string): Promise<{ metadata: WorkspaceMetadata; entity: EntityDefinition }> {
+    const metadata = await this.metadata();
+    const entity = metadata.byName.get(name);
+    if (!entity) {
+      throw new TouchpointError('NOT_FOUND', `There is no entity "${name}" in workspace "${this.context.workspace}".`, {
+        issues: [{ path: 'entity', message: `unknown entity "${name}"`, allowed: [...metadata.byName.keys()] }],
+      });
+    }
+    return { metadata, entity };
+  }
+
+  async get(entityName: string, id: string, selection: Selection, options: { includeDeleted?: boolean } = {}) {
+    const { metadata } = await this.entity(entityName);
+    return getRecord(this.engine.db, metadata.compiler, entityName, id, selection, options);
+  }
+
+  async list(request: ListRequest) {
+    const { metadata } = await this.entity(request.entity);
+    return listRecords(this.engine.db, metadata.compiler, request);
+  }
+
+  async aggregate(request: AggregateRequest) {
+    const { metadata } = await this.entity(request.entity);
+    return aggregateRecords(this.engine.db, metadata.compiler, request);
+  }
+
+  async create(entityName: string, input: unknown): Promise<WriteResult> {
+    const [result] = await this.createMany(entityName, [input], 'input');
+    return result!;
+  }
+
+  /** Creates records in one transaction: all or none. Problems are reported per row (`inputs[3].email`). */
+  async createMany(entityName: string, inputs: unknown[], pathPrefix = 'inputs'): Promise<WriteResult[]> {
+    const { metadata, entity } = await this.entity(entityName);
+    if (inputs.length > MAX_BATCH) {
+      throw new TouchpointError(
+        'LIMIT_EXCEEDED',
+        `At most ${MAX_BATCH} records can be created at once, got ${inputs.length}.`,
+      );
+    }
+    const issues = new IssueCollector();
+    const path = (i: number) => (pathPrefix === 'input' ? 'input' : `${pathPrefix}[${i}]`);
+    const rows = inputs.map((input, i) => checkInput(entity, input, 'create', issues, path(i)));
+    issues.throwIfAny(`The ${entity.name} record(s) could not be created:`);
+    for (const [i, values] of rows.entries()) {
+      rows[i] = await this.runHook(entity, values, path(i), (v) =>
+        this.engine.hooks.beforeCreate({ context: this.context, entity, values: v }),
+      );
+    }
+    await this.checkReferences(metadata, entity, rows, path);
+    await this.checkUnique(metadata, entity, rows, path);
+    const schema = metadata.workspace.schemaName;
+    const results = await this.engine.db
+      .transaction(async (tx) => {
+        const created: WriteResult[] = [];
+        for (const values of rows) {
+          const columns = toColumns(entity, values);
+          const names = [...columns.map((c) => ident(c.column)), '"created_by"', '"updated_by"'];
+          const params = [...columns.map((c) => c.value), this.context.actor, this.context.actor];
+          const placeholders = params.map((_, i) => `$${i + 1}${i < columns.length ? `::${columns[i]!.cast}` : ''}`);
+          const [row] = await tx.query<WriteResult>(
+            `insert into ${qualifiedTable(schema, entity)} (${names.join(', ')}) values (${placeholders.join(', ')}) returning "id", "version"`,
+            params,
+          );
+          await this.writeManyToMany(tx, schema, entity, row!.id, values);
+          created.push(row!);
+        }
+        return created;
+      })
+      .catch((error) => {
+        throw mapDatabaseError(error, entity, pathPrefix);
+      });
+    await this.publish(
+      'record.created',
+      entity,
+      results.map((r, i) => ({ ...r, changed: [...rows[i]!.keys()] })),
+    );
+    return results;
+  }
+
+  /**
+   * Updates a record. With `expectedVersion`, a record changed by someone else since it was read is refused
+   * with CONFLICT (and the version it has now), so no edit silently overwrites another.
+   */
+  async update(entityName: string, id: string, input: unknown, expectedVersion?: number): Promise<WriteResult> {
+    const { metadata, entity } = await this.entity(entityName);
+    const issues = new IssueCollector();
+    const values = checkInput(entity, input, 'update', issues, 'input');
+    issues.throwIfAny(`The ${entity.name} record could not be updated:`);
+    const hooked = await this.runHook(entity, values, 'input', (v) =>
+      this.engine.hooks.beforeUpdate({ context: this.context, entity, id, values: v }),
+    );
+    values.clear();
+    for (const [k, v] of hooked) values.set(k, v);
+    await this.checkReferences(metadata, entity, [values], () => 'input');
+    await this.checkUnique(metadata, entity, [values], () => 'input', id);
+    const schema = metadata.workspace.schemaName;
+    const table = qualifiedTable(schema, entity);
+    const { result, changed } = await this.engine.db
+      .transaction(async (tx) => {
+        const [current] = await tx.query(`select * from ${table} where "id" = $1 for update`, [id]);
+        this.assertLive(entity, id, current);
+        if (expectedVersion !== undefined && expectedVersion !== null && current!.version !== expectedVersion) {
+          throw new TouchpointError(
+            'CONFLICT',
+            `This ${entity.name} was changed by ${current!.updated_by ?? 'someone'} since you read it (your version ${expectedVersion}, now ${current!.version}). Reload it and apply your change again.`,
+            {
+              details: {
+                currentVersion: current!.version,
+                updatedBy: current!.updated_by,
+                updatedAt: current!.updated_at,
+              },
+            },
+          );
+        }
+        const changed = [...values.keys()].filter((name) => {
+          const field = entity.fields.find((f) => f.name === name)!;
+          return field.relation?.kind === 'manyToMany' || !sameValue(field, current!, values.get(name));
+        });
+        const columns = toColumns(entity, values);
+        const sets = columns.map((c, i) => `${ident(c.column)} = $${i + 3}::${c.cast}`);
+        sets.push('"version" = "version" + 1', '"updated_at" = now()', '"updated_by" = $2');
+        const [row] = await tx.query<WriteResult>(
+          `update ${table} set ${sets.join(', ')} where "id" = $1 returning "id", "version"`,
+          [id, this.context.actor, ...columns.map((c) => c.value)],
+        );
+        await this.writeManyToMany(tx, schema, entity, id, values, true);
+        return { result: row!, changed };
+      })
+      .catch((error) => {
+        throw mapDatabaseError(error, entity, 'input');
+      });
+    await this.publish('record.updated', entity, [{ ...result, changed }]);
+    return result;
+  }
+
+  /** Soft-deletes: the record disappears from reads and can be restored with its data. */
+  async delete(entityName: string, id: string): Promise<WriteResult> {
+    const { metadata, entity } = await this.entity(entityName);
+    await this.engine.hooks.beforeDelete({ context: this.context, entity, id });
+    const table = qualifiedTable(metadata.workspace.schemaName, entity);
+    const [row] = await this.engine.db.query<WriteResult>(
+      `update ${table} set "deleted_at" = now(), "version" = "version" + 1, "updated_at" = now(), "updated_by" = $2 where "id" = $1 and "deleted_at" is null returning "id", "version"`,
+      [id, this.context.actor],
+    );
+    if (!row)
+      throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id} (or it is already deleted).`);
+    await this.publish('record.deleted', entity, [{ ...row, changed: [] }]);
+    return row;
+  }
+
+  async restore(entityName: string, id: string): Promise<WriteResult> {
+    const { metadata, entity } = await this.entity(entityName);
+    const table = qualifiedTable(metadata.workspace.schemaName, entity);
+    const [row] = await this.engine.db
+      .query<WriteResult>(
+        `update ${table} set "deleted_at" = null, "version" = "version" + 1, "updated_at" = now(), "updated_by" = $2 where "id" = $1 and "deleted_at" is not null returning "id", "version"`,
+        [id, this.context.actor],
+      )
+      .catch((error) => {
+        throw mapDatabaseError(error, entity, 'restore');
+      });
+    if (!row) throw new TouchpointError('NOT_FOUND', `There is no deleted ${entity.name} with id ${id} to restore.`);
+    await this.publish('record.restored', entity, [{ ...row, changed: [] }]);
+    return row;
+  }
+
+  /** Lets the hooks see and change the values, then checks what they return as strictly as user input. */
+  private async runHook(
+    entity: EntityDefinition,
+    values: CheckedValues,
+    path: string,
+    hook: (values: Record<string, unknown>) => Promise<void>,
+  ): Promise<CheckedValues> {
+    const object = Object.fromEntries(values);
+    try {
+      await hook(object);
+    } catch (error) {
+      throw prefixIssues(error, path);
+    }
+    const issues = new IssueCollector();
+    const checked = checkInput(entity, object, 'update', issues, path);
+    issues.throwIfAny(`A hook produced values that are not valid for ${entity.name}:`);
+    return checked;
+  }
+
+  private assertLive(entity: EntityDefinition, id: string, row: Record<string, unknown> | undefined): void {
+    if (!row) throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id}.`);
+    if (row.deleted_at !== null) {
+      throw new TouchpointError('NOT_FOUND', `The ${entity.name} ${id} is deleted; restore it before changing it.`);
+    }
+  }
+
+  /** Every referenced record must exist and be live: one query per relation field, whatever the row count. */
+  private async checkReferences(
+    metadata: WorkspaceMetadata,
+    entity: EntityDefinition,
+    rows: CheckedValues[],
+    path: (i: number) => string,
+  ): Promise<void> {
+    const issues = new IssueCollector();
+    for (const field of entity.fields) {
+      if (field.type !== 'relation' || !field.relation) continue;
+      const target = metadata.byName.get(field.relation.target);
+      if (!target) continue;
+      const wanted = new Set<string>();
+      for (const values of rows) {
+        const value = values.get(field.name);
+        if (Array.isArray(value)) for (const v of value) wanted.add(v as string);
+        else if (typeof value === 'string') wanted.add(value);
+      }
+      if (wanted.size === 0) continue;
+      const found = await this.engine.db.query<{ id: string }>(
+        `select "id" from ${qualifiedTable(metadata.workspace.schemaName, target)} where "id" = any($1::uuid[]) and "deleted_at" is null`,
+        [[...wanted]],
+      );
+      const existing = new Set(found.map((r) => r.id));
+      rows.forEach((values, i) => {
+        const value = values.get(field.name);
+        const ids = Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
+        for (const missing of ids.filter((v) => !existing.has(v))) {
+          issues.add(`${path(i)}.${field.name}`, `there is no ${target.name} with id ${missing}`);
+        }
+      });
+    }
+    issues.throwIfAny(`The ${entity.name} record(s) refer to records that do not exist:`);
+  }
+
+  /** Unique fields: clashes within the batch and with live records, reported per row before writing. */
+  private async checkUnique(
+    metadata: WorkspaceMetadata,
+    entity: EntityDefinition,
+    rows: CheckedValues[],
+    path: (i: number) => string,
+    exceptId?: string,
+  ): Promise<void> {
+    const issues = new IssueCollector();
+    for (const field of entity.fields) {
+      const column = fieldColumns(field)[0];
+      if (!field.unique || !column || fieldColumns(field).length !== 1) continue;
+      const seen = new Map<string, number>();
+      rows.forEach((values, i) => {
+        const value = values.get(field.name);
+        if (value === null || value === undefined) return;
+        const key = String(value);
+        if (seen.has(key))
+          issues.add(
+            `${path(i)}.${field.name}`,
+            `repeats the value of row ${seen.get(key)} ("${key}"); it must be unique`,
+          );
+        else seen.set(key, i);
+      });
+      if (seen.size === 0) continue;
+      const clashes = await this.engine.db.query<{ v: string }>(
+        `select ${ident(column.name)}::text as v from ${qualifiedTable(metadata.workspace.schemaName, entity)} where ${ident(column.name)}::text = any($1::text[]) and "deleted_at" is null${exceptId ? ' and "id" <> $2' : ''}`,
+        exceptId ? [[...seen.keys()], exceptId] : [[...seen.keys()]],
+      );
+      for (const clash of clashes) {
+        issues.add(
+          `${path(seen.get(clash.v) ?? 0)}.${field.name}`,
+          `another ${entity.name} already has "${clash.v}"; it must be unique`,
+        );
+      }
+    }
+    issues.throwIfAny(`The ${entity.name} record(s) break a uniqueness rule:`);
+  }
+
+  private async writeManyToMany(
+    tx: Sql,
+    schema: string,
+    entity: EntityDefinition,
+    id: string,
+    values: CheckedValues,
+    replace = false,
+  ): Promise<void> {
+    for (const field of entity.fields) {
+      if (field.relation?.kind !== 'manyToMany' || !values.has(field.name)) continue;
+      const join = qualifiedName(schema, joinTableName(entity, field));
+      if (replace) await tx.query(`delete from ${join} where ${ident(JOIN_SOURCE_COLUMN)} = $1`, [id]);
+      const targets = values.get(field.name) as string[];
+      if (targets.length === 0) continue;
+      await tx.query(
+        `insert into ${join} (${ident(JOIN_SOURCE_COLUMN)}, ${ident(JOIN_TARGET_COLUMN)}) select $1, unnest($2::uuid[]) on conflict do nothing`,
+        [id, targets],
+      );
+    }
+  }
+
+  private async publish(
+    type: RecordEventType,
+    entity: EntityDefinition,
+    records: { id: string; version: number; changed: string[] }[],
+  ): Promise<void> {
+    const at = new Date().toISOString();
+    const events: RecordEvent[] = records.map((r) => ({
+      type,
+      workspace: this.context.workspace,
+      entity: entity.name,
+      id: r.id,
+      actor: this.context.actor,
+      version: r.version,
+      changed: r.changed,
+      at,
+    }));
+    await this.engine.events.publish(events);
+  }
+}
+
+function prefixIssues(error: unknown, path: string): unknown {
+  if (!(error instanceof TouchpointError) || error.issues.length === 0) return error;
+  return validationFailed(
+    error.message.split('\n')[0] ?? error.message,
+    error.issues.map((i) => ({ ...i, path: i.path.startsWith(path) ? i.path : `${path}.${i.path}` })),
+  );
+}

@@ -1,0 +1,122 @@
+// Touchpoint's own tables, in the `touchpoint` schema, mapped with MikroORM. Records of workspaces live
+// elsewhere (one PostgreSQL schema per workspace), in tables the migration planner makes from metadata.
+import { EntitySchema } from '@mikro-orm/postgresql';
+import type { EntityDefinition } from '@touchpoint/schema';
+import type { MetadataChange } from './metadata/changes.ts';
+import type { MigrationStep } from './migration/plan.ts';
+
+export const SYSTEM_SCHEMA = 'touchpoint';
+
+export interface WorkspaceRow {
+  id: number;
+  slug: string;
+  name: string;
+  schemaName: string;
+  createdAt: Date;
+}
+
+export interface MetadataVersionRow {
+  id: number;
+  workspaceId: number;
+  version: number;
+  /** The admin's changes this version made (empty for a version caused by a core or plugin upgrade). */
+  changes: MetadataChange[];
+  /** Effective metadata after this version: what the live tables look like. */
+  entities: EntityDefinition[];
+  steps: Pick<MigrationStep, 'kind' | 'description' | 'destructive'>[];
+  reason: string;
+  actor: string;
+  createdAt: Date;
+}
+
+export interface ArchiveRow {
+  id: number;
+  workspaceId: number;
+  kind: 'field' | 'entity';
+  entityId: string;
+  fieldId: string | null;
+  /** Archived table (entity) or archived column names by suffix (field). */
+  physical: { table?: string; columns?: Record<string, string>; joinTable?: string };
+  definition: unknown;
+  version: number;
+  archivedAt: Date;
+  restoredAt: Date | null;
+}
+
+export interface PluginLayerRow {
+  id: number;
+  workspaceId: number;
+  pluginId: string;
+  pluginVersion: string;
+  entities: EntityDefinition[];
+  /** Fields added to entities of other layers: `{ entity, field }`. */
+  fields: { entity: string; field: EntityDefinition['fields'][number] }[];
+  installedAt: Date;
+}
+
+export const WorkspaceEntity = new EntitySchema<WorkspaceRow>({
+  name: 'Workspace',
+  tableName: 'workspace',
+  schema: SYSTEM_SCHEMA,
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    slug: { type: 'string', unique: true },
+    name: { type: 'string' },
+    schemaName: { type: 'string', unique: true },
+    createdAt: { type: 'datetime', onCreate: () => new Date() },
+  },
+});
+
+export const MetadataVersionEntity = new EntitySchema<MetadataVersionRow>({
+  name: 'MetadataVersion',
+  tableName: 'metadata_version',
+  schema: SYSTEM_SCHEMA,
+  uniques: [{ properties: ['workspaceId', 'version'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    workspaceId: { type: 'integer' },
+    version: { type: 'integer' },
+    changes: { type: 'json' },
+    entities: { type: 'json' },
+    steps: { type: 'json' },
+    reason: { type: 'string' },
+    actor: { type: 'string' },
+    createdAt: { type: 'datetime', onCreate: () => new Date() },
+  },
+});
+
+export const ArchiveEntity = new EntitySchema<ArchiveRow>({
+  name: 'Archive',
+  tableName: 'archive',
+  schema: SYSTEM_SCHEMA,
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    workspaceId: { type: 'integer', index: true },
+    kind: { type: 'string' },
+    entityId: { type: 'string' },
+    fieldId: { type: 'string', nullable: true },
+    physical: { type: 'json' },
+    definition: { type: 'json' },
+    version: { type: 'integer' },
+    archivedAt: { type: 'datetime', onCreate: () => new Date() },
+    restoredAt: { type: 'datetime', nullable: true },
+  },
+});
+
+export const PluginLayerEntity = new EntitySchema<PluginLayerRow>({
+  name: 'PluginLayer',
+  tableName: 'plugin_layer',
+  schema: SYSTEM_SCHEMA,
+  uniques: [{ properties: ['workspaceId', 'pluginId'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    workspaceId: { type: 'integer' },
+    pluginId: { type: 'string' },
+    pluginVersion: { type: 'string' },
+    entities: { type: 'json' },
+    fields: { type: 'json' },
+    installedAt: { type: 'datetime', onCreate: () => new Date() },
+  },
+});
+
+export const SYSTEM_ENTITIES = [WorkspaceEntity, MetadataVersionEntity, ArchiveEntity, PluginLayerEntity];

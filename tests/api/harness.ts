@@ -1,0 +1,79 @@
+// One real Touchpoint per test file: a fresh PostgreSQL database (or embedded PGlite when no server
+// answers), the engine with the repository's core schemas, and the HTTP server on a free port.
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createApiServer } from '@touchpoint/api';
+import { createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
+import type { EntityDefinition } from '@touchpoint/schema';
+
+export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T;
+  errors?: {
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; issues?: { path: string; message: string }[] } & Record<string, unknown>;
+  }[];
+  extensions?: { sqlStatements?: number };
+}
+
+export interface Harness {
+  engine: Engine;
+  url: string;
+  database: TestDatabase;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { workspace?: string; actor?: string; debug?: boolean },
+  ): Promise<GraphQLResponse<T>>;
+  /** Like gql, but fails the test with the errors when there are any. */
+  ok<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { workspace?: string },
+  ): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { coreEntities?: EntityDefinition[] } = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const engine = await Engine.start({
+    databaseUrl: database.url,
+    dataDir: database.dataDir,
+    coreEntities: options.coreEntities ?? loadCoreEntities(CORE_SCHEMAS),
+    poolSize: 8,
+  });
+  const server = createApiServer({ engine });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const gql: Harness['gql'] = async (query, variables = {}, opts = {}) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-touchpoint-workspace': opts.workspace ?? 'default',
+        'x-touchpoint-actor': opts.actor ?? 'tester',
+        ...(opts.debug ? { 'x-touchpoint-debug': 'statements' } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<never>;
+  };
+  return {
+    engine,
+    url,
+    database,
+    gql,
+    async ok(query, variables, opts) {
+      const result = await gql(query, variables, opts);
+      if (result.errors) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+      return result.data as never;
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await engine.close();
+      await database.drop();
+    },
+  };
+}

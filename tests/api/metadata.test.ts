@@ -240,3 +240,13 @@ describe('plugin layers', () => {
     ).rejects.toThrow(/assetCount[\s\S]*already defined by plugin:acme.assets/);
   });
 });
+
+describe('restarts', () => {
+  it('does not create a new metadata version when nothing changed', async () => {
+    const { metadataVersion } = await h.ok<{ metadataVersion: number }>(`{ metadataVersion }`);
+    const workspace = await h.engine.getWorkspace('default');
+    const result = await h.engine.syncLayers(workspace, 'test');
+    expect(result.applied).toBe(false);
+    expect((await h.ok<{ metadataVersion: number }>(`{ metadataVersion }`)).metadataVersion).toBe(metadataVersion);
+  });
+});

@@ -2,10 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApiServer } from '@touchpoint/api';
-import { Engine, loadCoreEntities, type MetadataChange, type MigrationPlan } from '@touchpoint/engine';
+import type { Engine, MetadataChange, MigrationPlan } from '@touchpoint/engine';
 import { entityToYaml, isTouchpointError, TouchpointError } from '@touchpoint/schema';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { SEED_SIZES, type SeedSize, seedDemoData } from './seed.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, invalid: 3, confirm: 4 } as const;
@@ -49,7 +48,9 @@ interface Options {
   help?: boolean;
 }
 
+// The engine and the API load lazily: `--help` and usage errors answer without loading the database stack.
 async function openEngine(): Promise<Engine> {
+  const { Engine, loadCoreEntities } = await import('@touchpoint/engine');
   const coreEntities = loadCoreEntities(process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS);
   return Engine.start({
     databaseUrl: process.env.DATABASE_URL || undefined,
@@ -68,15 +69,39 @@ function printPlan(plan: MigrationPlan): void {
   }
 }
 
+/** A file of metadata changes (a YAML or JSON list); a syntax error names the file, line and column. */
 function readChanges(file: string): MetadataChange[] {
-  const text = readFileSync(file, 'utf8');
-  const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TouchpointError('BAD_REQUEST', `Cannot read ${file}: ${(error as Error).message}`);
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new TouchpointError('VALIDATION_FAILED', `${file} is not valid YAML or JSON:`, {
+      issues: document.errors.map((e) => ({
+        file,
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    });
+  }
+  const parsed: unknown = document.toJS();
   const list = Array.isArray(parsed) ? parsed : [parsed];
+  const issues = list.flatMap((change, i) =>
+    typeof change === 'object' && change !== null && typeof (change as { op?: unknown }).op === 'string'
+      ? []
+      : [{ file, path: `[${i}]`, message: 'each change must be an object with an "op" such as addField' }],
+  );
+  if (issues.length > 0) throw new TouchpointError('VALIDATION_FAILED', `${file} holds no valid changes:`, { issues });
   return list as MetadataChange[];
 }
 
 async function start(options: Options): Promise<number> {
   const engine = await openEngine();
+  const { createApiServer } = await import('@touchpoint/api');
+  const { seedDemoData } = await import('./seed.ts');
   const workspace = options.workspace ?? 'default';
   if (options.demo) {
     const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
@@ -189,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
           console.error(`--size must be one of ${SEED_SIZES.join(', ')}, got ${options.size}`);
           return EXIT.usage;
         }
+        const { seedDemoData } = await import('./seed.ts');
         return await withEngine(async (engine) => {
           const seeded = await seedDemoData(engine, {
             workspace,
@@ -208,6 +234,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (isTouchpointError(error)) {
       console.error(`${error.code}: ${error.message}`);
+      for (const issue of error.message.includes(error.issues[0]?.message ?? '\u0000') ? [] : error.issues) {
+        console.error(`  - ${issue.file ? `${issue.file}: ` : ''}${issue.path}: ${issue.message}`);
+      }
       if (error.code === 'CONFIRMATION_REQUIRED') return EXIT.confirm;
       if (error.code === 'VALIDATION_FAILED') return EXIT.invalid;
       return EXIT.failed;

@@ -26,6 +26,7 @@ export type {
 export {
   aggregateRecords,
   compileFilter,
+  DEFAULT_AGGREGATE_GROUPS,
   DEFAULT_FIRST,
   DEFAULT_NESTED_FIRST,
   decodeCursor,

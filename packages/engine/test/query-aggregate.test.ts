@@ -107,8 +107,9 @@ describe('aggregates', () => {
     );
     const byYear = await aggregate({ groupBy: ['createdAt'], dateGranularity: 'year', aggregates: [] });
     expect(byYear).toEqual([{ keys: { createdAt: '2024-01-01' }, count: accounts.length, values: {} }]);
-    const byDay = await aggregate({ groupBy: ['createdAt'], aggregates: [] });
+    const byDay = await aggregate({ groupBy: ['createdAt'], dateGranularity: 'day', aggregates: [] });
     expect(byDay.map((g) => g.keys['createdAt'])).toEqual(['2024-05-01']);
+    expect(await aggregate({ groupBy: ['foundedOn'], aggregates: [] })).toEqual(byMonth);
   });
 
   it('orders by count or keys and honours the limit', async () => {

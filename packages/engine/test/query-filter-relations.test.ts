@@ -154,6 +154,7 @@ describe('and / or / not', () => {
       contactsOf(a).some((c) => !(c.score !== null && c.score >= 5)),
     );
     expect(await ids('account', { or: [] })).toEqual([]);
+    expect(await ids('account', { name: null, and: null, contacts: { some: null } })).toEqual(idsOf(accounts));
     expect(await ids('account', { and: [] })).toEqual(idsOf(accounts));
   });
 });

@@ -2,6 +2,7 @@
 // values must visit each record once, in the order an in-memory sort with the same rules gives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_FIRST,
   decodeCursor,
   encodeCursor,
   type ListRequest,
@@ -246,6 +247,14 @@ describe('cursors and paging arguments', () => {
     expect((await reject({ first: -1 })).issues[0]!.path).toBe('first');
     expect((await reject({ first: 2, last: 2 })).issues[0]!.path).toBe('last');
     expect((await listRecords(fx.db, compiler, { entity: 'account', first: 0, selection })).nodes).toEqual([]);
+    const nulls = { first: null, last: null, after: null, before: null, orderBy: null, filter: null, search: null };
+    const defaults = await listRecords(fx.db, compiler, {
+      entity: 'account',
+      selection,
+      ...nulls,
+    } as unknown as ListRequest);
+    expect(defaults.nodes).toHaveLength(DEFAULT_FIRST);
+    expect(defaults.pageInfo.hasNextPage).toBe(true);
   });
 
   it('names the sortable fields when an order is wrong', async () => {

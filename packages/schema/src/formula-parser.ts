@@ -68,28 +68,7 @@ export function formulaIssue(message: string, offset: number, end: number, path 
 }
 
 // Longest first, so `<=` is not read as `<` then `=`.
-const OPERATORS = [
-  '<>',
-  '<=',
-  '>=',
-  '!=',
-  '&&',
-  '||',
-  '==',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '&',
-  '=',
-  '<',
-  '>',
-  '!',
-  '(',
-  ')',
-  ',',
-];
+const OPERATORS = '<> <= >= != && || == + - * / % & = < > ! ( ) ,'.split(' ');
 const KEYWORDS = new Set(['and', 'or', 'not', 'true', 'false', 'null']);
 
 function show(text: string): string {

@@ -3,6 +3,7 @@ import type { Sql } from '../db.ts';
 import type { QueryCompiler } from './compiler.ts';
 import {
   checkCount,
+  DEFAULT_AGGREGATE_GROUPS,
   describeValue,
   isPlainObject,
   MAX_AGGREGATE_GROUPS,
@@ -30,10 +31,10 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   const entity = compiler.entityModel(req.entity);
   const ctx = new StatementContext(compiler);
   const alias = ctx.alias();
-  let granularity = req.dateGranularity ?? 'day';
+  let granularity = req.dateGranularity ?? 'month';
   if (!GRANULARITIES.includes(granularity)) {
     ctx.issues.add('dateGranularity', `must be one of ${GRANULARITIES.join(', ')}`, { allowed: GRANULARITIES });
-    granularity = 'day';
+    granularity = 'month';
   }
   const groupable = [...entity.scalars.values()].filter((s) => s.groupable).map((s) => s.name);
 
@@ -112,10 +113,10 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   });
   // Group keys break ties, so equal counts still come back in a stable order.
   for (let i = 0; i < groups.length; i++) order.push(`"g${i}" asc nulls last`);
-  const limit = checkCount(ctx, req.limit, 'limit', MAX_AGGREGATE_GROUPS, MAX_AGGREGATE_GROUPS);
+  const limit = checkCount(ctx, req.limit, 'limit', DEFAULT_AGGREGATE_GROUPS, MAX_AGGREGATE_GROUPS);
 
   const conditions = [`${alias}.deleted_at is null`];
-  if (req.filter !== undefined) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
+  if (req.filter != null) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
   const select = [
     ...groups.map((g, i) => `${g.sql} as "g${i}"`),
     'count(*)::int as "c"',

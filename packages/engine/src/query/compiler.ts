@@ -22,6 +22,14 @@ export class QueryCompiler {
   constructor(entities: EntityDefinition[], schema: string, options: QueryCompilerOptions = {}) {
     this.schema = schema;
     this.timeZone = options.timeZone ?? 'UTC';
+    try {
+      // PostgreSQL and ICU share the IANA names; checking here beats a database error in the first date filter.
+      new Intl.DateTimeFormat('en', { timeZone: this.timeZone });
+    } catch {
+      throw validationFailed('Unknown time zone', [
+        { path: 'timeZone', message: `${this.timeZone} is not an IANA time zone such as Asia/Shanghai` },
+      ]);
+    }
     this.#entities = buildModel(entities, schema);
   }
 

@@ -5,13 +5,15 @@ import type { QueryCompiler } from './compiler.ts';
 /** Most records one page or one nested list may return. */
 export const MAX_FIRST = 500;
 /** Page size of a root list when the request gives neither `first` nor `last`. */
-export const DEFAULT_FIRST = 50;
+export const DEFAULT_FIRST = 20;
 /** Size of a nested to-many list when its selection gives no `first`. */
 export const DEFAULT_NESTED_FIRST = 100;
 export const MAX_FILTER_DEPTH = 10;
 /** Values of one `in`/`notIn`/`containsAny`/`containsAll` list, and ids of one `getRecordsByIds`. */
 export const MAX_IN_VALUES = 1000;
 export const MAX_AGGREGATE_GROUPS = 1000;
+/** Groups an aggregate returns when the request gives no `limit`. */
+export const DEFAULT_AGGREGATE_GROUPS = 100;
 
 export interface Statement {
   text: string;

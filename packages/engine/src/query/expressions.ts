@@ -148,6 +148,13 @@ function formulaSql(ctx: StatementContext, entity: EntityModel, scalar: ScalarIn
       const sql = scalarSql(ctx, entity, operand, alias);
       return { sql: operand.valueType === 'uuid' ? `${sql}::text` : sql, type };
     });
+    if (compiled.type !== options.resultType) {
+      ctx.issues.add(
+        `${entity.def.name}.${scalar.name}.formula.resultType`,
+        `is ${options.resultType} but the expression yields ${compiled.type}`,
+      );
+      return 'null';
+    }
     return `(${compiled.sql})::${FORMULA_CASTS[options.resultType]}`;
   });
 }

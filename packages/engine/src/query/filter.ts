@@ -47,7 +47,8 @@ export function filterSql(
   }
   const parts: string[] = [];
   for (const [key, value] of Object.entries(filter)) {
-    if (value === undefined) continue;
+    // A null condition is no condition: GraphQL clients send explicit nulls for inputs they leave empty.
+    if (value === undefined || value === null) continue;
     const here = `${path}.${key}`;
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value)) {
@@ -126,7 +127,7 @@ function relationCondition(
   }
   const parts: string[] = [];
   for (const [quantifier, filter] of Object.entries(value)) {
-    if (filter === undefined) continue;
+    if (filter === undefined || filter === null) continue;
     const here = `${path}.${quantifier}`;
     if (quantifier === 'some') parts.push(exists(filter, here));
     else if (quantifier === 'none') parts.push(`not ${exists(filter, here)}`);

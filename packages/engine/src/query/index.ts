@@ -5,6 +5,7 @@ export type { QueryCompilerOptions } from './compiler.ts';
 export { QueryCompiler } from './compiler.ts';
 export type { Statement } from './context.ts';
 export {
+  DEFAULT_AGGREGATE_GROUPS,
   DEFAULT_FIRST,
   DEFAULT_NESTED_FIRST,
   MAX_AGGREGATE_GROUPS,

@@ -33,21 +33,22 @@ function rootConditions(ctx: StatementContext, req: ListRequest, alias: string):
   const entity = ctx.compiler.entityModel(req.entity);
   const conditions: string[] = [];
   if (!req.includeDeleted) conditions.push(`${alias}.deleted_at is null`);
-  if (req.filter !== undefined) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
-  if (req.search !== undefined) conditions.push(searchSql(ctx, entity, req.search, alias));
+  if (req.filter != null) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
+  if (req.search != null) conditions.push(searchSql(ctx, entity, req.search, alias));
   return conditions;
 }
 
 export function compileList(compiler: QueryCompiler, req: ListRequest): CompiledList {
   const entity = compiler.entityModel(req.entity);
   const ctx = new StatementContext(compiler);
-  if (req.first !== undefined && req.last !== undefined) {
+  if (req.first != null && req.last != null) {
     ctx.issues.add(
       'last',
       'cannot be combined with first: page forwards with first/after or backwards with last/before',
     );
   }
-  const backward = req.last !== undefined || (req.before !== undefined && req.first === undefined);
+  // GraphQL hands over explicit nulls; they mean the same as an absent argument.
+  const backward = req.last != null || (req.before != null && req.first == null);
   const pageSize = backward
     ? checkCount(ctx, req.last, 'last', DEFAULT_FIRST, MAX_FIRST)
     : checkCount(ctx, req.first, 'first', DEFAULT_FIRST, MAX_FIRST);
@@ -57,16 +58,16 @@ export function compileList(compiler: QueryCompiler, req: ListRequest): Compiled
   const node = objectSql(ctx, entity, req.selection, alias, 'selection', [['__cursor', cursorSql(keys, alias)]]);
   // Cursors are checked against valid keys only, so every other problem is reported first, all at once.
   ctx.issues.throwIfAny(`The list request for ${entity.def.name} is not valid`);
-  if (req.after !== undefined) conditions.push(keysetSql(ctx, keys, req.after, 'after', true));
-  if (req.before !== undefined) conditions.push(keysetSql(ctx, keys, req.before, 'before', false));
+  if (req.after != null) conditions.push(keysetSql(ctx, keys, req.after, 'after', true));
+  if (req.before != null) conditions.push(keysetSql(ctx, keys, req.before, 'before', false));
   const rows = pagedRows(entity, alias, keys, conditions, `limit ${ctx.param(pageSize + 1, 'integer')}`, backward);
   const text = `select coalesce(json_agg(${node} order by ${orderClause(keys, alias)}), '[]'::json) as nodes from (${rows}) ${alias}`;
   const compiled: CompiledList = {
     statement: ctx.statement(text, `The list request for ${entity.def.name} is not valid`),
     pageSize,
     backward,
-    hasAfter: req.after !== undefined,
-    hasBefore: req.before !== undefined,
+    hasAfter: req.after != null,
+    hasBefore: req.before != null,
   };
   if (req.withTotalCount) {
     const countCtx = new StatementContext(compiler);

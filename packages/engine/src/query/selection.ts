@@ -93,7 +93,7 @@ function relationSql(
   const a = ctx.alias();
   if (relation.kind === 'manyToOne') {
     for (const argument of ['filter', 'orderBy', 'first', 'offset'] as const) {
-      if (selected[argument] !== undefined) {
+      if (selected[argument] != null) {
         ctx.issues.add(
           `${path}.${argument}`,
           `${relation.name} is a many-to-one relation; only to-many relations take ${argument}`,
@@ -107,7 +107,7 @@ function relationSql(
   const offset = checkCount(ctx, selected.offset, `${path}.offset`, 0, Number.MAX_SAFE_INTEGER);
   const keys = resolveOrder(ctx, target, selected.orderBy, a, `${path}.orderBy`);
   const conditions = [relationLink(ctx, relation, a, parent), `${a}.deleted_at is null`];
-  if (selected.filter !== undefined) conditions.push(filterSql(ctx, target, selected.filter, a, `${path}.filter`));
+  if (selected.filter != null) conditions.push(filterSql(ctx, target, selected.filter, a, `${path}.filter`));
   const page = `limit ${ctx.param(first, 'integer')}${offset > 0 ? ` offset ${ctx.param(offset, 'bigint')}` : ''}`;
   const rows = pagedRows(target, a, keys, conditions, page, false);
   const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);

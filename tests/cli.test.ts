@@ -1,0 +1,69 @@
+// The `touchpoint` command as a user runs it: a real process, a real database, real files.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@touchpoint/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url));
+let database: TestDatabase;
+const dir = mkdtempSync(join(tmpdir(), 'tp-cli-'));
+
+function touchpoint(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--no-node-snapshot', bin, ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url ?? '',
+      TOUCHPOINT_DATA_DIR: database.dataDir ?? join(dir, 'data'),
+    },
+    timeout: 120_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('tp_cli');
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('touchpoint CLI', () => {
+  it('prints help and refuses unknown commands with exit code 2', () => {
+    expect(touchpoint('--help')).toMatchObject({ code: 0 });
+    expect(touchpoint('--help').out).toMatch(/metadata plan/);
+    const unknown = touchpoint('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/Unknown command "frobnicate"/);
+  });
+
+  it('plans and applies a change file, and refuses a destructive one without confirmation', () => {
+    const add = join(dir, 'add.yaml');
+    writeFileSync(
+      add,
+      `- op: addField\n  entity: account\n  field:\n    name: region\n    type: text\n    labels: { en: Region, zh-CN: 区域 }\n`,
+    );
+    const plan = touchpoint('metadata', 'plan', add);
+    expect(plan.code).toBe(0);
+    expect(plan.out).toMatch(/Add the text field "region" to "account"/);
+    expect(touchpoint('metadata', 'apply', add).out).toMatch(/Applied: version \d+/);
+    const remove = join(dir, 'remove.yaml');
+    writeFileSync(remove, `- op: removeField\n  entity: account\n  field: region\n`);
+    const refused = touchpoint('metadata', 'apply', remove);
+    expect(refused.code).toBe(4);
+    expect(refused.err).toMatch(/CONFIRMATION_REQUIRED/);
+    expect(touchpoint('metadata', 'apply', remove, '--confirm-destructive').code).toBe(0);
+    expect(touchpoint('metadata', 'export').out).not.toMatch(/region/);
+  });
+
+  it('names the file, line and column of malformed YAML, with exit code 3', () => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, `- op: addField\n  entity: account\n  field: { name: x, type: text\n`);
+    const result = touchpoint('metadata', 'plan', broken);
+    expect(result.code).toBe(3);
+    expect(result.err).toMatch(/broken\.yaml: line \d+, column \d+/);
+  });
+});

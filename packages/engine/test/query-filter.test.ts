@@ -207,6 +207,23 @@ describe('date and datetime operators', () => {
     );
     await expectAccounts({ createdAt: { relative: 'lastYear' } }, () => false, true);
   });
+
+  it('takes "today" in the compiler’s time zone', async () => {
+    for (const timeZone of ['Pacific/Kiritimati', 'America/Adak']) {
+      const zoned = new QueryCompiler(ENTITIES, SCHEMA, { timeZone });
+      const todayThere = new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+      const result = await listRecords(fx.db, zoned, {
+        entity: 'account',
+        filter: { foundedOn: { relative: 'today' } },
+        first: 500,
+        selection: { fields: ['id'], relations: [] },
+      });
+      expect(result.nodes.map((n) => n['id']).sort()).toEqual(
+        idsOf(accounts.filter((a) => a.foundedOn === todayThere)),
+      );
+    }
+    expect(() => new QueryCompiler(ENTITIES, SCHEMA, { timeZone: 'Mars/Olympus' })).toThrow(/time zone/);
+  });
 });
 
 describe('search', () => {

@@ -40,6 +40,7 @@ const entities: EntityDefinition[] = ENTITIES.map((e) =>
           formula('founded', 'foundedOn', 'date'),
           formula('loopA', 'loopB + 1', 'number'),
           formula('loopB', 'loopA + 1', 'number'),
+          formula('mistyped', "name & '!'", 'number'),
         ],
       },
 );
@@ -150,7 +151,11 @@ describe('formula fields', () => {
     expect(new Set(seen).size).toBe(accounts.length);
   });
 
-  it('reports a formula that refers to itself instead of looping', async () => {
+  it('reports a formula that refers to itself, or yields another type than declared', async () => {
     await expect(list(undefined, undefined, ['loopA'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(list(undefined, undefined, ['mistyped'])).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'account.mistyped.formula.resultType' }],
+    });
   });
 });

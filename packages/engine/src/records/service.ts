@@ -2,7 +2,7 @@
 // request context, validates (every error at once), applies defaults, keeps the audit columns, detects
 // concurrent edits, soft-deletes with restore, runs the write hooks and publishes record events.
 import type { EntityDefinition } from '@touchpoint/schema';
-import { IssueCollector, TouchpointError, validationFailed } from '@touchpoint/schema';
+import { IssueCollector, isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
 import type { Engine, WorkspaceMetadata } from '../engine.ts';
 import type { RecordEvent, RecordEventType } from '../events.ts';
@@ -60,6 +60,7 @@ export class RecordService {
 
   async get(entityName: string, id: string, selection: Selection, options: { includeDeleted?: boolean } = {}) {
     const { metadata } = await this.entity(entityName);
+    assertId(id);
     return getRecord(this.engine.db, metadata.compiler, entityName, id, selection, options);
   }
 
@@ -133,6 +134,7 @@ export class RecordService {
    */
   async update(entityName: string, id: string, input: unknown, expectedVersion?: number): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
+    assertId(id);
     const issues = new IssueCollector();
     const values = checkInput(entity, input, 'update', issues, 'input');
     issues.throwIfAny(`The ${entity.name} record could not be updated:`);
@@ -186,6 +188,7 @@ export class RecordService {
   /** Soft-deletes: the record disappears from reads and can be restored with its data. */
   async delete(entityName: string, id: string): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
+    assertId(id);
     await this.engine.hooks.beforeDelete({ context: this.context, entity, id });
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
     const [row] = await this.engine.db.query<WriteResult>(
@@ -200,6 +203,7 @@ export class RecordService {
 
   async restore(entityName: string, id: string): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
+    assertId(id);
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
     const [row] = await this.engine.db
       .query<WriteResult>(
@@ -352,6 +356,14 @@ export class RecordService {
       at,
     }));
     await this.engine.events.publish(events);
+  }
+}
+
+function assertId(id: string): void {
+  if (!isUuid(id)) {
+    throw validationFailed('The record id is not valid:', [
+      { path: 'id', message: `must be a record id (UUID), got ${JSON.stringify(id)}` },
+    ]);
   }
 }
 

@@ -1,0 +1,100 @@
+// The record service directly: events after commit (and none for a refused write), hooks that change or
+// refuse values, autonumbers, unique rules and malformed ids.
+import { type EntityDefinition, validationFailed } from '@touchpoint/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, Engine, type RecordEvent, type TestDatabase } from '../src/index.ts';
+
+const labels = (en: string) => ({ en, 'zh-CN': en });
+const ticket: EntityDefinition = {
+  name: 'ticket',
+  labels: labels('Ticket'),
+  titleField: 'subject',
+  fields: [
+    { name: 'subject', type: 'text', labels: labels('Subject'), required: true },
+    { name: 'number', type: 'autonumber', labels: labels('Number'), autonumber: { prefix: 'CASE-', digits: 6 } },
+    { name: 'email', type: 'email', labels: labels('E-mail'), unique: true },
+    { name: 'priority', type: 'integer', labels: labels('Priority'), default: 3 },
+  ],
+};
+
+let database: TestDatabase;
+let engine: Engine;
+const events: RecordEvent[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  engine = await Engine.start({ databaseUrl: database.url, dataDir: database.dataDir, coreEntities: [ticket] });
+  engine.events.subscribe('*', (event) => void events.push(event), { entity: 'ticket' });
+});
+afterAll(async () => {
+  await engine?.close();
+  await database?.drop();
+});
+
+describe('record service', () => {
+  const records = () => engine.records({ workspace: 'default', actor: 'agent-7' });
+  const read = (id: string) =>
+    records().get('ticket', id, { fields: ['subject', 'number', 'priority', 'createdBy', 'version'], relations: [] });
+
+  it('numbers records, applies defaults and publishes events with the changed fields', async () => {
+    events.length = 0;
+    const a = await records().create('ticket', { subject: 'Printer jams' });
+    const b = await records().create('ticket', { subject: 'No power', priority: 1 });
+    expect(await read(a.id)).toMatchObject({ number: 'CASE-000001', priority: 3, createdBy: 'agent-7', version: 1 });
+    expect((await read(b.id))?.number).toBe('CASE-000002');
+    await records().update('ticket', a.id, { subject: 'Printer jams', priority: 2 });
+    await records().delete('ticket', b.id);
+    await records().restore('ticket', b.id);
+    expect(events.map((e) => [e.type, e.changed])).toEqual([
+      ['record.created', ['subject', 'priority']],
+      ['record.created', ['subject', 'priority']],
+      ['record.updated', ['priority']],
+      ['record.deleted', []],
+      ['record.restored', []],
+    ]);
+    expect(events[2]).toMatchObject({ workspace: 'default', entity: 'ticket', id: a.id, actor: 'agent-7', version: 2 });
+  });
+
+  it('publishes nothing for a refused write and leaves the data as it was', async () => {
+    await records().create('ticket', { subject: 'First', email: 'x@example.com' });
+    events.length = 0;
+    await expect(records().create('ticket', { subject: 'Second', email: 'x@example.com' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'input.email', message: expect.stringMatching(/already has/) }],
+    });
+    await expect(
+      records().createMany('ticket', [
+        { subject: 'One', email: 'dup@example.com' },
+        { subject: 'Two', email: 'dup@example.com' },
+      ]),
+    ).rejects.toMatchObject({ issues: [{ path: 'inputs[1].email' }] });
+    expect(events).toEqual([]);
+  });
+
+  it('lets a hook change values and refuse writes with field errors', async () => {
+    const unregister = engine.hooks.register({
+      name: 'test',
+      beforeCreate({ values }) {
+        values.subject = String(values.subject).trim();
+        if (values.subject === 'forbidden')
+          throw validationFailed('Refused by policy', [{ path: 'subject', message: 'is not allowed' }]);
+      },
+    });
+    try {
+      const { id } = await records().create('ticket', { subject: '  padded  ' });
+      expect((await read(id))?.subject).toBe('padded');
+      await expect(records().create('ticket', { subject: 'forbidden' })).rejects.toMatchObject({
+        issues: [{ path: 'input.subject', message: 'is not allowed' }],
+      });
+    } finally {
+      unregister();
+    }
+  });
+
+  it('refuses a malformed id with a clear error instead of a database error', async () => {
+    await expect(read('not-an-id')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'id' }] });
+    await expect(records().update('ticket', "1'; drop table x", {})).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+  });
+});

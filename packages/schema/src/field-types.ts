@@ -87,7 +87,17 @@ export const DEFAULT_LONG_TEXT_MAX_LENGTH = 100_000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()./-]{3,32}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const CURRENCY_CODE = /^[A-Z]{3}$/;
+/** Active ISO 4217 currency codes. */
+export const CURRENCY_CODES: ReadonlySet<string> = new Set(
+  (
+    'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF ' +
+    'CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD ' +
+    'HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD ' +
+    'MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN ' +
+    'PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY ' +
+    'TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG'
+  ).split(' '),
+);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -266,10 +276,8 @@ registerFieldType({
     const extra = Object.keys(rest);
     if (extra.length > 0) return fail(`has unknown keys ${extra.join(', ')}; allowed: amount, currency`);
     const code = currency ?? field.currencyCode;
-    if (typeof code !== 'string' || !CURRENCY_CODE.test(code)) {
-      return fail(
-        `currency must be an ISO 4217 code of three capital letters such as CNY or USD, got ${describe(code)}`,
-      );
+    if (typeof code !== 'string' || !CURRENCY_CODES.has(code)) {
+      return fail(`currency must be an ISO 4217 code such as CNY, USD or EUR, got ${describe(code)}`);
     }
     const checked = checkDecimal(amount, field);
     if (!checked.ok) return fail(`amount ${checked.message}`);

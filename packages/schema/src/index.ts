@@ -2,6 +2,7 @@ export type { ErrorCode, Issue } from './errors.ts';
 export { IssueCollector, isTouchpointError, TouchpointError, validationFailed } from './errors.ts';
 export type { CheckResult, ColumnSpec, FieldType, FilterFamily, GraphQLShape } from './field-types.ts';
 export {
+  CURRENCY_CODES,
   DEFAULT_LONG_TEXT_MAX_LENGTH,
   DEFAULT_TEXT_MAX_LENGTH,
   FILTER_OPERATORS,
@@ -40,6 +41,7 @@ export {
   RESERVED_ENTITY_SUFFIXES,
   RESERVED_FIELD_NAMES,
   SYSTEM_FIELD_NAMES,
+  singularize,
   snakeCase,
 } from './naming.ts';
 export type {

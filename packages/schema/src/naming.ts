@@ -17,6 +17,14 @@ export function pluralize(name: string): string {
   return `${name}s`;
 }
 
+/** English singular of a camelCase plural: `opportunities` → `opportunity`, `tags` → `tag`. */
+export function singularize(name: string): string {
+  if (/[^aeiou]ies$/.test(name)) return `${name.slice(0, -3)}y`;
+  if (/(ss|x|z|ch|sh)es$/.test(name)) return name.slice(0, -2);
+  if (/[^s]s$/.test(name)) return name.slice(0, -1);
+  return name;
+}
+
 /** API names of entities and fields: camelCase, starting with a lower-case letter, at most 40 characters. */
 export const API_NAME_PATTERN = /^[a-z][a-zA-Z0-9]{0,39}$/;
 

@@ -1,7 +1,7 @@
 // Checks of one field definition on its own: keys, name, labels, type, which options its type accepts,
 // bounds, pattern, default and the flags. References to other fields and entities are checked elsewhere.
 import type { IssueCollector } from './errors.ts';
-import { type FieldType, fieldTypeNames, getFieldType } from './field-types.ts';
+import { CURRENCY_CODES, type FieldType, fieldTypeNames, getFieldType } from './field-types.ts';
 import { RESERVED_FIELD_NAMES } from './naming.ts';
 import type { FieldDefinition } from './types.ts';
 import {
@@ -43,7 +43,6 @@ const OPTION_BLOCKS = ['options', 'relation', 'autonumber', 'formula', 'rollup']
 
 export const MAX_TEXT_LENGTH_BOUND = 1_000_000;
 export const MAX_PATTERN_LENGTH = 1000;
-const CURRENCY_CODE = /^[A-Z]{3}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Every type-specific option key of every registered type (plugins may add types, so it is computed). */
@@ -146,7 +145,7 @@ function checkBounds(issues: IssueCollector, path: string, field: RawObject, typ
     type.options.includes('currencyCode') &&
     expectString(issues, child(path, 'currencyCode'), code, 'currencyCode')
   ) {
-    if (!CURRENCY_CODE.test(code)) {
+    if (!CURRENCY_CODES.has(code)) {
       issues.add(
         child(path, 'currencyCode'),
         `currencyCode must be an ISO 4217 code such as CNY or USD, got ${describeValue(code)}`,

@@ -80,13 +80,15 @@ function canonicalEntity(entity: EntityDefinition): RawObject {
   const out = ordered(raw, ENTITY_ORDER, omit);
   for (const key of Object.keys(out)) if (key !== 'fields') out[key] = canonical(out[key], key);
   if (Array.isArray(entity.fields)) {
-    const fields: RawObject = {};
-    for (const field of entity.fields) {
+    const printed = entity.fields.map((field) => {
       const defaultId = [`${entityId}.${field.name}`, `${entity.name}.${field.name}`];
-      const omitField = ['name', 'source', ...(field.id !== undefined && defaultId.includes(field.id) ? ['id'] : [])];
-      fields[field.name] = canonical(ordered(field as unknown as RawObject, FIELD_ORDER, omitField), 'field');
-    }
-    out.fields = fields;
+      const omit = ['source', ...(field.id !== undefined && defaultId.includes(field.id) ? ['id'] : [])];
+      return canonical(ordered(field as unknown as RawObject, ['name', ...FIELD_ORDER], omit), 'field') as RawObject;
+    });
+    const names = entity.fields.map((f) => f.name);
+    // A mapping cannot hold two fields of one name (or a field without one); the list form loses nothing.
+    const mappable = names.every((n) => typeof n === 'string') && new Set(names).size === names.length;
+    out.fields = mappable ? Object.fromEntries(printed.map(({ name, ...rest }) => [name as string, rest])) : printed;
   }
   return out;
 }

@@ -227,6 +227,14 @@ describe('entityToYaml', () => {
     expect(parseEntityFile(text, 'x.yaml').entity).toEqual(renamed);
   });
 
+  it('falls back to the list form when field names would collide in a mapping', () => {
+    const entity = parsed(DEAL);
+    entity.fields[1]!.name = 'title';
+    const text = entityToYaml(entity);
+    expect(text).toContain('fields:\n  - name: title\n    type: text\n');
+    expect(parseEntityFile(text, 'x.yaml').entity).toEqual(entity);
+  });
+
   it('adds the editor schema line when asked', () => {
     expect(entityToYaml(parsed(DEAL), { schema: '../entity.schema.json' })).toBe(
       `# yaml-language-server: $schema=../entity.schema.json\n${DEAL}`,

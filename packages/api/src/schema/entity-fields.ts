@@ -1,7 +1,7 @@
 // Root query and mutation fields of one entity. Reads compile the request's selection into one SQL
 // statement through the record service; writes go through the record service and re-read what was asked.
 import type { AggregateFunction, AggregateRequest, Filter, OrderBy } from '@touchpoint/engine';
-import { type EntityDefinition, pluralize } from '@touchpoint/schema';
+import { type EntityDefinition, type FieldDefinition, pluralize, singularize } from '@touchpoint/schema';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ApiContext } from '../context.ts';
 import { collectFields, connectionSelection, recordSelection, type SelectionContext } from '../selection.ts';
@@ -11,13 +11,26 @@ import type { Row } from './shared-types.ts';
 // biome-ignore lint/suspicious/noExplicitAny: Pothos field builders of run-time types
 type AnyFieldBuilder = any;
 
+/**
+ * The input name of a relation field: `accountId` for a many-to-one `account`, `tagIds` for a many-to-many
+ * `tags` (`tagsIds` if the singular would clash with another field).
+ */
+export function relationInputName(entity: EntityDefinition, field: FieldDefinition): string {
+  if (field.relation?.kind !== 'manyToMany') return `${field.name}Id`;
+  const singular = `${singularize(field.name)}Ids`;
+  const clash = entity.fields.some((f) => f !== field && (f.name === singular || relationKey(f) === singular));
+  return clash ? `${field.name}Ids` : singular;
+}
+
+function relationKey(field: FieldDefinition): string | undefined {
+  return field.type === 'relation' && field.relation?.kind === 'manyToOne' ? `${field.name}Id` : undefined;
+}
+
 /** GraphQL input (`accountId`, `tagIds`) → record service input (`account`, `tags`). */
 export function toRecordInput(entity: EntityDefinition, input: Row): Row {
   const result: Row = {};
   for (const [key, value] of Object.entries(input)) {
-    const relation = entity.fields.find(
-      (f) => f.type === 'relation' && (key === `${f.name}Id` || key === `${f.name}Ids`),
-    );
+    const relation = entity.fields.find((f) => f.type === 'relation' && relationInputName(entity, f) === key);
     result[relation ? relation.name : key] = value;
   }
   return result;

@@ -2,6 +2,7 @@
 // order, input, connection and aggregate types.
 import { type EntityDefinition, type FieldDefinition, fieldType, pascalCase } from '@touchpoint/schema';
 import type { RelationEdge } from '../graph.ts';
+import { relationInputName } from './entity-fields.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
 export interface EntityTypes {
@@ -264,9 +265,10 @@ function declareOrderAndInput(builder: Builder, shared: SharedTypes, types: Enti
         if (!type.writable || field.readOnly) continue;
         const description = `${describe(field) ?? field.name}${field.required ? ' (required)' : ''}`;
         if (field.type === 'relation') {
-          if (field.relation?.kind === 'manyToMany')
-            fields[`${field.name}Ids`] = t.field({ type: ['ID'], description });
-          else fields[`${field.name}Id`] = t.field({ type: 'ID', description });
+          fields[relationInputName(entity, field)] = t.field({
+            type: field.relation?.kind === 'manyToMany' ? ['ID'] : 'ID',
+            description,
+          });
           continue;
         }
         const shape = type.graphql(field);

@@ -69,7 +69,7 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
       });
       return;
     }
-    if (fn === 'count' && field === undefined) return;
+    if (fn === 'count' && field == null) return;
     const scalar = typeof field === 'string' ? entity.scalars.get(field) : undefined;
     const fits =
       scalar &&

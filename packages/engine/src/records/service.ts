@@ -33,6 +33,8 @@ export interface WriteResult {
 
 /** Most records one `createMany` call accepts. */
 export const MAX_BATCH = 1000;
+/** Bind parameters per statement; PostgreSQL's protocol allows 65535. */
+const MAX_PARAMETERS = 30_000;
 
 export class RecordService {
   readonly engine: Engine;
@@ -102,19 +104,8 @@ export class RecordService {
     const schema = metadata.workspace.schemaName;
     const results = await this.engine.db
       .transaction(async (tx) => {
-        const created: WriteResult[] = [];
-        for (const values of rows) {
-          const columns = toColumns(entity, values);
-          const names = [...columns.map((c) => ident(c.column)), '"created_by"', '"updated_by"'];
-          const params = [...columns.map((c) => c.value), this.context.actor, this.context.actor];
-          const placeholders = params.map((_, i) => `$${i + 1}${i < columns.length ? `::${columns[i]!.cast}` : ''}`);
-          const [row] = await tx.query<WriteResult>(
-            `insert into ${qualifiedTable(schema, entity)} (${names.join(', ')}) values (${placeholders.join(', ')}) returning "id", "version"`,
-            params,
-          );
-          await this.writeManyToMany(tx, schema, entity, row!.id, values);
-          created.push(row!);
-        }
+        const created = await this.insertRows(tx, schema, entity, rows);
+        await this.linkManyToMany(tx, schema, entity, created, rows);
         return created;
       })
       .catch((error) => {
@@ -316,6 +307,70 @@ export class RecordService {
       }
     }
     issues.throwIfAny(`The ${entity.name} record(s) break a uniqueness rule:`);
+  }
+
+  /**
+   * Inserts rows with multi-row INSERTs (one statement per few thousand values, not one per record).
+   * Columns a row does not set take their DEFAULT, so autonumbers number every row.
+   */
+  private async insertRows(
+    tx: Sql,
+    schema: string,
+    entity: EntityDefinition,
+    rows: CheckedValues[],
+  ): Promise<WriteResult[]> {
+    const perRow = rows.map((values) => new Map(toColumns(entity, values).map((c) => [c.column, c])));
+    const columns = new Map<string, string>();
+    for (const row of perRow) for (const [name, c] of row) columns.set(name, c.cast);
+    const names = [...columns.keys()];
+    const rowsPerStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (names.length + 2)));
+    const created: WriteResult[] = [];
+    for (let start = 0; start < perRow.length; start += rowsPerStatement) {
+      const params: unknown[] = [];
+      const tuples = perRow.slice(start, start + rowsPerStatement).map((row) => {
+        const cells = names.map((name) => {
+          const column = row.get(name);
+          if (!column) return 'default';
+          params.push(column.value);
+          return `$${params.length}::${column.cast}`;
+        });
+        params.push(this.context.actor);
+        cells.push(`$${params.length}`, `$${params.length}`);
+        return `(${cells.join(', ')})`;
+      });
+      const inserted = await tx.query<WriteResult>(
+        `insert into ${qualifiedTable(schema, entity)} (${[...names.map(ident), '"created_by"', '"updated_by"'].join(', ')}) values ${tuples.join(', ')} returning "id", "version"`,
+        params,
+      );
+      created.push(...inserted);
+    }
+    return created;
+  }
+
+  /** Many-to-many links of newly created records: one statement per relation field. */
+  private async linkManyToMany(
+    tx: Sql,
+    schema: string,
+    entity: EntityDefinition,
+    created: WriteResult[],
+    rows: CheckedValues[],
+  ): Promise<void> {
+    for (const field of entity.fields) {
+      if (field.relation?.kind !== 'manyToMany') continue;
+      const sources: string[] = [];
+      const targets: string[] = [];
+      rows.forEach((values, i) => {
+        for (const target of (values.get(field.name) as string[] | undefined) ?? []) {
+          sources.push(created[i]!.id);
+          targets.push(target);
+        }
+      });
+      if (sources.length === 0) continue;
+      await tx.query(
+        `insert into ${qualifiedName(schema, joinTableName(entity, field))} (${ident(JOIN_SOURCE_COLUMN)}, ${ident(JOIN_TARGET_COLUMN)}) select unnest($1::uuid[]), unnest($2::uuid[]) on conflict do nothing`,
+        [sources, targets],
+      );
+    }
   }
 
   private async writeManyToMany(

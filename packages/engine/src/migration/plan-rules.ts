@@ -1,0 +1,171 @@
+// Field rules and indexes: the parts of a migration plan that tighten or relax what values are allowed.
+import type { EntityDefinition, FieldDefinition, Issue } from '@touchpoint/schema';
+import { fieldColumns, ident, qualifiedTable } from '../physical.ts';
+import { createDeclaredIndex, createUniqueIndex, declaredIndexName, dropIndex, uniqueIndexName } from './ddl.ts';
+import type { MigrationStep, PlanInput } from './plan.ts';
+
+/** What the rule planners need of the planner: its input, and where steps and blockers go. */
+export interface PlanContext {
+  readonly input: PlanInput;
+  readonly blocking: Issue[];
+  step(step: MigrationStep): void;
+}
+
+async function count(inspect: PlanInput['inspect'], text: string, params: unknown[] = []): Promise<number> {
+  if (!inspect) return 0;
+  const rows = await inspect.query<{ n: number }>(text, params);
+  return rows[0]?.n ?? 0;
+}
+
+/** Records whose stored value the new definition of `field` would refuse (for same-storage changes). */
+export async function countInvalid(
+  planner: PlanContext,
+  entity: EntityDefinition,
+  field: FieldDefinition,
+): Promise<number> {
+  const { schema, inspect } = planner.input;
+  const column = fieldColumns(field)[0];
+  if (!column || !inspect) return 0;
+  const table = qualifiedTable(schema, entity);
+  const col = ident(column.name);
+  if (field.type === 'select') {
+    const values = (field.options ?? []).map((o) => o.value);
+    return count(
+      inspect,
+      `select count(*)::int as n from ${table} where ${col} is not null and not (${col} = any($1))`,
+      [values],
+    );
+  }
+  if (field.type === 'multiSelect') {
+    const values = (field.options ?? []).map((o) => o.value);
+    return count(inspect, `select count(*)::int as n from ${table} where not (${col} <@ $1::text[])`, [values]);
+  }
+  const max = field.maxLength;
+  if (max !== undefined && column.sqlType === 'text') {
+    return count(inspect, `select count(*)::int as n from ${table} where length(${col}) > $1`, [max]);
+  }
+  return 0;
+}
+
+export async function planRuleChanges(
+  planner: PlanContext,
+  entity: EntityDefinition,
+  old: FieldDefinition,
+  field: FieldDefinition,
+): Promise<void> {
+  const { schema, inspect } = planner.input;
+  const table = qualifiedTable(schema, entity);
+  const label = `"${entity.name}.${field.name}"`;
+  const column = fieldColumns(field)[0];
+  if (field.required && !old.required && column) {
+    const empty = await count(
+      inspect,
+      `select count(*)::int as n from ${table} where ${ident(column.name)} is null and deleted_at is null`,
+    );
+    planner.step({
+      kind: 'tightenRule',
+      destructive: empty > 0,
+      entity: entity.name,
+      field: field.name,
+      description:
+        empty > 0
+          ? `Make ${label} required. ${empty} record(s) have no value; they keep working but must be completed on their next edit.`
+          : `Make ${label} required; every record already has a value.`,
+      sql: [],
+    });
+  }
+  if (field.unique && !old.unique) {
+    const duplicates = column
+      ? await count(
+          inspect,
+          `select count(*)::int as n from (select ${ident(column.name)} from ${table} where deleted_at is null and ${ident(column.name)} is not null group by 1 having count(*) > 1) d`,
+        )
+      : 0;
+    if (duplicates > 0) {
+      planner.blocking.push({
+        path: `${entity.name}.${field.name}.unique`,
+        message: `${duplicates} value(s) occur in more than one record; make them distinct before requiring uniqueness`,
+      });
+    }
+    planner.step({
+      kind: 'addUnique',
+      destructive: false,
+      entity: entity.name,
+      field: field.name,
+      description: `Require ${label} to be unique among live records.`,
+      sql: [{ text: createUniqueIndex(entity, field, schema) }],
+    });
+  } else if (!field.unique && old.unique) {
+    planner.step({
+      kind: 'dropUnique',
+      destructive: false,
+      entity: entity.name,
+      field: field.name,
+      description: `Allow the same value of ${label} in several records.`,
+      sql: [{ text: dropIndex(schema, uniqueIndexName(entity, old)) }],
+    });
+  }
+  const removed = (old.options ?? []).filter((o) => !(field.options ?? []).some((n) => n.value === o.value));
+  if (old.type === field.type && removed.length > 0) {
+    const invalid = await countInvalid(planner, entity, field);
+    planner.step({
+      kind: 'tightenRule',
+      destructive: invalid > 0,
+      entity: entity.name,
+      field: field.name,
+      description: `Remove the option(s) ${removed.map((o) => o.value).join(', ')} of ${label}.${invalid > 0 ? ` ${invalid} record(s) use them; their values stay stored and must be changed on their next edit.` : ''}`,
+      sql: [],
+    });
+  }
+  if (
+    old.type === field.type &&
+    field.maxLength !== undefined &&
+    (old.maxLength === undefined || field.maxLength < old.maxLength)
+  ) {
+    const tooLong = await countInvalid(planner, entity, { ...field, type: 'text' });
+    if (tooLong > 0) {
+      planner.step({
+        kind: 'tightenRule',
+        destructive: true,
+        entity: entity.name,
+        field: field.name,
+        description: `Limit ${label} to ${field.maxLength} characters. ${tooLong} record(s) are longer; they stay stored and must be shortened on their next edit.`,
+        sql: [],
+      });
+    }
+  }
+}
+
+export function planIndexChanges(
+  planner: PlanContext,
+  before: EntityDefinition | undefined,
+  after: EntityDefinition,
+): void {
+  const { schema } = planner.input;
+  const resolve = (entity: EntityDefinition, names: string[]) =>
+    names.map((n) => entity.fields.find((f) => f.name === n)).filter((f): f is FieldDefinition => f !== undefined);
+  const signature = (entity: EntityDefinition, index: { fields: string[]; unique?: boolean }) =>
+    declaredIndexName(entity, resolve(entity, index.fields), index.unique ?? false);
+  const oldIndexes = new Map((before?.indexes ?? []).map((i) => [signature(before!, i), i]));
+  const newIndexes = new Map((after.indexes ?? []).map((i) => [signature(after, i), i]));
+  for (const [name, index] of newIndexes) {
+    if (oldIndexes.has(name)) continue;
+    planner.step({
+      kind: 'addIndex',
+      destructive: false,
+      entity: after.name,
+      description: `Add ${index.unique ? 'a unique' : 'an'} index on "${after.name}" (${index.fields.join(', ')}).`,
+      sql: [{ text: createDeclaredIndex(after, resolve(after, index.fields), index.unique ?? false, schema) }],
+    });
+  }
+  for (const [name, index] of oldIndexes) {
+    if (newIndexes.has(name)) continue;
+    planner.step({
+      kind: 'dropIndex',
+      destructive: false,
+      entity: after.name,
+      description: `Drop the index on "${after.name}" (${index.fields.join(', ')}).`,
+      sql: [{ text: dropIndex(schema, name) }],
+    });
+  }
+}

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityDefinition, FieldDefinition, TouchpointError } from '@touchpoint/schema';
 import { isTouchpointError } from '@touchpoint/schema';
-import { createTestDatabase, Database, physical, type Sql, type TestDatabase } from '../src/index.ts';
+import { createTestDatabase, Database, physical, planMigration, type Sql, type TestDatabase } from '../src/index.ts';
 
 const labels = (en: string) => ({ en, 'zh-CN': en });
 const options = (...values: string[]) => values.map((value) => ({ value, labels: labels(value) }));
@@ -65,26 +65,12 @@ export const ENTITIES: EntityDefinition[] = [
   },
 ];
 
-/** Creates the workspace schema and one table per entity (plus join tables), as physical.ts lays them out. */
+/** Creates the workspace schema and its tables with the real migration planner, so the DDL is the product's. */
 export async function createTables(sql: Sql, schema: string, entities: EntityDefinition[] = ENTITIES): Promise<void> {
   await sql.query(`create schema ${physical.ident(schema)}`);
-  for (const entity of entities) {
-    const columns = entity.fields.flatMap((f) =>
-      physical.fieldColumns(f).map((c) => `${physical.ident(c.name)} ${c.sqlType}`),
-    );
-    await sql.query(`create table ${physical.qualifiedTable(schema, entity)} (
-      id uuid primary key default gen_random_uuid(),
-      created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now(),
-      created_by text, updated_by text,
-      version integer not null default 1,
-      deleted_at timestamptz${columns.map((c) => `,\n      ${c}`).join('')})`);
-    for (const f of entity.fields) {
-      if (f.relation?.kind !== 'manyToMany') continue;
-      await sql.query(`create table ${physical.ident(schema)}.${physical.ident(physical.joinTableName(entity, f))} (
-        source_id uuid not null, target_id uuid not null, primary key (source_id, target_id))`);
-    }
-  }
+  const plan = await planMigration({ from: [], to: entities, schema, version: 1, archives: [] });
+  for (const step of plan.steps)
+    for (const statement of step.sql) await sql.query(statement.text, statement.params ?? []);
 }
 
 /** Multi-row INSERT of rows keyed by column name, chunked below PostgreSQL's parameter limit. */

@@ -125,6 +125,21 @@ describe('live metadata changes', () => {
     expect((await columns('machine')).filter((c) => c.startsWith('_archived_') && c.includes('weight'))).toEqual([]);
   });
 
+  it('indexes the default order, and moves the index when the order changes', async () => {
+    const indexes = async () =>
+      (
+        await h.engine.db.query<{ indexdef: string }>(
+          "select indexdef from pg_indexes where schemaname = 'ws_default' and tablename = 'machine'",
+        )
+      ).map((r) => r.indexdef);
+    await h.ok(`mutation { updateEntity(entity: "machine", patch: { defaultSort: [{ field: "serial", direction: "desc" }] }) { applied } }`);
+    expect(await indexes()).toContainEqual(expect.stringMatching(/\(serial DESC, id DESC\)/));
+    await h.ok(`mutation { updateEntity(entity: "machine", patch: { defaultSort: [{ field: "site", direction: "asc" }] }) { applied } }`);
+    const after = await indexes();
+    expect(after).toContainEqual(expect.stringMatching(/\(site, id\)/));
+    expect(after).not.toContainEqual(expect.stringMatching(/serial DESC, id DESC/));
+  });
+
   it('keeps the history of every version', async () => {
     const { metadataHistory } = await h.ok<{
       metadataHistory: { version: number; reason: string; steps: unknown[] }[];

@@ -1,7 +1,14 @@
 // Field rules and indexes: the parts of a migration plan that tighten or relax what values are allowed.
 import type { EntityDefinition, FieldDefinition, Issue } from '@touchpoint/schema';
-import { fieldColumns, ident, qualifiedTable } from '../physical.ts';
-import { createDeclaredIndex, createUniqueIndex, declaredIndexName, dropIndex, uniqueIndexName } from './ddl.ts';
+import { fieldColumns, ident, qualifiedTable, tableName } from '../physical.ts';
+import {
+  createDeclaredIndex,
+  createUniqueIndex,
+  declaredIndexName,
+  dropIndex,
+  objectName,
+  uniqueIndexName,
+} from './ddl.ts';
 import type { MigrationStep, PlanInput } from './plan.ts';
 
 /** What the rule planners need of the planner: its input, and where steps and blockers go. */
@@ -166,6 +173,62 @@ export function planIndexChanges(
       entity: after.name,
       description: `Drop the index on "${after.name}" (${index.fields.join(', ')}).`,
       sql: [{ text: dropIndex(schema, name) }],
+    });
+  }
+}
+
+const SYSTEM_SORT_COLUMNS: Record<string, string> = { createdAt: 'created_at', updatedAt: 'updated_at' };
+
+/**
+ * The index behind an entity's default list order: its sort columns in their directions, then `id` as the
+ * query compiler's tie-breaker, so the first page of a list is an index scan, not a sort of the table.
+ * Only stored single-column fields qualify; computed ones (formula, rollup) cannot be indexed this way.
+ */
+function sortIndex(entity: EntityDefinition | undefined): { name: string; columns: string[]; fields: string[] } | null {
+  const sort = entity?.defaultSort ?? [];
+  if (!entity || sort.length === 0) return null;
+  const columns: string[] = [];
+  const identity: string[] = [];
+  for (const { field: name, direction } of sort) {
+    const field = entity.fields.find((f) => f.name === name);
+    const stored = field ? fieldColumns(field) : [];
+    const column = SYSTEM_SORT_COLUMNS[name] ?? (stored.length === 1 ? stored[0]!.name : undefined);
+    if (!column) return null;
+    columns.push(`${ident(column)} ${direction}`);
+    identity.push(`${field?.id ?? name}:${direction}`);
+  }
+  columns.push(`"id" ${sort.at(-1)!.direction}`);
+  const name = objectName('ix', `${tableName(entity)}_sort`, entity.id ?? entity.name, 'sort', ...identity);
+  return { name, columns, fields: sort.map((s) => `${s.field} ${s.direction}`) };
+}
+
+export function planSortIndex(
+  planner: PlanContext,
+  before: EntityDefinition | undefined,
+  after: EntityDefinition,
+): void {
+  const { schema } = planner.input;
+  const old = sortIndex(before);
+  const next = sortIndex(after);
+  if (old?.name === next?.name) return;
+  if (next) {
+    planner.step({
+      kind: 'addIndex',
+      destructive: false,
+      entity: after.name,
+      description: `Index the default order of "${after.name}" (${next.fields.join(', ')}).`,
+      sql: [
+        { text: `create index ${ident(next.name)} on ${qualifiedTable(schema, after)} (${next.columns.join(', ')})` },
+      ],
+    });
+  }
+  if (old) {
+    planner.step({
+      kind: 'dropIndex',
+      destructive: false,
+      entity: after.name,
+      description: `Drop the index of the former default order of "${after.name}".`,
+      sql: [{ text: dropIndex(schema, old.name) }],
     });
   }
 }

@@ -15,7 +15,7 @@ import {
   qualifiedName,
   relationDdl,
 } from './ddl.ts';
-import { countInvalid, type PlanContext, planIndexChanges, planRuleChanges } from './plan-rules.ts';
+import { countInvalid, type PlanContext, planIndexChanges, planRuleChanges, planSortIndex } from './plan-rules.ts';
 
 export type StepKind =
   | 'createTable'
@@ -148,7 +148,10 @@ class Planner implements PlanContext {
     for (const entity of created) {
       for (const field of entity.fields) if (field.type === 'relation') this.addRelation(entity, field);
     }
-    for (const entity of to) planIndexChanges(this, this.fromById.get(key(entity)), entity);
+    for (const entity of to) {
+      planIndexChanges(this, this.fromById.get(key(entity)), entity);
+      planSortIndex(this, this.fromById.get(key(entity)), entity);
+    }
     for (const entity of this.input.from) {
       if (!this.toById.has(key(entity))) await this.archiveEntity(entity);
     }

@@ -21,5 +21,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // isolated-vm (packages/sandbox) needs it on Node >= 20; Vitest 5 passes execArgv to every forked worker.
+    execArgv: ['--no-node-snapshot'],
   },
 });

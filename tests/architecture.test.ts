@@ -34,9 +34,23 @@ const PACKAGE_RULES: Record<string, Rule> = {
   schema: { mayImport: [], reason: 'the metadata language is pure and imports nothing of ours' },
   'plugin-sdk': { mayImport: [], reason: 'what plugin authors import stands alone' },
   engine: { mayImport: ['schema'], reason: 'the engine sits directly above the metadata language' },
+  crm: {
+    mayImport: ['schema', 'engine'],
+    reason: 'CRM-specific services over the generic engine, so the engine stays domain-free',
+  },
   sandbox: { mayImport: ['schema'], reason: 'the sandbox host knows the metadata language only' },
-  api: { mayImport: ['schema', 'engine'], reason: 'the API reaches the engine through its public entry only' },
-  cli: { mayImport: ['schema', 'engine', 'api', 'sandbox'], reason: 'the CLI wires everything together' },
+  'plugin-runtime': {
+    mayImport: ['schema', 'engine', 'sandbox', 'plugin-sdk'],
+    reason: 'the plugin runtime joins the sandbox to the engine',
+  },
+  api: {
+    mayImport: ['schema', 'engine', 'crm', 'plugin-runtime'],
+    reason: 'the API reaches the engine, the CRM services and the plugin runtime through their public entries only',
+  },
+  cli: {
+    mayImport: ['schema', 'engine', 'crm', 'api', 'sandbox', 'plugin-runtime', 'plugin-sdk'],
+    reason: 'the CLI wires everything together',
+  },
 };
 const PLUGIN_RULE: Rule = { mayImport: ['plugin-sdk'], reason: 'plugins are built as a partner builds theirs' };
 const APP_RULE: Rule = { mayImport: [], reason: 'apps talk to the API over HTTP only' };

@@ -44,19 +44,19 @@ describe('touchpoint CLI', () => {
     const add = join(dir, 'add.yaml');
     writeFileSync(
       add,
-      `- op: addField\n  entity: account\n  field:\n    name: region\n    type: text\n    labels: { en: Region, zh-CN: 区域 }\n`,
+      `- op: addField\n  entity: account\n  field:\n    name: acmeRegionCode\n    type: text\n    labels: { en: Region, zh-CN: 区域 }\n`,
     );
     const plan = touchpoint('metadata', 'plan', add);
     expect(plan.code).toBe(0);
-    expect(plan.out).toMatch(/Add the text field "region" to "account"/);
+    expect(plan.out).toMatch(/Add the text field "acmeRegionCode" to "account"/);
     expect(touchpoint('metadata', 'apply', add).out).toMatch(/Applied: version \d+/);
     const remove = join(dir, 'remove.yaml');
-    writeFileSync(remove, `- op: removeField\n  entity: account\n  field: region\n`);
+    writeFileSync(remove, `- op: removeField\n  entity: account\n  field: acmeRegionCode\n`);
     const refused = touchpoint('metadata', 'apply', remove);
     expect(refused.code).toBe(4);
     expect(refused.err).toMatch(/CONFIRMATION_REQUIRED/);
     expect(touchpoint('metadata', 'apply', remove, '--confirm-destructive').code).toBe(0);
-    expect(touchpoint('metadata', 'export').out).not.toMatch(/region/);
+    expect(touchpoint('metadata', 'export').out).not.toMatch(/acmeRegionCode/);
   });
 
   it('names the file, line and column of malformed YAML, with exit code 3', () => {

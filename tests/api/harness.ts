@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApiServer } from '@touchpoint/api';
 import { createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
+import { PluginRuntime, type PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
@@ -20,6 +21,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface Harness {
   engine: Engine;
+  /** The plugin runtime, when started with `plugins`. */
+  plugins?: PluginRuntime;
   url: string;
   database: TestDatabase;
   gql<T = Record<string, unknown>>(
@@ -36,7 +39,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { coreEntities?: EntityDefinition[] } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { coreEntities?: EntityDefinition[]; plugins?: boolean | Omit<PluginRuntimeOptions, 'engine'> } = {},
+): Promise<Harness> {
   const database = await createTestDatabase();
   const engine = await Engine.start({
     databaseUrl: database.url,
@@ -44,7 +49,10 @@ export async function startHarness(options: { coreEntities?: EntityDefinition[] 
     coreEntities: options.coreEntities ?? loadCoreEntities(CORE_SCHEMAS),
     poolSize: 8,
   });
-  const server = createApiServer({ engine });
+  const plugins = options.plugins
+    ? await PluginRuntime.start({ engine, ...(options.plugins === true ? {} : options.plugins) })
+    : undefined;
+  const server = createApiServer({ engine, plugins });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const gql: Harness['gql'] = async (query, variables = {}, opts = {}) => {
@@ -62,6 +70,7 @@ export async function startHarness(options: { coreEntities?: EntityDefinition[] 
   };
   return {
     engine,
+    plugins,
     url,
     database,
     gql,
@@ -72,6 +81,7 @@ export async function startHarness(options: { coreEntities?: EntityDefinition[] 
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
+      await plugins?.close();
       await engine.close();
       await database.drop();
     },

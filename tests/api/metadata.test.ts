@@ -132,9 +132,13 @@ describe('live metadata changes', () => {
           "select indexdef from pg_indexes where schemaname = 'ws_default' and tablename = 'machine'",
         )
       ).map((r) => r.indexdef);
-    await h.ok(`mutation { updateEntity(entity: "machine", patch: { defaultSort: [{ field: "serial", direction: "desc" }] }) { applied } }`);
+    await h.ok(
+      `mutation { updateEntity(entity: "machine", patch: { defaultSort: [{ field: "serial", direction: "desc" }] }) { applied } }`,
+    );
     expect(await indexes()).toContainEqual(expect.stringMatching(/\(serial DESC, id DESC\)/));
-    await h.ok(`mutation { updateEntity(entity: "machine", patch: { defaultSort: [{ field: "site", direction: "asc" }] }) { applied } }`);
+    await h.ok(
+      `mutation { updateEntity(entity: "machine", patch: { defaultSort: [{ field: "site", direction: "asc" }] }) { applied } }`,
+    );
     const after = await indexes();
     expect(after).toContainEqual(expect.stringMatching(/\(site, id\)/));
     expect(after).not.toContainEqual(expect.stringMatching(/serial DESC, id DESC/));

@@ -1,17 +1,27 @@
 // A closed-loop load generator: `concurrency` workers each send the next request as soon as their previous
 // one finished, so the offered load follows what the server can take (like N users clicking, not an open
 // arrival rate). A warm-up run at the same concurrency fills pools, caches and the JIT and is not measured.
+//
+// Sides that are compared (Touchpoint and its baseline) are measured interleaved, in slices of about a
+// second in ABBA order, so a slow minute of a shared machine hits both alike instead of deciding the ratio.
+// CPU time is taken around every slice: this process's own (load generator and, in-process, the server)
+// and, when a probe is given, the database's (see cpu.ts), so a row says which side spent what.
 
 export interface LoadOptions {
   /** Requests in flight at any time. */
   concurrency: number;
-  /** Measure for this long (ms). Give this or `requests`. */
-  durationMs?: number;
-  /** Measure this many requests instead of a duration. */
-  requests?: number;
-  /** Warm-up before measuring (ms, default 1000; 0 skips it). */
+  /** Measured time per side (ms). */
+  durationMs: number;
+  /** Warm-up per side before measuring (ms, default 1000; 0 skips it). */
   warmupMs?: number;
+  /** Length of one interleaved slice (ms, default 1000). */
+  sliceMs?: number;
+  /** Measures the database's CPU time over a slice; undefined when it cannot be read. */
+  databaseCpu?: CpuProbe;
 }
+
+/** Starts measuring; the function it returns gives the CPU ms spent since then (undefined: unreadable). */
+export type CpuProbe = () => Promise<() => Promise<number | undefined>>;
 
 export interface LoadResult {
   concurrency: number;
@@ -26,6 +36,10 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
+  /** CPU time of this Node process per successful request, in ms. */
+  processCpuMs: number;
+  /** CPU time of the database's backends per successful request, in ms, when a probe could read it. */
+  databaseCpuMs?: number;
 }
 
 interface Phase {
@@ -35,22 +49,14 @@ interface Phase {
   elapsedMs: number;
 }
 
-async function runPhase(
-  request: () => Promise<void>,
-  concurrency: number,
-  stop: { untilMs?: number; requests?: number },
-): Promise<Phase> {
+async function runPhase(request: () => Promise<void>, concurrency: number, untilMs: number): Promise<Phase> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
-  let issued = 0;
   const started = performance.now();
-  const deadline = stop.untilMs === undefined ? Number.POSITIVE_INFINITY : started + stop.untilMs;
-  const limit = stop.requests ?? Number.POSITIVE_INFINITY;
-
+  const deadline = started + untilMs;
   const worker = async () => {
-    while (issued < limit && performance.now() < deadline) {
-      issued++;
+    while (performance.now() < deadline) {
       const t0 = performance.now();
       try {
         await request();
@@ -72,28 +78,70 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-export async function runLoad(request: () => Promise<void>, options: LoadOptions): Promise<LoadResult> {
-  const { concurrency } = options;
+interface Tally extends Phase {
+  cpuMs: number;
+  databaseMs: number | undefined;
+}
+
+/**
+ * Measures each request function for `durationMs` at `concurrency`, interleaved slice by slice (ABBA…),
+ * and returns one result per function, in order.
+ */
+export async function runLoads(
+  requests: readonly (() => Promise<void>)[],
+  options: LoadOptions,
+): Promise<LoadResult[]> {
+  const { concurrency, durationMs } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`concurrency must be >= 1, got ${concurrency}`);
   }
-  if ((options.durationMs === undefined) === (options.requests === undefined)) {
-    throw new Error('give exactly one of durationMs and requests');
-  }
+  if (!(durationMs > 0)) throw new Error(`durationMs must be > 0, got ${durationMs}`);
   const warmupMs = options.warmupMs ?? 1000;
-  if (warmupMs > 0) await runPhase(request, concurrency, { untilMs: warmupMs });
+  const slices = Math.max(1, Math.round(durationMs / (options.sliceMs ?? 1000)));
+  const sliceMs = durationMs / slices;
 
-  const phase = await runPhase(request, concurrency, { untilMs: options.durationMs, requests: options.requests });
-  const sorted = phase.latencies.sort((a, b) => a - b);
-  return {
-    concurrency,
-    requests: sorted.length,
-    errors: phase.errors,
-    firstError: phase.firstError,
-    elapsedMs: phase.elapsedMs,
-    requestsPerSecond: (sorted.length / phase.elapsedMs) * 1000,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-  };
+  for (const request of requests) if (warmupMs > 0) await runPhase(request, concurrency, warmupMs);
+  const tallies: Tally[] = requests.map(() => ({ latencies: [], errors: 0, elapsedMs: 0, cpuMs: 0, databaseMs: 0 }));
+  for (let slice = 0; slice < slices; slice++) {
+    const order = requests.map((_, i) => i);
+    if (slice % 2 === 1) order.reverse();
+    for (const i of order) {
+      const tally = tallies[i]!;
+      const database = await options.databaseCpu?.();
+      const cpuBefore = process.cpuUsage();
+      const phase = await runPhase(requests[i]!, concurrency, sliceMs);
+      const cpu = process.cpuUsage(cpuBefore);
+      const databaseMs = await database?.();
+      for (const latency of phase.latencies) tally.latencies.push(latency);
+      tally.errors += phase.errors;
+      tally.firstError ??= phase.firstError;
+      tally.elapsedMs += phase.elapsedMs;
+      tally.cpuMs += (cpu.user + cpu.system) / 1000;
+      tally.databaseMs =
+        databaseMs === undefined || tally.databaseMs === undefined ? undefined : tally.databaseMs + databaseMs;
+    }
+  }
+
+  return tallies.map((tally) => {
+    const sorted = tally.latencies.sort((a, b) => a - b);
+    const perRequest = (totalMs: number) => totalMs / Math.max(1, sorted.length);
+    return {
+      concurrency,
+      requests: sorted.length,
+      errors: tally.errors,
+      firstError: tally.firstError,
+      elapsedMs: tally.elapsedMs,
+      requestsPerSecond: (sorted.length / tally.elapsedMs) * 1000,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      processCpuMs: perRequest(tally.cpuMs),
+      databaseCpuMs:
+        tally.databaseMs === undefined || options.databaseCpu === undefined ? undefined : perRequest(tally.databaseMs),
+    };
+  });
+}
+
+export async function runLoad(request: () => Promise<void>, options: LoadOptions): Promise<LoadResult> {
+  return (await runLoads([request], options))[0]!;
 }

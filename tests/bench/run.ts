@@ -1,42 +1,55 @@
-// `pnpm bench`: measures Touchpoint's read path against a hand-written SQL baseline on the same data.
+// `pnpm bench`: measures Touchpoint's read path, over HTTP and GraphQL, against a hand-written SQL baseline
+// on the same data.
 //
-//   pnpm bench [--accounts 10000] [--duration 5000] [--warmup 1000] [--concurrency 1,4,16] [--write] [--out file]
+//   pnpm bench [--accounts 10000] [--seed auto|records|sql] [--duration 5000] [--warmup 1000]
+//              [--concurrency 1,4,16] [--skip-breakdown] [--write] [--out file]
 //
-// Seeds a fresh database (createTestDatabase), runs each scenario closed-loop at each concurrency and prints
-// a markdown table; `--write` also writes docs/benchmarks.md (or `--out <file>`) with the machine it ran on.
+// Starts a real Touchpoint on a fresh database, seeds it through Touchpoint, checks that baseline and
+// Touchpoint return the same records, runs each scenario closed-loop at each concurrency and prints a
+// markdown table; `--write` also writes docs/benchmarks.md (or `--out <file>`) with the machine it ran on.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { countStatements, createTestDatabase, Database } from '@touchpoint/engine';
-import { type Baseline, createBaseline } from './baseline.ts';
-import { runLoad } from './load.ts';
-import { benchmarksPage, type Measurement, resultTable } from './report.ts';
-import { seed } from './seed.ts';
+import { BASELINE_SQL, baselineReads, createBaseline } from './baseline.ts';
+import { breakdownMarkdown, measureLayers, nestedListLayers } from './breakdown.ts';
+import { postgresCpuProbe } from './cpu.ts';
+import { runLoads } from './load.ts';
+import { type Aim, aimLines, benchmarksPage, type Measurement, resultTable } from './report.ts';
+import {
+  checkSameAnswers,
+  graphqlClient,
+  type ScenarioKey,
+  statementsPerRequest,
+  touchpointReads,
+  touchpointRequests,
+} from './scenarios.ts';
+import { type SeedVia, seed } from './seed.ts';
+import { startTouchpoint } from './touchpoint.ts';
 
-/**
- * One row group of the benchmark. `touchpoint` is the same read through Touchpoint (for the GraphQL API:
- * the query sent in-process with `yoga.fetch`, so the engine's statement counter still sees its SQL); it
- * stays undefined until that side exists, and the table says "not built yet".
- */
-interface Scenario {
-  name: string;
-  touchpoint?: () => Promise<void>;
-  baseline: () => Promise<void>;
-}
+const SCENARIOS: { key: ScenarioKey; name: string }[] = [
+  { key: 'getById', name: 'account by id' },
+  { key: 'listScalars', name: 'first 50 accounts (scalars)' },
+  { key: 'listWithContacts', name: '50 accounts × first 5 contacts' },
+  { key: 'countByIndustry', name: 'count accounts by industry' },
+];
 
-function scenarios(baseline: Baseline): Scenario[] {
-  return [
-    { name: 'account by id', baseline: baseline.getById },
-    { name: 'first 50 accounts (scalars)', baseline: baseline.listScalars },
-    { name: '50 accounts × first 5 contacts', baseline: baseline.listWithContacts },
-    { name: 'count accounts by industry', baseline: baseline.countByIndustry },
-  ];
-}
+/** The issue's aim: the nested list at ≥ 50% of the baseline's throughput, p95 under 50 ms at concurrency 16. */
+const AIMS: Aim[] = [{ scenario: '50 accounts × first 5 contacts', concurrency: 16, minRatio: 0.5, maxP95Ms: 50 }];
 
-const USAGE =
-  'usage: pnpm bench [--accounts N] [--duration ms] [--warmup ms] [--concurrency 1,4,16] [--write] [--out file]';
+const USAGE = `usage: pnpm bench [options]
+  --accounts N          accounts to seed (default 10000); contacts are 5 × N
+  --seed auto|records|sql
+                        how to seed: the record service, multi-row INSERTs, or auto (records up to 10000
+                        accounts, INSERTs above; default)
+  --duration ms         measured time per row (default 5000)
+  --warmup ms           warm-up per row, not measured (default 1000; 0 skips it)
+  --concurrency 1,4,16  requests in flight (default 1,4,16)
+  --skip-breakdown      skip the layer-by-layer measurement of the nested list
+  --write               write docs/benchmarks.md
+  --out file            write the page to this file instead`;
 
 function positiveInteger(name: string, value: string): number {
   const n = Number(value);
@@ -51,9 +64,11 @@ function options() {
     args,
     options: {
       accounts: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: 'auto' },
       duration: { type: 'string', default: '5000' },
       warmup: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '1,4,16' },
+      'skip-breakdown': { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -63,74 +78,127 @@ function options() {
     console.log(USAGE);
     process.exit(0);
   }
+  if (!['auto', 'records', 'sql'].includes(values.seed)) {
+    throw new Error(`--seed must be auto, records or sql, got '${values.seed}'\n${USAGE}`);
+  }
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   return {
     accounts: positiveInteger('accounts', values.accounts),
+    seed: values.seed as SeedVia | 'auto',
     durationMs: positiveInteger('duration', values.duration),
     warmupMs: values.warmup === '0' ? 0 : positiveInteger('warmup', values.warmup),
     concurrency: values.concurrency.split(',').map((c) => positiveInteger('concurrency', c.trim())),
+    breakdown: !values['skip-breakdown'],
     out: values.out ? resolve(values.out) : values.write ? resolve(root, 'docs/benchmarks.md') : undefined,
+    command: `pnpm bench ${args.join(' ')}`.trim(),
+    root,
   };
+}
+
+/** `commit abc1234`, plus a note when the core schemas on disk are not the committed ones. */
+function revision(root: string): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  try {
+    const schemasChanged = git('status', '--porcelain', '--', 'schemas/entities') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${schemasChanged ? ' with uncommitted changes in schemas/entities' : ''}`;
+  } catch {
+    return 'unknown revision (no git)';
+  }
 }
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-async function statementsPerRequest(request: () => Promise<void>): Promise<number> {
-  return (await countStatements(request)).statements;
-}
-
 async function main(): Promise<number> {
   const opts = options();
-  const testDb = await createTestDatabase('tp_bench');
-  const db = await Database.connect({
-    url: testDb.url,
-    dataDir: testDb.dataDir,
-    entities: [],
-    poolSize: Math.max(...opts.concurrency),
-  });
+  const loadAtStart = loadavg()[0]!;
+  const poolSize = Math.max(...opts.concurrency);
+  const touchpoint = await startTouchpoint({ poolSize });
   try {
-    const versionRows = await db.query<{ server_version: string }>('show server_version');
+    const { engine } = touchpoint;
+    const versionRows = await engine.db.query<{ server_version: string }>('show server_version');
     const postgresVersion = versionRows[0]?.server_version ?? 'unknown';
-    const seedStarted = performance.now();
-    const dataset = await seed(db, { accounts: opts.accounts });
+    const columnRows = await engine.db.query<{ table_name: string; columns: number }>(
+      `select table_name, count(*)::int as columns from information_schema.columns
+       where table_schema = 'ws_default' and table_name in ('account', 'contact') group by table_name`,
+    );
+    const columns = (table: string) => columnRows.find((r) => r.table_name === table)?.columns ?? 0;
+    progress(`seeding ${opts.accounts} accounts and ${opts.accounts * 5} contacts through Touchpoint …`);
+    const dataset = await seed(engine, { accounts: opts.accounts, via: opts.seed });
     progress(
-      `seeded ${opts.accounts} accounts and ${dataset.contacts} contacts in ${Math.round(performance.now() - seedStarted)} ms (${testDb.kind})`,
+      `seeded ${dataset.accounts} accounts and ${dataset.contacts} contacts via ${dataset.via} in ${(dataset.ms / 1000).toFixed(1)} s (${touchpoint.database.kind})`,
     );
 
+    // The same pool (and size) Touchpoint reads through, so both sides wait for connections alike.
+    const baseline = baselineReads(engine.db.pool);
+    const reads = touchpointReads(graphqlClient(touchpoint.url));
+    await checkSameAnswers(baseline, reads, dataset.accountIds[0]!);
+    progress('baseline and Touchpoint return the same records');
+
+    const databaseCpu = await postgresCpuProbe(engine.db.pool);
+    if (!databaseCpu) progress('PostgreSQL CPU cannot be read from /proc here; the PG CPU columns stay empty');
+    const expected = { pageSize: Math.min(50, dataset.accounts), accounts: dataset.accounts };
+    const baselineRequests = createBaseline(baseline, dataset.accountIds, expected.pageSize);
+    const tpRequests = touchpointRequests(reads, dataset.accountIds, expected);
+    const samples: Record<ScenarioKey, (debug: boolean) => Promise<{ extensions?: { sqlStatements?: number } }>> = {
+      getById: (debug) => reads.getById(dataset.accountIds[0]!, debug),
+      listScalars: (debug) => reads.listScalars(debug),
+      listWithContacts: (debug) => reads.listWithContacts(debug),
+      countByIndustry: (debug) => reads.countByIndustry(debug),
+    };
+
     const measurements: Measurement[] = [];
-    for (const scenario of scenarios(createBaseline(db, dataset.accountIds))) {
+    for (const scenario of SCENARIOS) {
       const sides = [
-        { implementation: 'baseline' as const, request: scenario.baseline },
-        { implementation: 'touchpoint' as const, request: scenario.touchpoint },
+        { implementation: 'baseline' as const, request: baselineRequests[scenario.key], statements: '1' },
+        {
+          implementation: 'touchpoint' as const,
+          request: tpRequests[scenario.key],
+          statements: await statementsPerRequest(samples[scenario.key]),
+        },
       ];
-      const statements = new Map<string, number>();
-      for (const side of sides) {
-        if (side.request) statements.set(side.implementation, await statementsPerRequest(side.request));
-      }
       for (const concurrency of opts.concurrency) {
-        for (const side of sides) {
-          if (!side.request) continue;
-          progress(`${scenario.name} · ${side.implementation} · concurrency ${concurrency}`);
-          const load = await runLoad(side.request, {
-            concurrency,
-            durationMs: opts.durationMs,
-            warmupMs: opts.warmupMs,
-          });
-          if (load.firstError) progress(`  ${load.errors} errors, first: ${load.firstError}`);
+        progress(`${scenario.name} · concurrency ${concurrency}`);
+        const loads = await runLoads(
+          sides.map((side) => side.request),
+          { concurrency, durationMs: opts.durationMs, warmupMs: opts.warmupMs, databaseCpu },
+        );
+        sides.forEach((side, i) => {
+          const load = loads[i]!;
+          if (load.firstError) progress(`  ${side.implementation}: ${load.errors} errors, first: ${load.firstError}`);
           measurements.push({
             scenario: scenario.name,
             implementation: side.implementation,
             load,
-            statementsPerRequest: statements.get(side.implementation),
+            statementsPerRequest: side.statements,
           });
-        }
+        });
       }
-      if (!scenario.touchpoint) measurements.push({ scenario: scenario.name, implementation: 'touchpoint' });
+    }
+
+    let breakdown = 'Not measured in this run (`--skip-breakdown`).';
+    if (opts.breakdown) {
+      const layers = await nestedListLayers(
+        engine,
+        engine.db.pool,
+        BASELINE_SQL.listWithContacts,
+        touchpoint.url,
+        tpRequests.listWithContacts,
+      );
+      const levels = [...new Set([Math.min(...opts.concurrency), poolSize])];
+      const results = await measureLayers(
+        layers,
+        levels,
+        { durationMs: opts.durationMs, warmupMs: opts.warmupMs, databaseCpu },
+        progress,
+      );
+      breakdown = breakdownMarkdown('50 accounts × first 5 contacts', results);
     }
 
     console.log(resultTable(measurements));
+    console.log(`\n${aimLines(measurements, AIMS).join('\n')}`);
+    console.log(`\n${breakdown}`);
     if (opts.out) {
       const page = benchmarksPage(
         {
@@ -139,27 +207,35 @@ async function main(): Promise<number> {
           cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
           node: process.version,
           postgres: `PostgreSQL ${postgresVersion}`,
-          database: testDb.kind === 'postgresql' ? 'server on loopback' : 'embedded PGlite over loopback',
-          accounts: opts.accounts,
+          database: touchpoint.database.kind === 'postgresql' ? 'server on loopback' : 'embedded PGlite over loopback',
+          accounts: dataset.accounts,
           contacts: dataset.contacts,
+          accountColumns: columns('account'),
+          contactColumns: columns('contact'),
+          revision: revision(opts.root),
+          loadAverage: [loadAtStart, loadavg()[0]!],
+          seedVia: dataset.via,
+          seedMs: dataset.ms,
           durationMs: opts.durationMs,
           warmupMs: opts.warmupMs,
           concurrency: opts.concurrency,
+          command: opts.command,
         },
         measurements,
+        AIMS,
+        breakdown,
       );
       writeFileSync(opts.out, page);
       progress(`wrote ${opts.out}`);
     }
-    const failed = measurements.filter((m) => (m.load?.errors ?? 0) > 0);
+    const failed = measurements.filter((m) => m.load.errors > 0);
     if (failed.length > 0) {
       progress(`errors in: ${failed.map((m) => `${m.scenario} (${m.implementation})`).join(', ')}`);
       return 1;
     }
     return 0;
   } finally {
-    await db.close();
-    await testDb.drop();
+    await touchpoint.close();
   }
 }
 

@@ -1,5 +1,6 @@
 // What every resolver gets: who asks, in which workspace, and the record service bound to both.
 import type { Engine, RecordService, WorkspaceMetadata } from '@touchpoint/engine';
+import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 
 export interface ApiContext {
   engine: Engine;
@@ -8,6 +9,8 @@ export interface ApiContext {
   records: RecordService;
   /** The metadata version the request's schema was built from. */
   metadata: WorkspaceMetadata;
+  /** The plugin runtime, when the server runs plugins. */
+  plugins?: PluginRuntime;
 }
 
 export const WORKSPACE_HEADER = 'x-touchpoint-workspace';

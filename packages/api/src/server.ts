@@ -2,16 +2,20 @@
 // web app. Each request runs on the schema of its workspace's current metadata version.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
+import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError } from '@touchpoint/schema';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { type ApiContext, actorOf, DEBUG_HEADER, WORKSPACE_HEADER, workspaceOf } from './context.ts';
 import { toGraphQLError } from './errors.ts';
+import { useCompiledExecution } from './jit.ts';
 import { depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
 import { SchemaCache } from './schema-cache.ts';
 
 export interface ApiServerOptions {
   engine: Engine;
+  /** Runs plugins (hooks, actions) and serves the plugin API; without it the plugin fields answer BAD_REQUEST. */
+  plugins?: PluginRuntime;
   /** Extra request handler tried before the API (the web app); returns true when it answered. */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
@@ -57,10 +61,11 @@ export function createApiHandler(options: ApiServerOptions) {
       const entry = await entryOf(request);
       const workspace = entry.metadata.workspace.slug;
       const actor = actorOf(request);
-      return { engine, workspace, actor, metadata: entry.metadata, records: engine.records({ workspace, actor }) };
+      const records = engine.records({ workspace, actor });
+      return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
     },
     maskedErrors: { maskError: (error) => toGraphQLError(error) },
-    plugins: [limits],
+    plugins: [limits, useCompiledExecution()],
   });
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

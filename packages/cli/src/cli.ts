@@ -1,5 +1,8 @@
 // The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Engine, MetadataChange, MigrationPlan } from '@touchpoint/engine';
@@ -26,6 +29,12 @@ Commands:
   metadata export           Print the workspace's effective metadata as YAML.  --out <file>
   seed                      Generate deterministic demo data.
       --size S|M|L          Dataset size (default S)   --seed <n> (default 42)
+  plugin build <dir>        Bundle a plugin folder into one script.  --out <file> (default <dir>/dist/plugin.js)
+  plugin pack <dir>         Make its versioned, sealed archive.  --out-dir <dir> (default <dir>/dist)
+      --overlay <folder>    Lay a folder of the plugin over it first (e.g. versions/1.1.0: another release)
+  plugin test <dir>         Run the plugin's tests (<dir>/test) against a real engine and database.
+      --database <url>      PostgreSQL server the tests create their databases on
+                            (default $TOUCHPOINT_TEST_POSTGRES, else the local one)
 
 Common options:
   --workspace <slug>        Workspace (default: default)
@@ -45,6 +54,9 @@ interface Options {
   size?: string;
   seed?: string;
   workspace?: string;
+  overlay?: string;
+  'out-dir'?: string;
+  database?: string;
   help?: boolean;
 }
 
@@ -108,7 +120,9 @@ async function start(options: Options): Promise<number> {
     if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
   }
   const port = Number(options.port ?? process.env.PORT ?? 3000);
-  const server = createApiServer({ engine });
+  const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
+  const plugins = await PluginRuntime.start({ engine });
+  const server = createApiServer({ engine, plugins });
   await new Promise<void>((resolve) => server.listen(port, resolve));
   const where = engine.db.embedded
     ? `embedded database in ${process.env.TOUCHPOINT_DATA_DIR ?? './data'}`
@@ -118,6 +132,7 @@ async function start(options: Options): Promise<number> {
   );
   const stop = async () => {
     server.close();
+    await plugins.close();
     await engine.close();
     process.exit(0);
   };
@@ -125,6 +140,42 @@ async function start(options: Options): Promise<number> {
   process.once('SIGTERM', stop);
   await new Promise(() => {});
   return EXIT.ok;
+}
+
+/** `touchpoint plugin build|pack|test <dir>` */
+async function plugin(sub: string | undefined, dir: string | undefined, options: Options): Promise<number> {
+  if (!dir || !['build', 'pack', 'test'].includes(sub ?? '')) {
+    console.error(`Usage: touchpoint plugin build|pack|test <dir>\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const { buildPluginFolder, packPluginFolder } = await import('@touchpoint/plugin-runtime');
+  const overlay = options.overlay ? { overlay: options.overlay } : {};
+  if (sub === 'build') {
+    const { bundle, warnings } = await buildPluginFolder(dir, overlay);
+    const out = resolve(options.out ?? join(dir, 'dist', 'plugin.js'));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, bundle);
+    for (const warning of warnings) console.warn(`warning: ${warning}`);
+    console.log(`Built ${out} (${bundle.length} bytes).`);
+    return EXIT.ok;
+  }
+  if (sub === 'pack') {
+    const { archive, file } = await packPluginFolder(dir, {
+      ...overlay,
+      outDir: options['out-dir'] ?? join(dir, 'dist'),
+    });
+    console.log(`Packed ${archive.manifest.id}@${archive.manifest.version} into ${file} (sha256 ${archive.sha256}).`);
+    return EXIT.ok;
+  }
+  // The plugin's own tests, each file on a fresh database of that server (createTestDatabase), with the
+  // runtime the tests start; isolated-vm needs --no-node-snapshot in every worker.
+  const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+  const env = { ...process.env, ...(options.database ? { TOUCHPOINT_TEST_POSTGRES: options.database } : {}) };
+  const args = ['--no-node-snapshot', vitest, 'run', '--root', resolve(dir), '--dir', join(resolve(dir), 'test')];
+  args.push('--pool=forks', '--execArgv=--no-node-snapshot', '--testTimeout=60000', '--hookTimeout=120000');
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env });
+  const code = await new Promise<number | null>((done) => child.on('exit', done));
+  return code === 0 ? EXIT.ok : EXIT.failed;
 }
 
 async function withEngine(fn: (engine: Engine) => Promise<number>): Promise<number> {
@@ -150,6 +201,9 @@ export async function main(argv: string[]): Promise<number> {
         size: { type: 'string' },
         seed: { type: 'string' },
         workspace: { type: 'string' },
+        overlay: { type: 'string' },
+        'out-dir': { type: 'string' },
+        database: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -227,6 +281,8 @@ export async function main(argv: string[]): Promise<number> {
           return EXIT.ok;
         });
       }
+      case 'plugin':
+        return await plugin(sub, file, options);
       default:
         console.error(`Unknown command "${command}".\n\n${HELP}`);
         return EXIT.usage;

@@ -1,124 +1,156 @@
-// Deterministic demo data: the same seed always gives the same companies, people and numbers.
-// Everything goes through the record service, so seeded data obeys the same rules as user input.
+// Deterministic demo data: the same seed and anchor day always give the same companies, people, deals,
+// orders, cases and touchpoints. Everything goes through the record service, so seeded data obeys the same
+// rules as user input. Accounts are generated in chunks; each chunk plans its accounts in memory, then
+// writes them and everything hanging off them, so memory stays flat whatever the size. On a PostgreSQL
+// server two chunks overlap (one is validated in Node while the other is inserted); each table still
+// fills in chunk order, so autonumbers are the same on every run.
 import type { Engine } from '@touchpoint/engine';
+import { accountRow, contactRow, type GroupAccount, makeBranch, planAccount } from './seed-accounts.ts';
+import { writeActivities } from './seed-activities.ts';
+import { planLeads, writeLeads } from './seed-leads.ts';
+import { type Chunk, SCALES, type SeedContext, type SeedSize } from './seed-model.ts';
+import { planOrders, writeOrders } from './seed-orders.ts';
+import { CompanyNamer } from './seed-places.ts';
+import { Clock, Random, subSeed } from './seed-random.ts';
+import { createReference } from './seed-reference.ts';
+import { planOpportunities, writeOpportunities } from './seed-sales.ts';
+import { planCases, writeCases } from './seed-service.ts';
+import { type Lane, SeedWriter } from './seed-writer.ts';
 
-export const SEED_SIZES = ['S', 'M', 'L'] as const;
-export type SeedSize = (typeof SEED_SIZES)[number];
-const ACCOUNTS: Record<SeedSize, number> = { S: 1000, M: 100_000, L: 1_000_000 };
-const CONTACTS_PER_ACCOUNT = 5;
-const BATCH = 500;
+export { SEED_SIZES, type SeedSize } from './seed-model.ts';
+export { prng } from './seed-random.ts';
 
-/** mulberry32: small, fast and good enough for demo data; never for anything secret. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Accounts planned and written together. */
+const CHUNK = 500;
+/** Share of accounts that are branches (分公司) of a group company seen earlier. */
+const BRANCHES = 0.04;
+/** Most group companies kept to choose parents from. */
+const MAX_GROUPS = 2000;
+
+export interface SeedOptions {
+  workspace: string;
+  size: SeedSize;
+  seed: number;
+  /** Do nothing when the workspace already has accounts. */
+  onlyIfEmpty?: boolean;
+  /** The day the data set ends ("today", `YYYY-MM-DD`); defaults to the current UTC date. */
+  today?: string;
+  /** Called after each chunk with the number of accounts written so far. */
+  onProgress?: (accounts: number, total: number) => void;
 }
 
-const CN_CITIES = ['济南', '上海', '北京', '深圳', '杭州', '苏州', '青岛', '成都', '武汉', '广州'];
-const CN_CORES = ['华远', '恒信', '东方', '金桥', '海川', '瑞丰', '天成', '宏达', '新科', '中联', '博奥', '永泰'];
-const CN_TRADES = ['数控设备', '食品添加剂', '机械制造', '软件', '物流', '化工', '电子科技', '医疗器械'];
-const EN_CORES = [
-  'Northwind',
-  'Contoso',
-  'Fabrikam',
-  'Tailspin',
-  'Litware',
-  'Adatum',
-  'Proseware',
-  'Wingtip',
-  'Lucerne',
-  'Fourth Coffee',
-];
-const EN_TRADES = ['Machinery', 'Foods', 'Systems', 'Logistics', 'Chemicals', 'Electronics', 'Medical', 'Software'];
-const CN_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
-const CN_GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '勇', '艳', '杰', '涛', '明'];
-const EN_FIRST = ['Anna', 'Ben', 'Chloe', 'David', 'Emma', 'Felix', 'Grace', 'Henry', 'Iris', 'Jack'];
-const EN_LAST = ['Smith', 'Miller', 'Brown', 'Wilson', 'Taylor', 'Clark', 'Hall', 'Young', 'King', 'Wright'];
-const TITLES = ['CEO', 'CFO', 'CTO', 'Purchasing Manager', 'Engineer', 'Plant Manager', 'Sales Director', 'Buyer'];
-const DEPARTMENTS = ['Management', 'Finance', 'Engineering', 'Purchasing', 'Production', 'Sales'];
+/** Records created per entity, by plural name; `accounts` and `contacts` are always there. */
+export type SeedCounts = Record<string, number> & { accounts: number; contacts: number };
 
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)]!;
+interface Names {
+  accounts: CompanyNamer;
+  leads: CompanyNamer;
+  groups: GroupAccount[];
 }
 
-function optionValues(
-  engineEntity: { fields: { name: string; options?: { value: string }[] }[] },
-  name: string,
-): string[] {
-  return engineEntity.fields.find((f) => f.name === name)?.options?.map((o) => o.value) ?? [];
-}
-
-/** Keeps only the fields the entity has, so the seed works whatever the admin changed. */
-function only(fields: Set<string>, values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([k, v]) => fields.has(k) && v !== undefined));
-}
-
-export async function seedDemoData(
-  engine: Engine,
-  options: { workspace: string; size: SeedSize; seed: number; onlyIfEmpty?: boolean },
-): Promise<{ accounts: number; contacts: number } | null> {
+export async function seedDemoData(engine: Engine, options: SeedOptions): Promise<SeedCounts | null> {
   const metadata = await engine.metadata(options.workspace);
-  const account = metadata.byName.get('account');
-  const contact = metadata.byName.get('contact');
-  if (!account || !contact) return null;
+  if (!metadata.byName.has('account') || !metadata.byName.has('contact')) return null;
   const records = engine.records({ workspace: options.workspace, actor: 'seed' });
   if (options.onlyIfEmpty) {
     const existing = await records.list({ entity: 'account', first: 1, selection: { fields: ['id'], relations: [] } });
     if (existing.nodes.length > 0) return null;
   }
-  const random = prng(options.seed);
-  const accountFields = new Set(account.fields.map((f) => f.name));
-  const contactFields = new Set(contact.fields.map((f) => f.name));
-  const types = optionValues(account, 'type');
-  const industries = optionValues(account, 'industry');
-  const stages = optionValues(account, 'lifecycleStage');
-  const total = ACCOUNTS[options.size];
-  let contacts = 0;
-  for (let start = 0; start < total; start += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, total - start) }, (_, i) => {
-      const n = start + i;
-      const chinese = random() < 0.6;
-      const name = chinese
-        ? `${pick(random, CN_CITIES)}${pick(random, CN_CORES)}${pick(random, CN_TRADES)}有限公司`
-        : `${pick(random, EN_CORES)} ${pick(random, EN_TRADES)} ${n % 7 === 0 ? 'Group' : 'Ltd.'}`;
-      return only(accountFields, {
-        name: `${name}${n >= 100 ? ` ${n}` : ''}`,
-        type: types.length ? pick(random, types) : undefined,
-        industry: industries.length ? pick(random, industries) : undefined,
-        lifecycleStage: stages.length ? pick(random, stages) : undefined,
-        annualRevenue: { amount: (Math.round(random() * 500_000) * 100).toFixed(2), currency: chinese ? 'CNY' : 'USD' },
-        employees: Math.floor(10 + random() * 5000),
-        phone: chinese
-          ? `0531-${String(80000000 + Math.floor(random() * 9999999))}`
-          : `+1 555 ${String(1000000 + Math.floor(random() * 8999999))}`,
-        website: `https://www.example${n}.com`,
-      });
+  // The embedded database serves one statement at a time; overlapping writes there only queue (or worse).
+  const parallel = !engine.db.embedded;
+  const writer = new SeedWriter(records, metadata, parallel);
+  const clock = new Clock(options.today ?? new Date().toISOString().slice(0, 10));
+  const scale = SCALES[options.size];
+  const ref = await createReference(writer, clock, new Random(subSeed(options.seed, 0)), scale);
+  const ctx: SeedContext = { writer, clock, scale, ref };
+  const names: Names = { accounts: new CompanyNamer(0), leads: new CompanyNamer(1201), groups: [] };
+  const total = scale.accounts - ref.partners.length;
+  const running: Promise<void>[] = [];
+  let lane: Lane | undefined;
+  let accountsWritten: Promise<void> = Promise.resolve();
+  let written = ref.partners.length;
+  for (let start = 0, n = 0; start < total; start += CHUNK, n++) {
+    // The next chunk may pick the group companies of this one as parents, so it plans once they exist.
+    await accountsWritten;
+    if (running.length >= (parallel ? 2 : 1)) await running.shift();
+    lane = writer.lane(lane);
+    const chunk: Chunk = {
+      ctx,
+      random: new Random(subSeed(options.seed, n + 1)),
+      writer: lane,
+      accounts: [],
+      leads: [],
+      responses: [],
+    };
+    const parents = planChunk(chunk, names, start, Math.min(CHUNK, total - start));
+    let signal!: () => void;
+    accountsWritten = new Promise((resolve) => {
+      signal = resolve;
     });
-    const created = await records.createMany('account', batch);
-    const people = created.flatMap((a) =>
-      Array.from({ length: CONTACTS_PER_ACCOUNT }, () => {
-        const chinese = random() < 0.6;
-        const firstName = chinese ? pick(random, CN_GIVEN) : pick(random, EN_FIRST);
-        const lastName = chinese ? pick(random, CN_SURNAMES) : pick(random, EN_LAST);
-        contacts++;
-        return only(contactFields, {
-          firstName,
-          lastName,
-          email: `contact${contacts}@example${Math.floor(random() * 1000)}.com`,
-          mobile: `1${3 + Math.floor(random() * 6)}${String(Math.floor(random() * 1e9)).padStart(9, '0')}`,
-          title: pick(random, TITLES),
-          department: pick(random, DEPARTMENTS),
-          account: a.id,
-        });
-      }),
-    );
-    for (let i = 0; i < people.length; i += 1000) await records.createMany('contact', people.slice(i, i + 1000));
+    const finished = lane;
+    const run = writeChunk(chunk, parents, names, signal).finally(() => {
+      signal();
+      finished.finish();
+      written += chunk.accounts.length;
+      options.onProgress?.(written, scale.accounts);
+    });
+    // Awaited in turn below; marked handled now so a failure waits for its turn instead of crashing.
+    run.catch(() => {});
+    running.push(run);
   }
-  return { accounts: total, contacts };
+  for (const run of running) await run;
+  return writer.counts as SeedCounts;
+}
+
+/** Plans the chunk's accounts and everything about them in memory; returns which are branches of whom. */
+function planChunk(chunk: Chunk, names: Names, start: number, count: number): Map<number, GroupAccount> {
+  const { ctx, random } = chunk;
+  const parents = new Map<number, GroupAccount>();
+  for (let i = 0; i < count; i++) {
+    const account = planAccount(ctx, random, names.accounts, start + i);
+    if (names.groups.length > 0 && random.chance(BRANCHES)) {
+      const group = random.pick(names.groups);
+      if (makeBranch(account, group)) parents.set(i, group);
+    }
+    planOpportunities(ctx, random, account);
+    planOrders(ctx, random, account);
+    planCases(ctx, random, account);
+    chunk.accounts.push(account);
+  }
+  planLeads(chunk, names.leads);
+  return parents;
+}
+
+async function writeChunk(
+  chunk: Chunk,
+  parents: Map<number, GroupAccount>,
+  names: Names,
+  accountsWritten: () => void,
+): Promise<void> {
+  const { ctx, random, writer } = chunk;
+  const rows = chunk.accounts.map((a, i) => accountRow(ctx, a, random, parents.get(i)?.id));
+  const ids = await writer.create('account', rows);
+  chunk.accounts.forEach((a, i) => {
+    a.id = ids[i];
+    // Big Chinese customers become group companies later accounts can be branches of.
+    if (a.chinese && (a.tier === 'A' || a.tier === 'B') && !parents.has(i) && names.groups.length < MAX_GROUPS) {
+      names.groups.push({ id: a.id, name: a.name, domain: a.domain, branches: new Set() });
+    }
+  });
+  accountsWritten();
+  const people = chunk.accounts.flatMap((a) =>
+    a.contacts.map((c, i) => ({ c, row: contactRow(ctx, a, c, random, i) })),
+  );
+  const contactIds = await writer.create(
+    'contact',
+    people.map((p) => p.row),
+  );
+  people.forEach((p, i) => {
+    p.c.id = contactIds[i];
+  });
+  await writeOpportunities(chunk);
+  await writeLeads(chunk);
+  await writeOrders(chunk);
+  await writeCases(chunk);
+  await writeActivities(chunk);
 }

@@ -190,6 +190,32 @@ export class Engine {
     return result;
   }
 
+  /**
+   * Takes a plugin's metadata layer out of a workspace (uninstall), through the same planner and transaction:
+   * its entities and fields are archived — data kept, restored when the plugin is installed again — so the
+   * change is destructive and needs `confirmDestructive`.
+   */
+  async removePluginLayer(slug: string, pluginId: string, options: ChangeOptions): Promise<ChangeResult> {
+    const workspace = await this.getWorkspace(slug);
+    const result = await this.store.change(
+      workspace,
+      [],
+      { reason: `plugin ${pluginId} uninstalled`, ...options },
+      { pluginId, remove: true },
+    );
+    if (result.applied) this.invalidate(slug, result.version);
+    return result;
+  }
+
+  /** Deletes for good the archived tables and columns of a plugin whose layer was removed (needs confirmation). */
+  async purgePluginArchives(
+    slug: string,
+    pluginId: string,
+    options: { confirmDestructive?: boolean; dryRun?: boolean },
+  ): Promise<{ purged: string[] }> {
+    return this.store.purgePluginArchives(await this.getWorkspace(slug), pluginId, options);
+  }
+
   async history(slug: string): Promise<MetadataVersionRow[]> {
     return this.store.history((await this.getWorkspace(slug)).id);
   }

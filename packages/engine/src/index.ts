@@ -11,7 +11,7 @@ export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes
 export { applyChanges, CHANGE_OPS } from './metadata/changes.ts';
 export type { PluginContribution } from './metadata/layers.ts';
 export { effectiveMetadata, mergeLayers } from './metadata/layers.ts';
-export type { ChangeOptions, ChangeResult } from './metadata/store.ts';
+export type { ChangeOptions, ChangeResult, PluginLayerChange } from './metadata/store.ts';
 export type { MigrationPlan, MigrationStep, StepKind } from './migration/plan.ts';
 export { planMigration } from './migration/plan.ts';
 export * as physical from './physical.ts';
@@ -53,6 +53,8 @@ export type {
 } from './query/types.ts';
 export type { RequestContext, WriteResult } from './records/service.ts';
 export { MAX_BATCH, RecordService } from './records/service.ts';
+export type { RecordTransaction } from './records/transaction.ts';
+export { recordTransaction } from './records/transaction.ts';
 export type { ArchiveRow, MetadataVersionRow, WorkspaceRow } from './system-entities.ts';
 export type { TestDatabase } from './test-database.ts';
 export { createTestDatabase, LOCAL_POSTGRES_URL } from './test-database.ts';

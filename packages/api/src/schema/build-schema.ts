@@ -3,9 +3,11 @@ import type { WorkspaceMetadata } from '@touchpoint/engine';
 import type { GraphQLSchema } from 'graphql';
 import { relationGraph } from '../graph.ts';
 import type { SelectionContext } from '../selection.ts';
+import { declareCrm } from './crm-fields.ts';
 import { addEntityMutations, addEntityQueries } from './entity-fields.ts';
 import { declareEntityTypes, type EntityTypes } from './entity-types.ts';
 import { declareMetadataTypes, metadataMutations, metadataQueries } from './metadata-fields.ts';
+import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
 
 export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
@@ -21,19 +23,22 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
     values: ['day', 'week', 'month', 'quarter', 'year'] as const,
   });
   const metadataTypes = declareMetadataTypes(builder, shared);
+  // The CRM's built-in behaviour (timeline, reports, search, segments, lead conversion), where it fits.
+  const crm = declareCrm(builder, shared, metadata, all, selectionContext);
+  addPluginFields(builder, shared, metadataTypes);
   builder.queryType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes) };
       for (const types of all.values())
         Object.assign(fields, addEntityQueries(t, types, selectionContext, granularity));
-      return fields as never;
+      return { ...crm?.queries(t), ...fields } as never;
     },
   });
   builder.mutationType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes) };
       for (const types of all.values()) Object.assign(fields, addEntityMutations(t, types, selectionContext));
-      return fields as never;
+      return { ...crm?.mutations(t), ...fields } as never;
     },
   });
   return builder.toSchema({ sortSchema: false });

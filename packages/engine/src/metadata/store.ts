@@ -3,6 +3,7 @@ import type { EntityDefinition, Issue } from '@touchpoint/schema';
 import { TouchpointError, validateMetadata, validationFailed } from '@touchpoint/schema';
 import type { Database, Sql } from '../db.ts';
 import { type MigrationPlan, type MigrationStep, planMigration } from '../migration/plan.ts';
+import { ident, tableName } from '../physical.ts';
 import {
   ArchiveEntity,
   type ArchiveRow,
@@ -14,6 +15,13 @@ import {
 } from '../system-entities.ts';
 import { applyChanges, type MetadataChange } from './changes.ts';
 import { mergeLayers, type PluginContribution } from './layers.ts';
+
+/** A plugin layer to put in place (install, upgrade) or to take out (uninstall) with a change. */
+export type PluginLayerChange = PluginContribution | { pluginId: string; remove: true };
+
+function isRemoval(layer: PluginLayerChange | undefined): layer is { pluginId: string; remove: true } {
+  return layer !== undefined && 'remove' in layer;
+}
 
 export interface ChangeOptions {
   actor: string;
@@ -72,10 +80,10 @@ export class MetadataStore {
   }
 
   /** Core and plugin layers merged, before the workspace's own changes. */
-  async baseLayers(workspaceId: number, em: Em, override?: PluginContribution): Promise<EntityDefinition[]> {
+  async baseLayers(workspaceId: number, em: Em, override?: PluginLayerChange): Promise<EntityDefinition[]> {
     const rows = await em.find(PluginLayerEntity, { workspaceId }, { orderBy: { id: 'asc' } });
     const plugins = rows.map(toContribution).filter((p) => p.pluginId !== override?.pluginId);
-    if (override) plugins.push(override);
+    if (override && !isRemoval(override)) plugins.push(override);
     return mergeLayers(this.core, plugins);
   }
 
@@ -93,7 +101,7 @@ export class MetadataStore {
     workspace: WorkspaceRow,
     changes: MetadataChange[],
     options: ChangeOptions,
-    plugin?: PluginContribution,
+    plugin?: PluginLayerChange,
   ): Promise<ChangeResult> {
     return this.db.transaction(async (tx, em) => {
       // Serialises metadata changes of one workspace across requests and processes.
@@ -116,7 +124,15 @@ export class MetadataStore {
         inspect: current ? tx : undefined,
       });
       if (plan.blocking.length > 0) throw validationFailed('The metadata change cannot be applied:', plan.blocking);
-      const unchanged = current !== null && plan.steps.length === 0 && sameMetadata(current.entities, next.entities);
+      const layer = plugin
+        ? await em.findOne(PluginLayerEntity, { workspaceId: workspace.id, pluginId: plugin.pluginId })
+        : null;
+      // A plugin version that changes no metadata is still a version: it is recorded, and the API reloads.
+      const layerChanged = isRemoval(plugin)
+        ? layer !== null
+        : plugin !== undefined && layer?.pluginVersion !== plugin.version;
+      const unchanged =
+        current !== null && plan.steps.length === 0 && !layerChanged && sameMetadata(current.entities, next.entities);
       if (options.dryRun || unchanged) {
         return { plan, version: current?.version ?? 0, entities: current?.entities ?? next.entities, applied: false };
       }
@@ -157,12 +173,13 @@ export class MetadataStore {
           if (archive) archive.restoredAt = new Date();
         }
       }
-      if (plugin) {
-        const existing = await em.findOne(PluginLayerEntity, { workspaceId: workspace.id, pluginId: plugin.pluginId });
-        if (existing) {
-          existing.pluginVersion = plugin.version;
-          existing.entities = plugin.entities;
-          existing.fields = plugin.fields;
+      if (isRemoval(plugin)) {
+        if (layer) em.remove(layer);
+      } else if (plugin) {
+        if (layer) {
+          layer.pluginVersion = plugin.version;
+          layer.entities = plugin.entities;
+          layer.fields = plugin.fields;
         } else {
           em.create(PluginLayerEntity, {
             workspaceId: workspace.id,
@@ -176,6 +193,70 @@ export class MetadataStore {
       }
       await em.flush();
       return { plan, version, entities: next.entities, applied: true };
+    });
+  }
+
+  /**
+   * Deletes for good what removing a plugin's layer archived: its archived tables, and its archived columns
+   * on other entities. Needs `confirmDestructive`; without it, refuses listing what would be deleted.
+   */
+  async purgePluginArchives(
+    workspace: WorkspaceRow,
+    pluginId: string,
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'>,
+  ): Promise<{ purged: string[] }> {
+    return this.db.transaction(async (tx, em) => {
+      await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
+      const all = await this.archives(workspace.id, em);
+      // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
+      const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
+      const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
+      const columns = all.filter(
+        (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
+      );
+      const live = (await this.latest(workspace.id, em))?.entities ?? [];
+      const schema = workspace.schemaName;
+      const statements: { text: string; what: string }[] = [];
+      for (const archive of columns) {
+        const entity = live.find((e) => (e.id ?? e.name) === archive.entityId);
+        const table = entity
+          ? tableName(entity)
+          : all.find((a) => a.kind === 'entity' && a.entityId === archive.entityId)?.physical.table;
+        const name = (archive.definition as { name?: string }).name ?? archive.fieldId;
+        if (archive.physical.joinTable) {
+          statements.push({
+            text: `drop table if exists ${ident(schema)}.${ident(archive.physical.joinTable)}`,
+            what: `the links of the archived field "${name}"`,
+          });
+        }
+        if (!table) continue;
+        for (const column of Object.values(archive.physical.columns ?? {})) {
+          statements.push({
+            text: `alter table ${ident(schema)}.${ident(table)} drop column if exists ${ident(column)}`,
+            what: `the archived values of the field "${name}" (column ${column} of ${table})`,
+          });
+        }
+      }
+      for (const archive of tables) {
+        const name = (archive.definition as { name?: string }).name ?? archive.entityId;
+        statements.push({
+          text: `drop table if exists ${ident(schema)}.${ident(archive.physical.table!)} cascade`,
+          what: `the archived records of the entity "${name}" (table ${archive.physical.table})`,
+        });
+      }
+      const purged = statements.map((s) => s.what);
+      if (options.dryRun || statements.length === 0) return { purged };
+      if (!options.confirmDestructive) {
+        throw new TouchpointError(
+          'CONFIRMATION_REQUIRED',
+          `Purging plugin ${pluginId} deletes its archived data for good and needs explicit confirmation (confirmDestructive: true):\n${purged.map((p) => `  - ${p}`).join('\n')}`,
+          { details: { purge: purged } },
+        );
+      }
+      for (const statement of statements) await tx.query(statement.text);
+      for (const archive of [...tables, ...columns]) em.remove(archive);
+      await em.flush();
+      return { purged };
     });
   }
 

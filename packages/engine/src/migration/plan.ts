@@ -127,12 +127,16 @@ class Planner implements PlanContext {
   async plan(): Promise<MigrationPlan> {
     const { to } = this.input;
     const created: EntityDefinition[] = [];
+    // A restored table comes back as it was archived: later steps compare with that, not with nothing.
+    const restored = new Map<string, EntityDefinition>();
     for (const entity of to) {
       const before = this.fromById.get(key(entity));
       if (!before) {
         const archive = this.input.archives.find((a) => a.kind === 'entity' && a.entityId === key(entity));
-        if (archive) this.restoreEntity(entity, archive);
-        else {
+        if (archive) {
+          this.restoreEntity(entity, archive);
+          restored.set(key(entity), { ...(archive.definition as EntityDefinition), name: entity.name });
+        } else {
           this.createEntity(entity);
           created.push(entity);
         }
@@ -142,20 +146,34 @@ class Planner implements PlanContext {
     }
     for (const entity of to) {
       const before = this.fromById.get(key(entity));
+      const archived = restored.get(key(entity));
       if (before) await this.diffFields(before, entity);
+      // Its table still has the archived name while planning, so its rows are not counted.
+      else if (archived) await this.withoutInspection(() => this.diffFields(archived, entity));
     }
     // Relations of new entities last: their targets may be created in this same plan.
     for (const entity of created) {
       for (const field of entity.fields) if (field.type === 'relation') this.addRelation(entity, field);
     }
     for (const entity of to) {
-      planIndexChanges(this, this.fromById.get(key(entity)), entity);
-      planSortIndex(this, this.fromById.get(key(entity)), entity);
+      const before = this.fromById.get(key(entity)) ?? restored.get(key(entity));
+      planIndexChanges(this, before, entity);
+      planSortIndex(this, before, entity);
     }
     for (const entity of this.input.from) {
       if (!this.toById.has(key(entity))) await this.archiveEntity(entity);
     }
     return { steps: this.steps, destructive: this.steps.some((s) => s.destructive), blocking: this.blocking };
+  }
+
+  async withoutInspection(fn: () => Promise<void>): Promise<void> {
+    const inspect = this.input.inspect;
+    this.input.inspect = undefined;
+    try {
+      await fn();
+    } finally {
+      this.input.inspect = inspect;
+    }
   }
 
   createEntity(entity: EntityDefinition): void {

@@ -60,7 +60,15 @@ export function compileList(compiler: QueryCompiler, req: ListRequest): Compiled
   ctx.issues.throwIfAny(`The list request for ${entity.def.name} is not valid`);
   if (req.after != null) conditions.push(keysetSql(ctx, keys, req.after, 'after', true));
   if (req.before != null) conditions.push(keysetSql(ctx, keys, req.before, 'before', false));
-  const rows = pagedRows(entity, alias, keys, conditions, `limit ${ctx.param(pageSize + 1, 'integer')}`, backward);
+  const rows = pagedRows(
+    entity,
+    alias,
+    keys,
+    conditions,
+    `limit ${ctx.param(pageSize + 1, 'integer')}`,
+    backward,
+    node,
+  );
   const text = `select coalesce(json_agg(${node} order by ${orderClause(keys, alias)}), '[]'::json) as nodes from (${rows}) ${alias}`;
   const compiled: CompiledList = {
     statement: ctx.statement(text, `The list request for ${entity.def.name} is not valid`),

@@ -109,14 +109,15 @@ function relationSql(
   const conditions = [relationLink(ctx, relation, a, parent), `${a}.deleted_at is null`];
   if (selected.filter != null) conditions.push(filterSql(ctx, target, selected.filter, a, `${path}.filter`));
   const page = `limit ${ctx.param(first, 'integer')}${offset > 0 ? ` offset ${ctx.param(offset, 'bigint')}` : ''}`;
-  const rows = pagedRows(target, a, keys, conditions, page, false);
   const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);
+  const rows = pagedRows(target, a, keys, conditions, page, false, object);
   return `coalesce((select json_agg(${object} order by ${orderClause(keys, a)}) from (${rows}) ${a}), '[]'::json)`;
 }
 
 /**
  * The rows of one page, with their sort keys materialised, under the same alias as the base table, so the
  * JSON built over them is computed only for the rows of the page and refers to columns by their usual names.
+ * Only the columns `usedBy` (the SQL built over the page) refers to are carried: sorting wide rows costs.
  */
 export function pagedRows(
   entity: EntityModel,
@@ -125,7 +126,24 @@ export function pagedRows(
   conditions: readonly string[],
   page: string,
   reverse: boolean,
+  usedBy: string,
 ): string {
   const where = conditions.length > 0 ? ` where ${conditions.join(' and ')}` : '';
-  return `select ${alias}.*${keyColumns(keys)} from ${entity.table} ${alias}${where} order by ${orderClause(keys, alias, { inner: true, reverse })} ${page}`;
+  const columns = referencedColumns(alias, usedBy).map((c) => `${alias}.${ident(c)}`);
+  return `select ${columns.join(', ')}${keyColumns(keys)} from ${entity.table} ${alias}${where} order by ${orderClause(keys, alias, { inner: true, reverse })} ${page}`;
+}
+
+/**
+ * Columns of `alias` that compiled SQL refers to (`tp1."first_name"`, `tp1.id`), always including `id`.
+ * Aliases are unique per statement and every column reference is written as `alias.column`, so reading
+ * them back from the SQL is exact; materialised sort keys (`__k0`) are not table columns and are skipped.
+ */
+export function referencedColumns(alias: string, sql: string): string[] {
+  const found = new Set<string>(['id']);
+  const pattern = new RegExp(`(?<![\\w"])${alias}\\.(?:"((?:[^"]|"")+)"|([a-z_][a-z0-9_]*))`, 'g');
+  for (const match of sql.matchAll(pattern)) {
+    const column = match[1]?.replaceAll('""', '"') ?? match[2]!;
+    if (!/^__k\d+$/.test(column)) found.add(column);
+  }
+  return [...found];
 }

@@ -1,0 +1,163 @@
+// Stage and status history: when an opportunity's stage or a case's status is set (on create) or changes,
+// an opportunityStageChange / caseStatusChange row is written through the record service as `system`.
+// The handler runs inside the publishing write's call (after its commit), so the row exists when the write
+// returns and each transition is seen before the next write of the same caller. Events carry no values,
+// so the record is read: the "to" value is its current state, the "from" value the last recorded "to",
+// and nothing is written when they are equal — a history written by someone else (the demo seed) is not
+// doubled. Cost: about five statements per tracked event (see the README for what the engine could offer).
+import { type Engine, MAX_BATCH, type RecordEvent } from '@touchpoint/engine';
+import { isUuid } from '@touchpoint/schema';
+import { crmModel } from './model.ts';
+import { Params } from './sql.ts';
+
+export interface CrmBehaviour {
+  /** Unsubscribes; events already being handled finish. */
+  (): void;
+  /** Resolves once every event received so far has been handled (graceful shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface CrmBehaviourOptions {
+  /** Writes by these actors are not tracked (default `seed`: the demo seed writes its own history). */
+  ignoreActors?: string[];
+}
+
+interface Tracked {
+  /** Core entity name, e.g. `opportunity`. */
+  entity: string;
+  field: string;
+  history: string;
+  link: string;
+  from: string;
+  to: string;
+  /** Fields of the record copied into the history row (history field ← record field). */
+  copies: Record<string, string>;
+}
+
+const TRACKED: Tracked[] = [
+  {
+    entity: 'opportunity',
+    field: 'stage',
+    history: 'opportunityStageChange',
+    link: 'opportunity',
+    from: 'fromStage',
+    to: 'toStage',
+    copies: { amount: 'amount', probability: 'probability' },
+  },
+  {
+    entity: 'case',
+    field: 'status',
+    history: 'caseStatusChange',
+    link: 'case',
+    from: 'fromStatus',
+    to: 'toStatus',
+    copies: {},
+  },
+];
+
+export function installCrmBehaviour(engine: Engine, options: CrmBehaviourOptions = {}): CrmBehaviour {
+  const ignore = new Set(options.ignoreActors ?? ['seed']);
+  // One event after the other, in publishing order, so the rows of one record come out in order.
+  let running: Promise<void> = Promise.resolve();
+  const handler = async (event: RecordEvent): Promise<void> => {
+    if (ignore.has(event.actor) || (event.type !== 'record.created' && event.type !== 'record.updated')) return;
+    // Only tracked entities wait their turn: the history rows' own events must not queue behind themselves.
+    const m = crmModel(await engine.metadata(event.workspace));
+    if (!TRACKED.some((t) => m.entity(t.entity)?.name === event.entity)) return;
+    running = running
+      .then(() => record(engine, [event]))
+      .catch((error) => console.error('[touchpoint] crm: recording stage/status history failed:', error));
+    await running;
+  };
+  const unsubscribe = engine.events.subscribe('*', handler);
+  const behaviour = (() => void unsubscribe()) as CrmBehaviour;
+  behaviour.idle = async () => {
+    let current: Promise<void>;
+    do {
+      current = running;
+      await current;
+    } while (current !== running);
+  };
+  return behaviour;
+}
+
+async function record(engine: Engine, events: RecordEvent[]): Promise<void> {
+  const workspaces = new Map<string, RecordEvent[]>();
+  for (const e of events) workspaces.set(e.workspace, [...(workspaces.get(e.workspace) ?? []), e]);
+  for (const [workspace, list] of workspaces) {
+    const m = crmModel(await engine.metadata(workspace));
+    for (const t of TRACKED) {
+      const entity = m.entity(t.entity);
+      const field = m.field(t.entity, t.field);
+      if (
+        !entity ||
+        !field ||
+        !m.supports({ [t.history]: [t.link, t.from, t.to, 'changedAt', 'changedBy', ...Object.keys(t.copies)] })
+      )
+        continue;
+      const relevant = list.filter(
+        (e) => e.entity === entity.name && (e.type === 'record.created' || e.changed.includes(field.name)),
+      );
+      if (relevant.length > 0) await recordChanges(engine, workspace, t, relevant);
+    }
+  }
+}
+
+async function recordChanges(engine: Engine, workspace: string, t: Tracked, events: RecordEvent[]): Promise<void> {
+  const m = crmModel(await engine.metadata(workspace));
+  const actorOf = new Map(events.map((e) => [e.id, e.actor]));
+  const p = new Params();
+  const ids = p.add([...actorOf.keys()], 'uuid[]');
+  const link = m.col('h', t.history, t.link);
+  const copies = Object.entries(t.copies).map(([to, from]) => {
+    const field = m.field(t.entity, from)!;
+    return field.type === 'currency'
+      ? `'${to}', case when ${m.money('r', t.entity, from).amount} is null then null else json_build_object('amount', ${m.money('r', t.entity, from).amount}::text, 'currency', ${m.money('r', t.entity, from).currency}) end`
+      : `'${to}', ${m.col('r', t.entity, from)}::text`;
+  });
+  const rows = await engine.db.query<{
+    id: string;
+    value: string | null;
+    last: string | null;
+    at: string;
+    copied: Record<string, unknown>;
+  }>(
+    `select r.id, ${m.col('r', t.entity, t.field)}::text as value, to_char(r.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
+      (select ${m.col('h', t.history, t.to)}::text from ${m.table(t.history)} h where ${link} = r.id and h.deleted_at is null
+        order by ${m.col('h', t.history, 'changedAt')} desc, h.created_at desc, h.id desc limit 1) as last,
+      json_build_object(${copies.length > 0 ? copies.join(', ') : ''}) as copied
+    from ${m.table(t.entity)} r where r.id = any(${ids}) and r.deleted_at is null`,
+    p.values,
+  );
+  // changedBy only names an actor that is a live user; others (`system`, API keys) leave it empty.
+  const actors = [...new Set(events.map((e) => e.actor).filter((a) => isUuid(a)))];
+  const known = new Set(
+    actors.length > 0 && m.entity('user')
+      ? (
+          await engine.db.query<{ id: string }>(
+            `select u.id from ${m.table('user')} u where u.id = any($1::uuid[]) and u.deleted_at is null`,
+            [actors],
+          )
+        ).map((u) => u.id)
+      : [],
+  );
+  const f = (name: string) => m.field(t.history, name)!.name;
+  const inputs = rows
+    .filter((r) => r.value !== null && r.value !== r.last)
+    .map((r) => {
+      const actor = actorOf.get(r.id)!;
+      const values: Record<string, unknown> = {
+        [f(t.link)]: r.id,
+        [f(t.from)]: r.last,
+        [f(t.to)]: r.value,
+        [f('changedAt')]: r.at,
+        ...(known.has(actor) ? { [f('changedBy')]: actor } : {}),
+      };
+      for (const [to, value] of Object.entries(r.copied)) if (value !== null) values[f(to)] = value;
+      return values;
+    });
+  const records = engine.records({ workspace, actor: 'system' });
+  for (let start = 0; start < inputs.length; start += MAX_BATCH) {
+    await records.createMany(m.entity(t.history)!.name, inputs.slice(start, start + MAX_BATCH));
+  }
+}

@@ -1,0 +1,166 @@
+// Where the CRM's entities and fields live in one workspace version. Entities and fields are found by their
+// stable id first (`account`, `interaction.occurredAt`), so an admin renaming a field in the designer does
+// not break the CRM; then by name. Everything SQL needs (tables, columns) comes from engine `physical`.
+import { physical, type WorkspaceMetadata } from '@touchpoint/engine';
+import {
+  compileFormula,
+  type EntityDefinition,
+  type FieldDefinition,
+  type FormulaValueType,
+  TouchpointError,
+} from '@touchpoint/schema';
+
+/** What a feature needs: entity → fields. */
+export type Requirement = Readonly<Record<string, readonly string[]>>;
+
+const FORMULA_OPERANDS: Partial<Record<string, FormulaValueType>> = {
+  text: 'text',
+  longText: 'text',
+  email: 'text',
+  phone: 'text',
+  url: 'text',
+  select: 'text',
+  autonumber: 'text',
+  integer: 'number',
+  decimal: 'number',
+  percent: 'number',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'datetime',
+};
+
+export class CrmModel {
+  readonly metadata: WorkspaceMetadata;
+  readonly schema: string;
+  readonly #entities = new Map<string, EntityDefinition | undefined>();
+
+  constructor(metadata: WorkspaceMetadata) {
+    this.metadata = metadata;
+    this.schema = metadata.workspace.schemaName;
+  }
+
+  /** The entity the core model calls `name`, wherever the admin moved it; undefined when removed. */
+  entity(name: string): EntityDefinition | undefined {
+    if (!this.#entities.has(name)) {
+      const found =
+        this.metadata.entities.find((e) => (e.id ?? e.name) === name) ??
+        this.metadata.entities.find((e) => e.name === name && (e.id === undefined || e.id === e.name));
+      this.#entities.set(name, found);
+    }
+    return this.#entities.get(name);
+  }
+
+  field(entityName: string, fieldName: string): FieldDefinition | undefined {
+    const entity = this.entity(entityName);
+    if (!entity) return undefined;
+    const id = `${entity.id ?? entity.name}.${fieldName}`;
+    return entity.fields.find((f) => f.id === id) ?? entity.fields.find((f) => f.name === fieldName);
+  }
+
+  /** Missing entities and fields of a requirement, as `entity` or `entity.field`. */
+  missing(requirement: Requirement): string[] {
+    const missing: string[] = [];
+    for (const [entity, fields] of Object.entries(requirement)) {
+      if (!this.entity(entity)) missing.push(entity);
+      else for (const f of fields) if (!this.field(entity, f)) missing.push(`${entity}.${f}`);
+    }
+    return missing;
+  }
+
+  supports(requirement: Requirement): boolean {
+    return this.missing(requirement).length === 0;
+  }
+
+  /** Throws NOT_FOUND naming every missing entity and field, so an admin knows what the feature needs back. */
+  require(feature: string, requirement: Requirement): void {
+    const missing = this.missing(requirement);
+    if (missing.length === 0) return;
+    throw new TouchpointError(
+      'NOT_FOUND',
+      `${feature} needs ${missing.join(', ')}, which workspace "${this.metadata.workspace.slug}" does not have (removed in the designer?).`,
+      { issues: missing.map((m) => ({ path: m, message: `is needed by ${feature}` })) },
+    );
+  }
+
+  private need(entityName: string, fieldName?: string): { entity: EntityDefinition; field?: FieldDefinition } {
+    const entity = this.entity(entityName);
+    const field = fieldName === undefined ? undefined : this.field(entityName, fieldName);
+    if (!entity || (fieldName !== undefined && !field)) {
+      this.require('This CRM feature', { [entityName]: fieldName === undefined ? [] : [fieldName] });
+    }
+    return { entity: entity!, field };
+  }
+
+  /** `"ws_default"."account"` */
+  table(entityName: string): string {
+    return physical.qualifiedTable(this.schema, this.need(entityName).entity);
+  }
+
+  /** `alias."column"` of a stored single-column field, or of a many-to-one relation's id. */
+  col(alias: string, entityName: string, fieldName: string): string {
+    const field = this.need(entityName, fieldName).field!;
+    if (field.type === 'relation') return `${alias}.${physical.ident(physical.relationColumn(field))}`;
+    const columns = physical.fieldColumns(field);
+    if (columns.length !== 1) {
+      throw new TouchpointError('BAD_REQUEST', `${entityName}.${fieldName} is not a single stored column`);
+    }
+    return `${alias}.${physical.ident(columns[0]!.name)}`;
+  }
+
+  /** Amount and currency columns of a currency field. */
+  money(alias: string, entityName: string, fieldName: string): { amount: string; currency: string } {
+    const field = this.need(entityName, fieldName).field!;
+    const columns = physical.fieldColumns(field);
+    const amount = columns.find((c) => c.suffix === '_amount');
+    const currency = columns.find((c) => c.suffix === '_currency');
+    if (!amount || !currency) {
+      throw new TouchpointError('BAD_REQUEST', `${entityName}.${fieldName} is not a currency field`);
+    }
+    return { amount: `${alias}.${physical.ident(amount.name)}`, currency: `${alias}.${physical.ident(currency.name)}` };
+  }
+
+  /** An amount in `currency` (a placeholder), or NULL: reports never add up different currencies. */
+  amountIn(alias: string, entityName: string, fieldName: string, currency: string): string {
+    const m = this.money(alias, entityName, fieldName);
+    return `(case when ${m.currency} = ${currency} then ${m.amount} end)`;
+  }
+
+  /** The record's title as text: its title field, or the title formula (e.g. contact full name) inlined. */
+  title(alias: string, entityName: string): string {
+    const { entity } = this.need(entityName);
+    const field = entity.fields.find((f) => f.name === entity.titleField);
+    if (!field) return `${alias}.id::text`;
+    if (field.type === 'formula' && field.formula) {
+      try {
+        const compiled = compileFormula(field.formula.expression, (name) => {
+          const operand = entity.fields.find((f) => f.name === name);
+          const type = operand && FORMULA_OPERANDS[operand.type];
+          if (!operand || !type || physical.fieldColumns(operand).length !== 1) return undefined;
+          return { sql: this.col(alias, entityName, operand.name), type };
+        });
+        return `coalesce((${compiled.sql})::text, ${alias}.id::text)`;
+      } catch {
+        return `${alias}.id::text`;
+      }
+    }
+    if (physical.fieldColumns(field).length !== 1) return `${alias}.id::text`;
+    return `coalesce(${alias}.${physical.ident(physical.fieldColumns(field)[0]!.name)}::text, ${alias}.id::text)`;
+  }
+
+  /** Select options of a field (for messages and checks). */
+  options(entityName: string, fieldName: string): string[] {
+    return (this.field(entityName, fieldName)?.options ?? []).map((o) => o.value);
+  }
+}
+
+const cache = new WeakMap<WorkspaceMetadata, CrmModel>();
+
+/** One model per workspace metadata version (metadata objects are replaced when the version changes). */
+export function crmModel(metadata: WorkspaceMetadata): CrmModel {
+  let model = cache.get(metadata);
+  if (!model) {
+    model = new CrmModel(metadata);
+    cache.set(metadata, model);
+  }
+  return model;
+}

@@ -1,0 +1,108 @@
+// Service reports (SVC-5): satisfaction per dimension and weighted total per period; the customers and
+// products with the most cases. Each is one statement; definitions are in the README.
+import { REQUIREMENTS } from './features.ts';
+import type { CrmModel } from './model.ts';
+import { checkFilter, instantInRange, ownedBy, type ReportFilter, where } from './report-filter.ts';
+import { Checks, Params } from './sql.ts';
+import type { SqlRunner } from './timeline.ts';
+
+export const PERIODS = ['week', 'month', 'quarter', 'year'] as const;
+export type Period = (typeof PERIODS)[number];
+/** Case statuses that end a case; every other status is open. */
+export const CLOSED_CASE_STATUSES = ['resolved', 'closed'];
+
+export interface SatisfactionPeriod {
+  /** First day of the period, YYYY-MM-DD (weeks start on Monday). */
+  period: string;
+  responses: number;
+  weightedTotal: string | null;
+  dimensions: { dimensionId: string; name: string; weight: string; responses: number; averageScore: string }[];
+}
+
+export async function satisfaction(
+  m: CrmModel,
+  sql: SqlRunner,
+  filter?: ReportFilter | null,
+  options: { period?: Period | null; surveyId?: string | null } = {},
+): Promise<SatisfactionPeriod[]> {
+  m.require('The satisfaction report', REQUIREMENTS.satisfaction);
+  const checks = new Checks();
+  const f = checkFilter(m, checks, filter);
+  const period = checks.oneOf('period', options.period, PERIODS, 'month');
+  const surveyId = checks.id('surveyId', options.surveyId);
+  if ((f.ownerId || f.teamId) && !m.supports({ case: ['owner'] })) {
+    checks.add('filter.ownerId', 'this workspace has no case.owner field to find the owner of a response by');
+  }
+  checks.done('The satisfaction request is not valid:');
+  const p = new Params();
+  const respondedAt = m.col('r', 'surveyResponse', 'respondedAt');
+  const conditions = ['r.deleted_at is null', ...instantInRange(p, respondedAt, f)];
+  if (surveyId) conditions.push(`${m.col('r', 'surveyResponse', 'survey')} = ${p.add(surveyId, 'uuid')}`);
+  if (f.ownerId || f.teamId) {
+    // A response belongs to whoever owns the case it rates.
+    const owned = ownedBy(m, p, m.col('k', 'case', 'owner'), f);
+    conditions.push(
+      `exists (select 1 from ${m.table('case')} k where k.id = ${m.col('r', 'surveyResponse', 'case')} and k.deleted_at is null and ${where(owned)})`,
+    );
+  }
+  const text = `with s as (
+  select to_char(date_trunc(${p.add(period, 'text')}, ${respondedAt} at time zone 'UTC'), 'YYYY-MM-DD') as period,
+    r.id as response, d.id as dimension, ${m.title('d', 'surveyDimension')} as name,
+    ${m.col('d', 'surveyDimension', 'weight')} as weight, ${m.col('sc', 'surveyScore', 'score')} as score
+  from ${m.table('surveyResponse')} r
+  join ${m.table('surveyScore')} sc on ${m.col('sc', 'surveyScore', 'response')} = r.id and sc.deleted_at is null
+  join ${m.table('surveyDimension')} d on d.id = ${m.col('sc', 'surveyScore', 'dimension')} and d.deleted_at is null
+  where ${where(conditions)}
+), totals as (
+  select period, count(*)::int as responses, avg(total) as weighted
+  from (select period, response, sum(score * weight) / nullif(sum(weight), 0) as total from s group by period, response) x
+  group by period
+), dims as (
+  select period, dimension, name, weight, count(*)::int as responses, avg(score) as average
+  from s group by period, dimension, name, weight
+)
+select coalesce(json_agg(json_build_object('period', t.period, 'responses', t.responses,
+  'weightedTotal', round(t.weighted, 2)::text,
+  'dimensions', (select json_agg(json_build_object('dimensionId', d.dimension, 'name', d.name, 'weight', d.weight::text,
+      'responses', d.responses, 'averageScore', round(d.average, 2)::text) order by d.name, d.dimension)
+    from dims d where d.period = t.period)) order by t.period), '[]') as rows
+from totals t`;
+  const [row] = await sql.query<{ rows: SatisfactionPeriod[] }>(text, p.values);
+  return row!.rows;
+}
+
+export interface CaseHotspots {
+  accounts: { accountId: string; name: string; cases: number; openCases: number }[];
+  products: { productId: string; name: string; cases: number; openCases: number }[];
+}
+
+export async function caseHotspots(
+  m: CrmModel,
+  sql: SqlRunner,
+  filter?: ReportFilter | null,
+  options: { first?: number | null } = {},
+): Promise<CaseHotspots> {
+  m.require('The case hotspots report', REQUIREMENTS.caseHotspots);
+  const checks = new Checks();
+  const f = checkFilter(m, checks, filter);
+  const first = checks.int('first', options.first, 10, 1, 500);
+  checks.done('The case hotspots request is not valid:');
+  const p = new Params();
+  const closed = p.add(CLOSED_CASE_STATUSES, 'text[]');
+  const conditions = [
+    'k.deleted_at is null',
+    ...instantInRange(p, m.col('k', 'case', 'openedAt'), f),
+    ...ownedBy(m, p, m.col('k', 'case', 'owner'), f),
+  ];
+  const limit = p.add(first, 'int');
+  const top = (entity: 'account' | 'product', key: string) => `(select coalesce(json_agg(json_build_object(
+    '${key}', x.id, 'name', x.name, 'cases', x.cases, 'openCases', x.open) order by x.cases desc, x.name, x.id), '[]')
+  from (select t.id, ${m.title('t', entity)} as name, count(*)::int as cases,
+      count(*) filter (where not coalesce(${m.col('k', 'case', 'status')} = any(${closed}), false))::int as open
+    from k join ${m.table(entity)} t on t.id = ${m.col('k', 'case', entity)} and t.deleted_at is null
+    group by t.id order by cases desc, name, t.id limit ${limit}) x)`;
+  const text = `with k as (select * from ${m.table('case')} k where ${where(conditions)})
+select json_build_object('accounts', ${top('account', 'accountId')}, 'products', ${top('product', 'productId')}) as report`;
+  const [row] = await sql.query<{ report: CaseHotspots }>(text, p.values);
+  return row!.report;
+}

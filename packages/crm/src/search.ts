@@ -1,0 +1,224 @@
+// Global search (SVC-1) and caller identification (SVC-6). Search is one UNION ALL statement over accounts,
+// contacts, leads, cases and opportunities: text matches case-insensitive substrings (Chinese included:
+// "华远" finds "济南华远数控设备有限公司") in names, numbers and e-mails; a phone-like text also matches phone
+// fields by key (see phone.ts) or digits. Ranked: whole value 100, start of a value 70, anywhere 40.
+import type { CrmModel } from './model.ts';
+import { callerKeys, isPhoneLike, phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
+import { Checks, isoMillis, Params } from './sql.ts';
+import type { SqlRunner } from './timeline.ts';
+
+export const SEARCH_ENTITIES = ['account', 'contact', 'lead', 'case', 'opportunity'] as const;
+export type SearchEntity = (typeof SEARCH_ENTITIES)[number];
+
+interface SearchFields {
+  /** Names: matched for any text except a phone number. */
+  names: string[];
+  /** Numbers, e-mails and handles, which may hold digits: matched for any text. */
+  numbers: string[];
+  phones: string[];
+  subtitle: string;
+}
+
+const FIELDS: Record<SearchEntity, SearchFields> = {
+  account: {
+    names: ['name', 'website'],
+    numbers: ['accountNumber', 'email', 'otherEmail', 'taxId'],
+    phones: ['phone', 'otherPhone', 'fax'],
+    subtitle: 'city',
+  },
+  contact: {
+    names: ['firstName', 'lastName'],
+    numbers: ['email', 'otherEmail', 'wechat', 'imHandle'],
+    phones: ['mobile', 'phone', 'fax'],
+    subtitle: 'title',
+  },
+  lead: {
+    names: ['firstName', 'lastName', 'company'],
+    numbers: ['leadNumber', 'email', 'wechat'],
+    phones: ['mobile', 'phone'],
+    subtitle: 'company',
+  },
+  case: { names: ['subject'], numbers: ['caseNumber', 'serialNumber'], phones: [], subtitle: 'subject' },
+  opportunity: { names: ['name'], numbers: ['opportunityNumber'], phones: [], subtitle: 'stage' },
+};
+
+export interface SearchHit {
+  entity: SearchEntity;
+  id: string;
+  title: string;
+  subtitle: string | null;
+  score: number;
+}
+
+export const SEARCH_DEFAULT_FIRST = 20;
+export const SEARCH_MAX_FIRST = 100;
+
+/** The entities search covers in this workspace. */
+export function searchableEntities(m: CrmModel): SearchEntity[] {
+  return SEARCH_ENTITIES.filter((e) => m.entity(e));
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function search(
+  m: CrmModel,
+  sql: SqlRunner,
+  request: { text: string; entities?: SearchEntity[] | null; first?: number | null },
+): Promise<SearchHit[]> {
+  const checks = new Checks();
+  const text = typeof request.text === 'string' ? request.text.trim() : '';
+  if (text.length === 0) checks.add('text', 'must contain something to search for');
+  if (text.length > 200) checks.add('text', `must be at most 200 characters, got ${text.length}`);
+  const available = searchableEntities(m);
+  const entities = checks.list('entities', request.entities, available) ?? available;
+  const first = checks.int('first', request.first, SEARCH_DEFAULT_FIRST, 1, SEARCH_MAX_FIRST);
+  checks.done('The search request is not valid:');
+
+  const p = new Params();
+  const exact = p.add(text.toLowerCase(), 'text');
+  const prefix = p.add(`${escapeLike(text.toLowerCase())}%`, 'text');
+  const anywhere = p.add(`%${escapeLike(text.toLowerCase())}%`, 'text');
+  const phone = isPhoneLike(text);
+  const key = phone ? p.add(phoneKey(text), 'text') : '';
+  const keyAnywhere = phone ? p.add(`%${phoneKey(text)}%`, 'text') : '';
+  const digitsAnywhere = phone ? p.add(`%${phoneDigits(text)}%`, 'text') : '';
+  const limit = p.add(first, 'int');
+
+  const branches: string[] = [];
+  for (const entity of entities) {
+    const spec = FIELDS[entity];
+    // A phone number is not looked for in names (nor in the title, usually a name): it saves most of the work.
+    const fields = phone ? spec.numbers : [...spec.names, ...spec.numbers];
+    const values = fields.filter((f) => m.field(entity, f)).map((f) => `lower(${m.col('t', entity, f)}::text)`);
+    const title = m.title('t', entity);
+    if (!phone) values.push(`lower(${title})`);
+    const matches = values.map((v) => `${v} like ${anywhere}`);
+    const scores = values.map(
+      (v) =>
+        `case when ${v} = ${exact} then 100 when ${v} like ${prefix} then 70 when ${v} like ${anywhere} then 40 else 0 end`,
+    );
+    if (phone) {
+      for (const f of spec.phones.filter((name) => m.field(entity, name))) {
+        const column = m.col('t', entity, f);
+        const digits = phoneDigitsSql(column);
+        const k = phoneKeySql(column);
+        // The stored digits contain the national number whatever prefix they carry (+86, 0086, trunk 0).
+        matches.push(`${digits} like ${keyAnywhere}`, `${digits} like ${digitsAnywhere}`);
+        scores.push(
+          `case when ${k} = ${key} then 100 when ${k} like '%' || ${key} then 70 when ${digits} like ${keyAnywhere} or ${digits} like ${digitsAnywhere} then 40 else 0 end`,
+        );
+      }
+    }
+    if (matches.length === 0) continue;
+    const subtitle = m.field(entity, spec.subtitle) ? `${m.col('t', entity, spec.subtitle)}::text` : 'null';
+    branches.push(`(select '${entity}'::text as entity, t.id, ${title} as title, ${subtitle} as subtitle,
+    greatest(${scores.join(', ')}) as score, ${SEARCH_ENTITIES.indexOf(entity)} as rank
+  from ${m.table(entity)} t where t.deleted_at is null and (${matches.join(' or ')})
+  order by score desc, title, t.id limit ${limit})`);
+  }
+  if (branches.length === 0) return [];
+  const statement = `select coalesce(json_agg(json_build_object('entity', h.entity, 'id', h.id, 'title', h.title,
+  'subtitle', h.subtitle, 'score', h.score) order by h.score desc, h.rank, h.title, h.id), '[]') as hits
+from (select * from (${branches.join('\n  union all\n  ')}) u order by score desc, rank, title, id limit ${limit}) h`;
+  const [row] = await sql.query<{ hits: SearchHit[] }>(statement, p.values);
+  return row!.hits;
+}
+
+export interface CallerMatch {
+  entity: 'contact' | 'account' | 'lead';
+  id: string;
+  title: string;
+  /** The phone field that matched, e.g. `mobile`. */
+  field: string;
+  /** The whole number matched (not only a stored local number the caller's number ends with). */
+  exact: boolean;
+  accountId: string | null;
+  accountName: string | null;
+  openCases: { id: string; caseNumber: string | null; subject: string; status: string | null; openedAt: string }[];
+  latestTouchpoints: { id: string; occurredAt: string; channel: string; subject: string; direction: string | null }[];
+}
+
+const CALLER_ENTITIES = ['contact', 'account', 'lead'] as const;
+export const CALLER_MAX_MATCHES = 20;
+
+export async function whoIsCalling(
+  m: CrmModel,
+  sql: SqlRunner,
+  request: { phone: string; touchpoints?: number | null },
+): Promise<{ phone: string; matches: CallerMatch[] }> {
+  const checks = new Checks();
+  const phone = typeof request.phone === 'string' ? request.phone.trim() : '';
+  if (!isPhoneLike(phone, 5)) {
+    checks.add(
+      'phone',
+      `must be a phone number of at least 5 digits (digits, spaces, + ( ) - . /), got ${JSON.stringify(request.phone)}`,
+    );
+  }
+  const touchpoints = checks.int('touchpoints', request.touchpoints, 5, 0, 50);
+  checks.done('The caller lookup is not valid:');
+
+  const p = new Params();
+  const keys = callerKeys(phone);
+  const full = p.add(keys[0], 'text');
+  const candidates = p.add(keys, 'text[]');
+  // Cheap necessary condition, so the key (a regular expression) is computed for few rows when no
+  // expression index on the key exists: a matching number ends with the caller's last digits.
+  const tail = p.add(`%${keys.at(-1)}`, 'text');
+  const branches: string[] = [];
+  for (const entity of CALLER_ENTITIES) {
+    if (!m.entity(entity)) continue;
+    const account =
+      entity === 'account'
+        ? 't.id'
+        : entity === 'contact' && m.field('contact', 'account')
+          ? m.col('t', 'contact', 'account')
+          : 'null::uuid';
+    for (const f of FIELDS[entity].phones.filter((name) => m.field(entity, name))) {
+      const k = phoneKeySql(m.col('t', entity, f));
+      branches.push(`select '${entity}'::text as entity, t.id, ${m.title('t', entity)} as title, '${f}'::text as field,
+    ${k} = ${full} as exact, ${account} as account_id, ${CALLER_ENTITIES.indexOf(entity)} as rank
+  from ${m.table(entity)} t where t.deleted_at is null and ${k} = any(${candidates}) and ${phoneDigitsSql(m.col('t', entity, f))} like ${tail}`);
+    }
+  }
+  if (branches.length === 0) return { phone: keys[0]!, matches: [] };
+  const cases = m.supports({ case: ['caseNumber', 'subject', 'status', 'openedAt', 'account', 'contact'] });
+  const interactions = m.supports({
+    interaction: ['occurredAt', 'channel', 'subject', 'direction', 'account', 'contact', 'lead'],
+  });
+  const closed = p.add(['resolved', 'closed'], 'text[]');
+  const lastN = p.add(touchpoints, 'int');
+  const openCases = cases
+    ? `(select coalesce(json_agg(json_build_object('id', k.id, 'caseNumber', ${m.col('k', 'case', 'caseNumber')}, 'subject', ${m.col('k', 'case', 'subject')},
+        'status', ${m.col('k', 'case', 'status')}, 'openedAt', ${isoMillis(m.col('k', 'case', 'openedAt'))}) order by ${m.col('k', 'case', 'openedAt')} desc), '[]')
+      from (select k.* from ${m.table('case')} k where k.deleted_at is null
+        and not coalesce(${m.col('k', 'case', 'status')} = any(${closed}), false)
+        and ((h.entity = 'contact' and ${m.col('k', 'case', 'contact')} = h.id) or ${m.col('k', 'case', 'account')} = h.account_id)
+        order by ${m.col('k', 'case', 'openedAt')} desc limit 10) k)`
+    : `'[]'::json`;
+  const ic = (f: string) => m.col('i', 'interaction', f);
+  // One subquery per kind of match, chosen by CASE, so each walks its own (link, occurredAt) index.
+  const latestBy = (
+    link: string,
+  ) => `(select coalesce(json_agg(json_build_object('id', i.id, 'occurredAt', ${isoMillis(ic('occurredAt'))},
+        'channel', ${ic('channel')}, 'subject', ${ic('subject')}, 'direction', ${ic('direction')}) order by ${ic('occurredAt')} desc, i.id desc), '[]')
+      from (select i.* from ${m.table('interaction')} i where i.deleted_at is null and ${ic(link)} = h.id
+        order by ${ic('occurredAt')} desc, i.id desc limit ${lastN}) i)`;
+  const latest = interactions
+    ? `case h.entity when 'contact' then ${latestBy('contact')} when 'account' then ${latestBy('account')} else ${latestBy('lead')} end`
+    : `'[]'::json`;
+  const accountName = m.entity('account')
+    ? `(select ${m.title('a', 'account')} from ${m.table('account')} a where a.id = h.account_id and a.deleted_at is null)`
+    : 'null';
+  const statement = `select coalesce(json_agg(json_build_object('entity', h.entity, 'id', h.id, 'title', h.title, 'field', h.field,
+  'exact', h.exact, 'accountId', h.account_id, 'accountName', ${accountName}, 'openCases', ${openCases},
+  'latestTouchpoints', ${latest}) order by h.exact desc, h.rank, h.title, h.id), '[]') as matches
+from (
+  select * from (
+    select distinct on (entity, id) * from (${branches.join('\n  union all\n  ')}) b order by entity, id, exact desc, field
+  ) d order by exact desc, rank, title, id limit ${CALLER_MAX_MATCHES}
+) h`;
+  const [row] = await sql.query<{ matches: CallerMatch[] }>(statement, p.values);
+  return { phone: keys[0]!, matches: row!.matches };
+}

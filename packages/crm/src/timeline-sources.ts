@@ -1,0 +1,271 @@
+// What the customer timeline is made of: one source per kind of item, each a table (with the joins that
+// tie it to a customer), the instant it happened, its title and summary, and the columns linking it to an
+// account, a contact or a lead. A source whose entity or fields the workspace no longer has is left out.
+import type { CrmModel, Requirement } from './model.ts';
+import { dateAsInstant } from './sql.ts';
+
+export const TIMELINE_KINDS = [
+  'interaction',
+  'task',
+  'case',
+  'caseStatusChange',
+  'opportunityStageChange',
+  'quote',
+  'order',
+  'campaignResponse',
+  'surveyResponse',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+/** Records a timeline can be asked for. */
+export const TIMELINE_SUBJECTS = ['account', 'contact', 'lead'] as const;
+export type TimelineSubject = (typeof TIMELINE_SUBJECTS)[number];
+
+export interface TimelineSource {
+  kind: TimelineKind;
+  /** The entity whose record each item is (its id is the item's id). */
+  entity: string;
+  from: string;
+  /** Live rows only: the source row and every joined row. */
+  live: string;
+  occurredAt: string;
+  title: string;
+  summary: string;
+  channel: string;
+  direction: string;
+  account: string | null;
+  contact: string | null;
+  lead: string | null;
+  /**
+   * For items that reach the customer through a parent record (a case's status changes, an opportunity's
+   * stage changes): the parent entity and the item's column pointing at it. Such a source is read per
+   * parent of the customer, through the item's (parent, instant) index.
+   */
+  via?: { entity: string; key: string };
+  /** A stored column ordered like `occurredAt` (an order's date), so an index on it serves the order. */
+  sortKey?: string;
+}
+
+interface SourceDefinition {
+  kind: TimelineKind;
+  entity: string;
+  requirement: Requirement;
+  build(m: CrmModel): TimelineSource;
+}
+
+const arrow = (from: string, to: string) => `coalesce(${from}::text, '—') || ' → ' || ${to}::text`;
+const moneyText = (m: CrmModel, alias: string, entity: string, field: string) => {
+  const money = m.money(alias, entity, field);
+  return `(${money.amount}::text || ' ' || ${money.currency})`;
+};
+
+const DEFINITIONS: SourceDefinition[] = [
+  {
+    kind: 'interaction',
+    entity: 'interaction',
+    requirement: {
+      interaction: ['subject', 'body', 'channel', 'direction', 'occurredAt', 'account', 'contact', 'lead'],
+    },
+    build: (m) => ({
+      kind: 'interaction',
+      entity: 'interaction',
+      from: `${m.table('interaction')} s`,
+      live: 's.deleted_at is null',
+      occurredAt: m.col('s', 'interaction', 'occurredAt'),
+      title: `${m.col('s', 'interaction', 'subject')}::text`,
+      summary: `left(${m.col('s', 'interaction', 'body')}, 280)`,
+      channel: `${m.col('s', 'interaction', 'channel')}::text`,
+      direction: `${m.col('s', 'interaction', 'direction')}::text`,
+      account: m.col('s', 'interaction', 'account'),
+      contact: m.col('s', 'interaction', 'contact'),
+      lead: m.col('s', 'interaction', 'lead'),
+    }),
+  },
+  {
+    kind: 'task',
+    entity: 'task',
+    requirement: { task: ['subject', 'status', 'dueAt', 'completedAt', 'account', 'contact', 'lead'] },
+    build: (m) => ({
+      kind: 'task',
+      entity: 'task',
+      from: `${m.table('task')} s`,
+      live: 's.deleted_at is null',
+      // Done tasks when they were done, open ones when due, undated ones when created.
+      occurredAt: `coalesce(${m.col('s', 'task', 'completedAt')}, ${m.col('s', 'task', 'dueAt')}, s.created_at)`,
+      title: `${m.col('s', 'task', 'subject')}::text`,
+      summary: `${m.col('s', 'task', 'status')}::text`,
+      channel: 'null',
+      direction: 'null',
+      account: m.col('s', 'task', 'account'),
+      contact: m.col('s', 'task', 'contact'),
+      lead: m.col('s', 'task', 'lead'),
+    }),
+  },
+  {
+    kind: 'case',
+    entity: 'case',
+    requirement: { case: ['caseNumber', 'subject', 'status', 'priority', 'channel', 'openedAt', 'account', 'contact'] },
+    build: (m) => ({
+      kind: 'case',
+      entity: 'case',
+      from: `${m.table('case')} s`,
+      live: 's.deleted_at is null',
+      occurredAt: m.col('s', 'case', 'openedAt'),
+      title: `concat_ws(' ', ${m.col('s', 'case', 'caseNumber')}, ${m.col('s', 'case', 'subject')})`,
+      summary: `concat_ws(' · ', ${m.col('s', 'case', 'status')}, ${m.col('s', 'case', 'priority')})`,
+      channel: `${m.col('s', 'case', 'channel')}::text`,
+      direction: 'null',
+      account: m.col('s', 'case', 'account'),
+      contact: m.col('s', 'case', 'contact'),
+      lead: null,
+    }),
+  },
+  {
+    kind: 'caseStatusChange',
+    entity: 'caseStatusChange',
+    requirement: {
+      caseStatusChange: ['case', 'fromStatus', 'toStatus', 'changedAt'],
+      case: ['caseNumber', 'subject', 'account', 'contact'],
+    },
+    build: (m) => ({
+      kind: 'caseStatusChange',
+      entity: 'caseStatusChange',
+      from: `${m.table('caseStatusChange')} s join ${m.table('case')} p on p.id = ${m.col('s', 'caseStatusChange', 'case')}`,
+      live: 's.deleted_at is null and p.deleted_at is null',
+      occurredAt: m.col('s', 'caseStatusChange', 'changedAt'),
+      title: `concat_ws(' ', ${m.col('p', 'case', 'caseNumber')}, ${m.col('p', 'case', 'subject')})`,
+      summary: arrow(m.col('s', 'caseStatusChange', 'fromStatus'), m.col('s', 'caseStatusChange', 'toStatus')),
+      channel: 'null',
+      direction: 'null',
+      account: m.col('p', 'case', 'account'),
+      contact: m.col('p', 'case', 'contact'),
+      lead: null,
+      via: { entity: 'case', key: m.col('s', 'caseStatusChange', 'case') },
+    }),
+  },
+  {
+    kind: 'opportunityStageChange',
+    entity: 'opportunityStageChange',
+    requirement: {
+      opportunityStageChange: ['opportunity', 'fromStage', 'toStage', 'changedAt'],
+      opportunity: ['name', 'account', 'contact'],
+    },
+    build: (m) => ({
+      kind: 'opportunityStageChange',
+      entity: 'opportunityStageChange',
+      from: `${m.table('opportunityStageChange')} s join ${m.table('opportunity')} p on p.id = ${m.col('s', 'opportunityStageChange', 'opportunity')}`,
+      live: 's.deleted_at is null and p.deleted_at is null',
+      occurredAt: m.col('s', 'opportunityStageChange', 'changedAt'),
+      title: `${m.col('p', 'opportunity', 'name')}::text`,
+      summary: arrow(
+        m.col('s', 'opportunityStageChange', 'fromStage'),
+        m.col('s', 'opportunityStageChange', 'toStage'),
+      ),
+      channel: 'null',
+      direction: 'null',
+      account: m.col('p', 'opportunity', 'account'),
+      contact: m.col('p', 'opportunity', 'contact'),
+      lead: null,
+      via: { entity: 'opportunity', key: m.col('s', 'opportunityStageChange', 'opportunity') },
+    }),
+  },
+  {
+    kind: 'quote',
+    entity: 'quote',
+    requirement: {
+      quote: ['quoteNumber', 'name', 'status', 'sentAt', 'quoteDate', 'totalAmount', 'account', 'contact'],
+    },
+    build: (m) => ({
+      kind: 'quote',
+      entity: 'quote',
+      from: `${m.table('quote')} s`,
+      live: 's.deleted_at is null',
+      occurredAt: `coalesce(${m.col('s', 'quote', 'sentAt')}, ${dateAsInstant(m.col('s', 'quote', 'quoteDate'))}, s.created_at)`,
+      title: `concat_ws(' ', ${m.col('s', 'quote', 'quoteNumber')}, ${m.col('s', 'quote', 'name')})`,
+      summary: `concat_ws(' · ', ${m.col('s', 'quote', 'status')}, ${moneyText(m, 's', 'quote', 'totalAmount')})`,
+      channel: 'null',
+      direction: 'null',
+      account: m.col('s', 'quote', 'account'),
+      contact: m.col('s', 'quote', 'contact'),
+      lead: null,
+    }),
+  },
+  {
+    kind: 'order',
+    entity: 'order',
+    requirement: { order: ['orderNumber', 'subject', 'status', 'orderDate', 'totalAmount', 'account', 'contact'] },
+    build: (m) => ({
+      kind: 'order',
+      entity: 'order',
+      from: `${m.table('order')} s`,
+      live: 's.deleted_at is null',
+      occurredAt: dateAsInstant(m.col('s', 'order', 'orderDate')),
+      title: `concat_ws(' ', ${m.col('s', 'order', 'orderNumber')}, ${m.col('s', 'order', 'subject')})`,
+      summary: `concat_ws(' · ', ${m.col('s', 'order', 'status')}, ${moneyText(m, 's', 'order', 'totalAmount')})`,
+      channel: 'null',
+      direction: 'null',
+      account: m.col('s', 'order', 'account'),
+      contact: m.col('s', 'order', 'contact'),
+      lead: null,
+      sortKey: m.col('s', 'order', 'orderDate'),
+    }),
+  },
+  {
+    kind: 'campaignResponse',
+    entity: 'campaignMember',
+    requirement: {
+      campaignMember: ['campaign', 'lead', 'contact', 'status', 'respondedAt', 'response', 'responseGroup'],
+      campaign: ['name'],
+    },
+    build: (m) => ({
+      kind: 'campaignResponse',
+      entity: 'campaignMember',
+      from: `${m.table('campaignMember')} s join ${m.table('campaign')} p on p.id = ${m.col('s', 'campaignMember', 'campaign')}`,
+      // Only answers are touchpoints: a member who never responded was merely targeted.
+      live: `s.deleted_at is null and p.deleted_at is null and ${m.col('s', 'campaignMember', 'respondedAt')} is not null`,
+      occurredAt: m.col('s', 'campaignMember', 'respondedAt'),
+      title: `${m.col('p', 'campaign', 'name')}::text`,
+      summary: `coalesce(${m.col('s', 'campaignMember', 'response')}, ${m.col('s', 'campaignMember', 'responseGroup')}, ${m.col('s', 'campaignMember', 'status')}::text)`,
+      channel: 'null',
+      direction: 'null',
+      account: null,
+      contact: m.col('s', 'campaignMember', 'contact'),
+      lead: m.col('s', 'campaignMember', 'lead'),
+    }),
+  },
+  {
+    kind: 'surveyResponse',
+    entity: 'surveyResponse',
+    requirement: {
+      surveyResponse: ['survey', 'respondedAt', 'totalScore', 'comments', 'account', 'contact'],
+      survey: ['name'],
+    },
+    build: (m) => ({
+      kind: 'surveyResponse',
+      entity: 'surveyResponse',
+      from: `${m.table('surveyResponse')} s join ${m.table('survey')} p on p.id = ${m.col('s', 'surveyResponse', 'survey')}`,
+      live: 's.deleted_at is null and p.deleted_at is null',
+      occurredAt: m.col('s', 'surveyResponse', 'respondedAt'),
+      title: `${m.col('p', 'survey', 'name')}::text`,
+      summary: `concat_ws(' · ', ${m.col('s', 'surveyResponse', 'totalScore')}::text, left(${m.col('s', 'surveyResponse', 'comments')}, 200))`,
+      channel: 'null',
+      direction: 'null',
+      account: m.col('s', 'surveyResponse', 'account'),
+      contact: m.col('s', 'surveyResponse', 'contact'),
+      lead: null,
+    }),
+  },
+];
+
+/** The sources this workspace has, in the order of TIMELINE_KINDS. */
+export function timelineSources(m: CrmModel): TimelineSource[] {
+  return DEFINITIONS.filter((d) => m.supports(d.requirement)).map((d) => d.build(m));
+}
+
+/** The customer records a timeline can be asked for in this workspace: those some source reaches. */
+export function timelineSubjects(m: CrmModel): TimelineSubject[] {
+  const sources = timelineSources(m);
+  return TIMELINE_SUBJECTS.filter(
+    (s) => m.entity(s) && sources.some((x) => x[s] !== null || (x.via !== undefined && s !== 'lead')),
+  );
+}

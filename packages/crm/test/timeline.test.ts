@@ -1,0 +1,222 @@
+// The customer timeline merges every source, orders newest first with ties broken by id, includes the
+// account's contacts' items once, leaves out deleted and unanswered items, and pages both ways.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TimelineItem, TimelinePage } from '../src/index.ts';
+import { expectError, type Fixture, money, startFixture } from './fixture.ts';
+
+let fx: Fixture;
+const ids: Record<string, string> = {};
+let expected: { key: string; id: string; at: string }[] = [];
+
+beforeAll(async () => {
+  fx = await startFixture();
+  const c = fx.create;
+  ids.A = await c('account', { name: '济南华远数控设备有限公司' });
+  ids.B = await c('account', { name: 'Other Ltd' });
+  ids.C1 = await c('contact', { firstName: '伟', lastName: '王', account: ids.A });
+  ids.C2 = await c('contact', { firstName: 'Ann', lastName: 'Lee', account: ids.A });
+  ids.C3 = await c('contact', { firstName: 'Bob', lastName: 'Ng', account: ids.B });
+  ids.L = await c('lead', { lastName: 'Zhao', company: 'Lead Co' });
+  const at: Record<string, string> = {};
+  const interaction = async (key: string, when: string, channel: string, links: Record<string, string>) => {
+    ids[key] = await c('interaction', { subject: key, channel, occurredAt: when, ...links });
+    at[key] = when;
+  };
+  await interaction('i1', '2026-01-10T09:00:00.000Z', 'phone', { account: ids.A, contact: ids.C1 });
+  await interaction('i2', '2026-01-12T10:00:00.000Z', 'email', { account: ids.A });
+  await interaction('i3', '2026-01-11T08:00:00.000Z', 'visit', { contact: ids.C2 });
+  await interaction('i4', '2026-01-11T09:00:00.000Z', 'phone', { account: ids.B, contact: ids.C3 });
+  await interaction('i5', '2026-01-09T09:00:00.000Z', 'phone', { account: ids.B, contact: ids.C1 });
+  await interaction('i6', '2026-01-12T11:00:00.000Z', 'phone', { account: ids.A });
+  await fx.remove('interaction', ids.i6!);
+  await interaction('i7', '2026-01-12T10:00:00.000Z', 'phone', { account: ids.A });
+  await interaction('i8', '2026-01-03T10:00:00.000Z', 'sms', { lead: ids.L });
+  ids.t1 = await c('task', { subject: 't1', dueAt: '2026-01-15T00:00:00.000Z', account: ids.A });
+  at.t1 = '2026-01-15T00:00:00.000Z';
+  ids.t2 = await c('task', {
+    subject: 't2',
+    completedAt: '2026-01-08T12:00:00.000Z',
+    dueAt: '2026-01-20T00:00:00.000Z',
+    contact: ids.C1,
+  });
+  at.t2 = '2026-01-08T12:00:00.000Z';
+  ids.t3 = await c('task', { subject: 't3', dueAt: '2026-01-04T00:00:00.000Z', lead: ids.L });
+  ids.k1 = await c('case', {
+    subject: 'Spindle noise',
+    openedAt: '2026-01-05T09:00:00.000Z',
+    account: ids.A,
+    contact: ids.C1,
+    channel: 'phone',
+  });
+  at.k1 = '2026-01-05T09:00:00.000Z';
+  ids.s1 = await c('caseStatusChange', {
+    case: ids.k1,
+    fromStatus: 'new',
+    toStatus: 'inProgress',
+    changedAt: '2026-01-06T09:00:00.000Z',
+  });
+  at.s1 = '2026-01-06T09:00:00.000Z';
+  const pipeline = await c('pipeline', { name: 'Expansion', type: 'expansion' });
+  ids.o1 = await c('opportunity', { name: 'Lathes', pipeline, account: ids.A });
+  ids.g1 = await c('opportunityStageChange', {
+    opportunity: ids.o1,
+    toStage: 'proposal',
+    fromStage: 'prospecting',
+    changedAt: '2026-01-07T09:00:00.000Z',
+  });
+  at.g1 = '2026-01-07T09:00:00.000Z';
+  ids.q1 = await c('quote', {
+    name: 'Quote 1',
+    account: ids.A,
+    sentAt: '2026-01-13T09:00:00.000Z',
+    totalAmount: money('1200.00'),
+  });
+  at.q1 = '2026-01-13T09:00:00.000Z';
+  ids.r1 = await c('order', { subject: 'Order 1', account: ids.A, orderDate: '2026-01-14', totalAmount: money(5000) });
+  at.r1 = '2026-01-14T00:00:00.000Z';
+  const campaign = await c('campaign', { name: 'Trade show', type: 'tradeShow' });
+  ids.m1 = await c('campaignMember', {
+    campaign,
+    contact: ids.C2,
+    respondedAt: '2026-01-16T09:00:00.000Z',
+    response: 'Wants a demo',
+  });
+  at.m1 = '2026-01-16T09:00:00.000Z';
+  ids.m2 = await c('campaignMember', { campaign, contact: ids.C1 });
+  ids.m3 = await c('campaignMember', { campaign, lead: ids.L, respondedAt: '2026-01-02T09:00:00.000Z' });
+  const survey = await c('survey', { name: 'After service' });
+  ids.sr1 = await c('surveyResponse', {
+    survey,
+    account: ids.A,
+    respondedAt: '2026-01-17T09:00:00.000Z',
+    totalScore: '4.5',
+  });
+  at.sr1 = '2026-01-17T09:00:00.000Z';
+  expected = ['sr1', 'm1', 't1', 'r1', 'q1', 'i2', 'i7', 'i3', 'i1', 'i5', 't2', 'g1', 's1', 'k1']
+    .map((key) => ({ key, id: ids[key]!, at: at[key]! }))
+    .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
+}, 120_000);
+
+afterAll(async () => {
+  await fx?.close();
+});
+
+const keysOf = (items: TimelineItem[]) => items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
+
+describe('timeline', () => {
+  it('merges every source of an account and its contacts, newest first, ties by id', async () => {
+    const page = await fx.crm().timeline({ entity: 'account', id: ids.A!, first: 50 });
+    expect(keysOf(page.items)).toEqual(expected.map((e) => e.key));
+    expect(page.items.map((i) => i.occurredAt)).toEqual(expected.map((e) => e.at));
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    const byKey = (key: string) => page.items.find((i) => i.id === ids[key])!;
+    expect(byKey('i1')).toMatchObject({
+      kind: 'interaction',
+      channel: 'phone',
+      title: 'i1',
+      sourceEntity: 'interaction',
+      accountId: ids.A,
+      contactId: ids.C1,
+      contactName: '伟 王',
+    });
+    expect(byKey('s1')).toMatchObject({
+      kind: 'caseStatusChange',
+      summary: 'new → inProgress',
+      sourceEntity: 'caseStatusChange',
+      contactId: ids.C1,
+    });
+    expect(byKey('g1')).toMatchObject({
+      kind: 'opportunityStageChange',
+      title: 'Lathes',
+      summary: 'prospecting → proposal',
+    });
+    expect(byKey('m1')).toMatchObject({
+      kind: 'campaignResponse',
+      title: 'Trade show',
+      summary: 'Wants a demo',
+      sourceEntity: 'campaignMember',
+      contactName: 'Ann Lee',
+    });
+    expect(byKey('r1')).toMatchObject({ kind: 'order', summary: 'draft · 5000.00 CNY' });
+    expect(byKey('q1')).toMatchObject({ kind: 'quote', summary: 'draft · 1200.00 CNY' });
+    expect(byKey('sr1')).toMatchObject({ kind: 'surveyResponse', title: 'After service' });
+    expect(byKey('t1')).toMatchObject({ kind: 'task', summary: 'notStarted', channel: null });
+    expect(byKey('k1')).toMatchObject({ kind: 'case', channel: 'phone' });
+  });
+
+  it('pages forwards and backwards through the same items without duplicates or gaps', async () => {
+    const service = fx.crm();
+    const forward: TimelineItem[] = [];
+    let page: TimelinePage | undefined;
+    let pages = 0;
+    do {
+      page = await service.timeline({ entity: 'account', id: ids.A!, first: 4, after: page?.pageInfo.endCursor });
+      forward.push(...page.items);
+      pages++;
+      expect(page.pageInfo.hasPreviousPage).toBe(pages > 1);
+    } while (page.pageInfo.hasNextPage);
+    expect(pages).toBe(4);
+    expect(forward.map((i) => i.id)).toEqual(expected.map((e) => e.id));
+
+    const backward: TimelineItem[] = [];
+    page = undefined;
+    do {
+      page = await service.timeline({ entity: 'account', id: ids.A!, last: 4, before: page?.pageInfo.startCursor });
+      backward.unshift(...page.items);
+    } while (page.pageInfo.hasPreviousPage);
+    expect(backward.map((i) => i.id)).toEqual(expected.map((e) => e.id));
+
+    // A cursor from the middle leads the same way from either side.
+    const middle = forward[5]!.cursor;
+    const after = await service.timeline({ entity: 'account', id: ids.A!, first: 3, after: middle });
+    const before = await service.timeline({ entity: 'account', id: ids.A!, last: 3, before: middle });
+    expect(after.items.map((i) => i.id)).toEqual(expected.slice(6, 9).map((e) => e.id));
+    expect(before.items.map((i) => i.id)).toEqual(expected.slice(2, 5).map((e) => e.id));
+    expect(before.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+  });
+
+  it('filters by channel, kind and time window', async () => {
+    const service = fx.crm();
+    const phone = await service.timeline({ entity: 'account', id: ids.A!, channels: ['phone'] });
+    expect(keysOf(phone.items)).toEqual(['i7', 'i1', 'i5']);
+    const cases = await service.timeline({ entity: 'account', id: ids.A!, kinds: ['case', 'caseStatusChange'] });
+    expect(keysOf(cases.items)).toEqual(['s1', 'k1']);
+    const window = await service.timeline({
+      entity: 'account',
+      id: ids.A!,
+      from: '2026-01-10T00:00:00Z',
+      to: '2026-01-13T09:00:00Z',
+    });
+    expect(window.items.map((i) => i.id)).toEqual(
+      expected.filter((e) => e.at >= '2026-01-10' && e.at <= '2026-01-13T09:00:00.000Z').map((e) => e.id),
+    );
+  });
+
+  it('serves contacts and leads', async () => {
+    const contact = await fx.crm().timeline({ entity: 'contact', id: ids.C1! });
+    expect(keysOf(contact.items)).toEqual(['i1', 'i5', 't2', 's1', 'k1']);
+    const lead = await fx.crm().timeline({ entity: 'lead', id: ids.L! });
+    expect(keysOf(lead.items)).toEqual(['t3', 'i8', 'm3']);
+  });
+
+  it('refuses bad input with every problem named', async () => {
+    const service = fx.crm();
+    await expectError(
+      service.timeline({ entity: 'opportunity' as never, id: 'nope', first: 1000, channels: ['pigeon'] }),
+      'VALIDATION_FAILED',
+      ['entity', 'id', 'first', 'channels[0]'],
+    );
+    await expectError(service.timeline({ entity: 'account', id: ids.A!, first: 2, last: 2 }), 'VALIDATION_FAILED', [
+      'first',
+    ]);
+    await expectError(service.timeline({ entity: 'account', id: ids.A!, after: 'garbage!' }), 'VALIDATION_FAILED', [
+      'after',
+    ]);
+    await expectError(
+      service.timeline({ entity: 'account', id: ids.A!, from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }),
+      'VALIDATION_FAILED',
+      ['to'],
+    );
+    await expectError(service.timeline({ entity: 'account', id: ids.C1! }), 'NOT_FOUND', ['id']);
+  });
+});

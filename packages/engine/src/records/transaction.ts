@@ -1,0 +1,63 @@
+// Several record writes as one unit: a record service whose every statement runs in one transaction, with
+// the same validation, hooks, audit columns and events as a plain one. Events are held back until the
+// transaction commits (none when it rolls back), as the record service promises for single writes.
+//
+//   await recordTransaction(engine, { workspace, actor }, async ({ records, sql }) => {
+//     const account = await records.create('account', { name: 'Acme' });
+//     await records.create('contact', { firstName: 'Ann', lastName: 'Lee', account: account.id });
+//   });
+//
+// A write that fails inside is rolled back to a savepoint, so a caller that catches the error may go on;
+// an error that leaves the callback rolls everything back. Writes inside run one after the other (one
+// connection): do not start them in parallel.
+import type { Sql } from '../db.ts';
+import type { Engine } from '../engine.ts';
+import type { RecordEvent } from '../events.ts';
+import { RecordService, type RequestContext } from './service.ts';
+
+export interface RecordTransaction {
+  /** A record service bound to the transaction. */
+  records: RecordService;
+  /** Raw SQL in the same transaction, e.g. for a set-based update the record service has no call for. */
+  sql: Sql;
+  /** Events to publish after the commit, with those of the record service's writes (e.g. of `sql` updates). */
+  publishAfterCommit(events: RecordEvent[]): void;
+}
+
+export async function recordTransaction<T>(
+  engine: Engine,
+  context: RequestContext,
+  fn: (scope: RecordTransaction) => Promise<T>,
+): Promise<T> {
+  const held: RecordEvent[] = [];
+  const result = await engine.db.transaction(async (tx, em) => {
+    let savepoints = 0;
+    // The parts of the engine a record service uses, with the database bound to this transaction. The
+    // record service only reaches the engine through these members (see records/service.ts).
+    const scoped = {
+      hooks: engine.hooks,
+      metadata: (slug: string) => engine.metadata(slug),
+      events: { publish: async (events: RecordEvent[]) => void held.push(...events) },
+      db: {
+        embedded: engine.db.embedded,
+        query: (text: string, params?: readonly unknown[]) => tx.query(text, params),
+        async transaction<R>(inner: (sql: Sql, em: unknown) => Promise<R>): Promise<R> {
+          const name = `tp_write_${++savepoints}`;
+          await tx.query(`savepoint ${name}`);
+          try {
+            const value = await inner(tx, em);
+            await tx.query(`release savepoint ${name}`);
+            return value;
+          } catch (error) {
+            await tx.query(`rollback to savepoint ${name}`);
+            throw error;
+          }
+        },
+      },
+    };
+    const records = new RecordService(scoped as unknown as Engine, context);
+    return fn({ records, sql: tx, publishAfterCommit: (events) => void held.push(...events) });
+  });
+  await engine.events.publish(held);
+  return result;
+}

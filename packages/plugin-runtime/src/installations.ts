@@ -1,0 +1,119 @@
+// Which plugin runs in which workspace, with what: one row per installation in
+// `touchpoint.plugin_installation`. The archive itself is kept, so a restart reloads exactly what was
+// installed; the engine's `plugin_layer` table holds only the plugin's metadata contribution.
+import type { Database } from '@touchpoint/engine';
+import type { JsonObject } from '@touchpoint/plugin-sdk';
+import type { PluginGrants, PluginLimits } from '@touchpoint/sandbox';
+
+export interface Installation {
+  workspaceId: number;
+  workspace: string;
+  pluginId: string;
+  version: string;
+  sha256: string;
+  /** The archive's JSON text. */
+  archive: string;
+  grants: PluginGrants;
+  limits: Partial<PluginLimits>;
+  settings: JsonObject;
+  enabled: boolean;
+  disabledReason: string | null;
+  disabledAt: string | null;
+  installedBy: string;
+  installedAt: string;
+  updatedAt: string;
+}
+
+const TABLE = 'touchpoint.plugin_installation';
+
+const COLUMNS = `i.workspace_id as "workspaceId", w.slug as "workspace", i.plugin_id as "pluginId", i.version,
+  i.sha256, i.archive, i.grants, i.limits, i.settings, i.enabled, i.disabled_reason as "disabledReason",
+  to_char(i.disabled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "disabledAt",
+  i.installed_by as "installedBy",
+  to_char(i.installed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "installedAt",
+  to_char(i.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "updatedAt"`;
+
+export class Installations {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  async ensureTable(): Promise<void> {
+    await this.#db.query(`create table if not exists ${TABLE} (
+      workspace_id integer not null references touchpoint.workspace (id) on delete cascade,
+      plugin_id text not null,
+      version text not null,
+      sha256 text not null,
+      archive text not null,
+      grants jsonb not null,
+      limits jsonb not null,
+      settings jsonb not null,
+      enabled boolean not null default true,
+      disabled_reason text,
+      disabled_at timestamptz,
+      installed_by text not null,
+      installed_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      primary key (workspace_id, plugin_id)
+    )`);
+  }
+
+  /** Every installation, or those of one workspace, in the order they were installed. */
+  async list(workspaceId?: number): Promise<Installation[]> {
+    return this.#db.query<Installation>(
+      `select ${COLUMNS} from ${TABLE} i join touchpoint.workspace w on w.id = i.workspace_id
+       where $1::integer is null or i.workspace_id = $1 order by i.installed_at, i.plugin_id`,
+      [workspaceId ?? null],
+    );
+  }
+
+  async get(workspaceId: number, pluginId: string): Promise<Installation | undefined> {
+    const [row] = await this.#db.query<Installation>(
+      `select ${COLUMNS} from ${TABLE} i join touchpoint.workspace w on w.id = i.workspace_id
+       where i.workspace_id = $1 and i.plugin_id = $2`,
+      [workspaceId, pluginId],
+    );
+    return row;
+  }
+
+  /** Records an install or an upgrade; an upgrade keeps the install date and the enabled state. */
+  async save(
+    row: Pick<
+      Installation,
+      'workspaceId' | 'pluginId' | 'version' | 'sha256' | 'archive' | 'grants' | 'limits' | 'settings' | 'installedBy'
+    >,
+  ): Promise<void> {
+    await this.#db.query(
+      `insert into ${TABLE} (workspace_id, plugin_id, version, sha256, archive, grants, limits, settings, installed_by)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)
+       on conflict (workspace_id, plugin_id) do update set version = excluded.version, sha256 = excluded.sha256,
+         archive = excluded.archive, grants = excluded.grants, limits = excluded.limits,
+         settings = excluded.settings, updated_at = now()`,
+      [
+        row.workspaceId,
+        row.pluginId,
+        row.version,
+        row.sha256,
+        row.archive,
+        JSON.stringify(row.grants),
+        JSON.stringify(row.limits),
+        JSON.stringify(row.settings),
+        row.installedBy,
+      ],
+    );
+  }
+
+  async setEnabled(workspaceId: number, pluginId: string, enabled: boolean, reason: string | null): Promise<void> {
+    await this.#db.query(
+      `update ${TABLE} set enabled = $3, disabled_reason = $4, disabled_at = case when $3 then null else now() end,
+         updated_at = now() where workspace_id = $1 and plugin_id = $2`,
+      [workspaceId, pluginId, enabled, enabled ? null : reason],
+    );
+  }
+
+  async delete(workspaceId: number, pluginId: string): Promise<void> {
+    await this.#db.query(`delete from ${TABLE} where workspace_id = $1 and plugin_id = $2`, [workspaceId, pluginId]);
+  }
+}

@@ -1,0 +1,118 @@
+// The host API plugins reach (`ctx.host.records`), over the engine's record service acting as
+// `plugin:<id>`: every read and write a plugin makes passes the same validation, hooks and events as a
+// user's. Plugins see relations by their input names (`accountId`, `tagIds`), as in the GraphQL API.
+import { type Engine, MAX_FIRST, type RecordService, type RequestContext, type Selection } from '@touchpoint/engine';
+import type { HostApi, HostCall, JsonObject } from '@touchpoint/sandbox';
+import { type EntityDefinition, type FieldDefinition, singularize } from '@touchpoint/schema';
+
+const SYSTEM_FIELDS = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy'];
+const DEFAULT_PAGE = 50;
+
+/** The name a plugin uses for a field: `accountId` for a many-to-one, `tagIds` for a many-to-many. */
+export function pluginFieldName(entity: EntityDefinition, field: FieldDefinition): string {
+  if (field.type !== 'relation') return field.name;
+  if (field.relation?.kind !== 'manyToMany') return `${field.name}Id`;
+  const singular = `${singularize(field.name)}Ids`;
+  const clash = entity.fields.some((f) => f !== field && (f.name === singular || `${f.name}Id` === singular));
+  return clash ? `${field.name}Ids` : singular;
+}
+
+/** Engine values (`account`) → what a plugin sees (`accountId`). */
+export function toPluginValues(entity: EntityDefinition, values: Record<string, unknown>): JsonObject {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const field = entity.fields.find((f) => f.name === name);
+    out[field ? pluginFieldName(entity, field) : name] = value;
+  }
+  return JSON.parse(JSON.stringify(out)) as JsonObject;
+}
+
+/** What a plugin gives (`accountId`) → engine values (`account`); unknown names pass on to be refused there. */
+export function fromPluginValues(entity: EntityDefinition, values: JsonObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const field = entity.fields.find((f) => f.type === 'relation' && pluginFieldName(entity, f) === key);
+    out[field ? field.name : key] = value;
+  }
+  return out;
+}
+
+/** Field names as a plugin knows them (`account`, `accountId`) → the engine's (`account`). */
+export function fromPluginNames(entity: EntityDefinition, names: readonly string[]): string[] {
+  return names.map(
+    (n) => entity.fields.find((f) => f.type === 'relation' && pluginFieldName(entity, f) === n)?.name ?? n,
+  );
+}
+
+/** A record as plugins read it: system fields, every stored and computed field, many-to-one ids. */
+export function recordSelection(entity: EntityDefinition, fields?: readonly string[]): Selection {
+  if (fields) return { fields: [...new Set(['id', ...fields])], relations: [] };
+  const names = [...SYSTEM_FIELDS];
+  for (const field of entity.fields) {
+    if (field.type !== 'relation') names.push(field.name);
+    else if (field.relation?.kind === 'manyToOne') names.push(`${field.name}Id`);
+  }
+  return { fields: names, relations: [] };
+}
+
+export class RecordsBridge {
+  readonly #engine: Engine;
+  /** Request contexts the bridge made → the request they belong to, so nested hooks share one budget. */
+  readonly #roots = new WeakMap<object, object>();
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  /** The request a write belongs to: the one a plugin's own write came from, else the context itself. */
+  requestOf(context: RequestContext): object {
+    return this.#roots.get(context) ?? context;
+  }
+
+  /** The record service a plugin call acts through, as `plugin:<id>`, tied to the original request. */
+  recordsFor(call: HostCall): RecordService {
+    const context: RequestContext = { workspace: call.workspace, actor: `plugin:${call.plugin}` };
+    this.#roots.set(context, call.request ?? context);
+    return this.#engine.records(context);
+  }
+
+  hostApi(): HostApi {
+    return {
+      records: {
+        get: async (call, entityName, id, options) => {
+          const records = this.recordsFor(call);
+          const { entity } = await records.entity(entityName);
+          const selection = recordSelection(entity, options.fields);
+          return (await records.get(entityName, id, selection)) as JsonObject | null;
+        },
+        list: async (call, entityName, options) => {
+          const records = this.recordsFor(call);
+          const { entity } = await records.entity(entityName);
+          const result = await records.list({
+            entity: entityName,
+            selection: recordSelection(entity, options.fields),
+            first: Math.min(options.first ?? DEFAULT_PAGE, MAX_FIRST),
+            ...(options.filter ? { filter: options.filter } : {}),
+            ...(options.orderBy ? { orderBy: options.orderBy } : {}),
+            ...(options.after ? { after: options.after } : {}),
+          });
+          return {
+            records: result.nodes.map(({ __cursor: _, ...rest }) => rest as JsonObject),
+            hasNextPage: result.pageInfo.hasNextPage,
+            endCursor: result.pageInfo.endCursor,
+          };
+        },
+        create: async (call, entityName, values) => {
+          const records = this.recordsFor(call);
+          const { entity } = await records.entity(entityName);
+          return records.create(entityName, fromPluginValues(entity, values));
+        },
+        update: async (call, entityName, id, values) => {
+          const records = this.recordsFor(call);
+          const { entity } = await records.entity(entityName);
+          return records.update(entityName, id, fromPluginValues(entity, values));
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,179 @@
+// The versioned archive a plugin is distributed as: one JSON file holding the manifest, the metadata
+// files and the bundle, sealed with a SHA-256 of that content. JSON rather than a tarball: nothing to
+// unpack, readable in a review, and a single hash covers exactly what gets installed.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type EntityDefinition,
+  type FieldDefinition,
+  type Issue,
+  parseEntityFile,
+  validateEntity,
+  validationFailed,
+} from '@touchpoint/schema';
+import { parse as parseYaml } from 'yaml';
+import { type BuildOptions, buildPlugin, type PluginFile, readPluginSource } from './build.ts';
+
+export const ARCHIVE_FORMAT = 'touchpoint-plugin/1' as const;
+export const ARCHIVE_EXTENSION = '.tpplugin.json';
+
+export interface PluginArchive {
+  format: typeof ARCHIVE_FORMAT;
+  /** The manifest as written in `plugin.yaml`. */
+  manifest: { id: string; version: string; [key: string]: unknown };
+  metadata: PluginFile[];
+  bundle: string;
+  /** SHA-256 (hex) of format, manifest, metadata and bundle. */
+  sha256: string;
+}
+
+/** What a plugin adds to a workspace's metadata (the engine's PluginContribution without id and version). */
+export interface PluginMetadata {
+  entities: EntityDefinition[];
+  fields: { entity: string; field: FieldDefinition }[];
+}
+
+export function archiveHash(archive: Omit<PluginArchive, 'sha256'>): string {
+  const content = JSON.stringify([archive.format, archive.manifest, archive.metadata, archive.bundle]);
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export interface PackOptions extends BuildOptions {
+  /** Checks the parsed manifest (pass plugin-sdk's `validateManifest`); its issues refuse the pack. */
+  validateManifest?: (manifest: unknown) => readonly Issue[];
+  /** Writes `<id>-<version>.tpplugin.json` there. */
+  outDir?: string;
+}
+
+/** Builds a plugin folder into a sealed archive (and writes it when `outDir` is given). */
+export async function packPlugin(
+  dir: string,
+  options: PackOptions = {},
+): Promise<{ archive: PluginArchive; file?: string }> {
+  const source = readPluginSource(dir);
+  const manifestIssues = [...(options.validateManifest?.(source.manifest) ?? [])];
+  const manifest = source.manifest as Partial<PluginArchive['manifest']> | null;
+  if (typeof manifest?.id !== 'string' || typeof manifest.version !== 'string') {
+    manifestIssues.push({ path: 'id', message: 'the manifest needs an id and a version' });
+  }
+  if (manifestIssues.length > 0) {
+    throw validationFailed(
+      `The manifest of ${dir} is not valid:`,
+      manifestIssues.map((i) => ({ ...i, file: 'plugin.yaml' })),
+    );
+  }
+  pluginMetadata(source.metadata);
+  const { bundle } = await buildPlugin(dir, options);
+  const unsealed = {
+    format: ARCHIVE_FORMAT,
+    manifest: manifest as PluginArchive['manifest'],
+    metadata: source.metadata,
+    bundle,
+  };
+  const archive: PluginArchive = { ...unsealed, sha256: archiveHash(unsealed) };
+  if (!options.outDir) return { archive };
+  mkdirSync(options.outDir, { recursive: true });
+  const file = join(options.outDir, `${archive.manifest.id}-${archive.manifest.version}${ARCHIVE_EXTENSION}`);
+  writeFileSync(file, `${JSON.stringify(archive)}\n`);
+  return { archive, file };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses an archive's text and checks its shape and its seal. Throws VALIDATION_FAILED naming what is wrong. */
+export function readPluginArchive(text: string): PluginArchive {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw validationFailed('The plugin archive is not valid:', [{ path: '', message: 'is not JSON' }]);
+  }
+  const issues: Issue[] = [];
+  if (!isObject(raw)) issues.push({ path: '', message: 'must be a mapping' });
+  else {
+    if (raw.format !== ARCHIVE_FORMAT)
+      issues.push({ path: 'format', message: `must be "${ARCHIVE_FORMAT}"`, allowed: [ARCHIVE_FORMAT] });
+    const m = raw.manifest;
+    if (!isObject(m) || typeof m.id !== 'string' || typeof m.version !== 'string') {
+      issues.push({ path: 'manifest', message: 'must be the manifest with id and version' });
+    }
+    const files = raw.metadata;
+    if (
+      !Array.isArray(files) ||
+      !files.every((f) => isObject(f) && typeof f.path === 'string' && typeof f.text === 'string')
+    ) {
+      issues.push({ path: 'metadata', message: 'must be a list of { path, text }' });
+    }
+    if (typeof raw.bundle !== 'string') issues.push({ path: 'bundle', message: 'must be the plugin script' });
+    if (typeof raw.sha256 !== 'string') issues.push({ path: 'sha256', message: 'must be the archive hash' });
+    if (issues.length === 0 && archiveHash(raw as unknown as PluginArchive) !== raw.sha256) {
+      issues.push({
+        path: 'sha256',
+        message: 'does not match the content: the archive was changed after it was packed',
+      });
+    }
+  }
+  if (issues.length > 0) throw validationFailed('The plugin archive is not valid:', issues);
+  return raw as unknown as PluginArchive;
+}
+
+/**
+ * Parses a plugin's metadata files: `metadata/entities/*.yaml` are entity files (as in `schemas/`),
+ * `metadata/fields/*.yaml` add fields to existing entities (`entity: account`, `fields: { … }`). Each entity
+ * and field is checked on its own; the engine checks them against the workspace when the layer is applied.
+ */
+export function pluginMetadata(files: readonly PluginFile[]): PluginMetadata {
+  const issues: Issue[] = [];
+  const result: PluginMetadata = { entities: [], fields: [] };
+  for (const { path, text } of files) {
+    if (path.startsWith('metadata/entities/')) {
+      const parsed = parseEntityFile(text, path);
+      issues.push(...parsed.issues);
+      if (parsed.entity && parsed.issues.length === 0) result.entities.push(parsed.entity);
+    } else if (path.startsWith('metadata/fields/')) {
+      result.fields.push(...fieldContributions(text, path, issues));
+    } else {
+      issues.push({
+        path,
+        message: 'put entity files in metadata/entities/ and field additions in metadata/fields/',
+        file: path,
+      });
+    }
+  }
+  if (issues.length > 0) throw validationFailed('The plugin metadata is not valid:', issues);
+  return result;
+}
+
+function fieldContributions(text: string, file: string, issues: Issue[]): PluginMetadata['fields'] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    issues.push({ path: '', message: `malformed YAML: ${(error as Error).message.split('\n')[0]}`, file });
+    return [];
+  }
+  if (!isObject(raw) || typeof raw.entity !== 'string' || !isObject(raw.fields)) {
+    issues.push({ path: '', message: 'a field file is { entity: <name>, fields: { <name>: <field> } }', file });
+    return [];
+  }
+  const entity = raw.entity;
+  const fields = Object.entries(raw.fields).map(
+    ([name, def]) => ({ ...(isObject(def) ? def : {}), name }) as FieldDefinition,
+  );
+  // Checked as the fields of a stand-in entity: only the issues about the fields themselves count.
+  const standIn = {
+    name: entity,
+    labels: { en: entity, 'zh-CN': entity },
+    titleField: fields[0]?.name ?? 'id',
+    fields,
+  };
+  for (const issue of validateEntity(standIn)) {
+    const m = /^fields\[(\d+)\](.*)$/.exec(issue.path);
+    if (!m) continue;
+    issues.push({ ...issue, path: `fields.${fields[Number(m[1])]?.name}${m[2]}`, file });
+  }
+  return fields.map((field) => ({ entity, field }));
+}

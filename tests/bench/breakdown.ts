@@ -1,0 +1,159 @@
+// Where the time of one scenario goes: the same read measured layer by layer, from the hand-written SQL up
+// to the full HTTP + GraphQL request. Each layer adds one thing to the one before, so the differences
+// between rows (latency at concurrency 1, CPU per request) are what that thing costs.
+import { DEFAULT_WORKSPACE, type Engine, type ListRequest } from '@touchpoint/engine';
+import type { Pool } from 'pg';
+import { type CpuProbe, type LoadResult, runLoads } from './load.ts';
+
+export interface Layer {
+  name: string;
+  adds: string;
+  request: () => Promise<void>;
+}
+
+export interface LayerResult {
+  layer: Layer;
+  load: LoadResult;
+}
+
+/** The nested-list scenario, layer by layer. `full` is the scenario's Touchpoint request. */
+export async function nestedListLayers(
+  engine: Engine,
+  pool: Pool,
+  baselineSql: string,
+  baseUrl: string,
+  full: () => Promise<void>,
+): Promise<Layer[]> {
+  // The engine request the GraphQL query becomes (what connectionSelection makes of it).
+  const request: ListRequest = {
+    entity: 'account',
+    first: 50,
+    selection: {
+      fields: ['id', 'name'],
+      relations: [
+        {
+          key: 'contacts',
+          field: 'contacts',
+          first: 5,
+          selection: { fields: ['id', 'firstName', 'lastName', 'email'], relations: [] },
+        },
+      ],
+    },
+  };
+  const metadata = await engine.metadata(DEFAULT_WORKSPACE);
+  const statement = metadata.compiler.compileList(request).statement;
+  const records = engine.records({ workspace: DEFAULT_WORKSPACE, actor: 'bench' });
+  const rows = (result: { rows: unknown[] }) => {
+    if (result.rows.length !== 1) throw new Error(`expected one row, got ${result.rows.length}`);
+  };
+  return [
+    {
+      name: 'baseline SQL through pg',
+      adds: 'the practical limit',
+      request: async () => rows(await pool.query(baselineSql)),
+    },
+    {
+      name: "Touchpoint's SQL through pg",
+      adds: 'the statement Touchpoint compiles for this request, run as is',
+      request: async () => rows(await pool.query(statement.text, statement.params)),
+    },
+    {
+      name: 'record service, in process',
+      adds: 'compiling the request, the record service, page and cursor handling',
+      request: async () => {
+        const result = await records.list(request);
+        if (result.nodes.length !== 50) throw new Error(`expected 50 accounts, got ${result.nodes.length}`);
+      },
+    },
+    {
+      name: 'HTTP only (GET /healthz)',
+      adds: 'a keep-alive HTTP round trip with fetch and no work behind it (not part of the read)',
+      request: async () => {
+        const response = await fetch(`${baseUrl}/healthz`);
+        if (!response.ok) throw new Error(`healthz: HTTP ${response.status}`);
+        await response.arrayBuffer();
+      },
+    },
+    {
+      name: 'full: HTTP + GraphQL',
+      adds: 'the whole request: fetch, HTTP, yoga (parse, validate, execute, serialise), record service, SQL',
+      request: full,
+    },
+  ];
+}
+
+export async function measureLayers(
+  layers: readonly Layer[],
+  concurrency: readonly number[],
+  options: { durationMs: number; warmupMs: number; databaseCpu?: CpuProbe },
+  progress: (message: string) => void,
+): Promise<LayerResult[]> {
+  const results: LayerResult[] = [];
+  for (const c of concurrency) {
+    progress(`breakdown · ${layers.length} layers · concurrency ${c}`);
+    const loads = await runLoads(
+      layers.map((layer) => layer.request),
+      { ...options, concurrency: c },
+    );
+    layers.forEach((layer, i) => {
+      const load = loads[i]!;
+      if (load.errors > 0) throw new Error(`breakdown layer "${layer.name}" failed: ${load.firstError}`);
+      results.push({ layer, load });
+    });
+  }
+  return results;
+}
+
+const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
+
+export function breakdownMarkdown(title: string, results: readonly LayerResult[]): string {
+  const lines = [
+    `${title}: each layer measured alone (closed loop, same data). CPU is per request: *Node* is the bench's process`,
+    "(load generator, and for the HTTP rows the server too), *PG* the bench database's PostgreSQL backends.",
+    '',
+    '| layer | concurrency | req/s | p50 ms | p95 ms | Node CPU ms/req | PG CPU ms/req | adds |',
+    '|---|--:|--:|--:|--:|--:|--:|---|',
+  ];
+  for (const { layer, load } of results) {
+    lines.push(
+      `| ${layer.name} | ${load.concurrency} | ${Math.round(load.requestsPerSecond)} | ${ms(load.p50)} | ${ms(load.p95)} | ` +
+        `${ms(load.processCpuMs)} | ${load.databaseCpuMs === undefined ? '—' : ms(load.databaseCpuMs)} | ${layer.adds} |`,
+    );
+  }
+  const at = (name: string, c: number) =>
+    results.find((r) => r.layer.name.startsWith(name) && r.load.concurrency === c);
+  const c1 = Math.min(...results.map((r) => r.load.concurrency));
+  const base = at('baseline', c1);
+  const sql = at("Touchpoint's SQL", c1);
+  const service = at('record service', c1);
+  const http = at('HTTP only', c1);
+  const full = at('full', c1);
+  if (base && sql && service && http && full) {
+    const graphql = full.load.p50 - service.load.p50 - http.load.p50;
+    const graphqlCpu = full.load.processCpuMs - service.load.processCpuMs - http.load.processCpuMs;
+    const pg = (r: LayerResult) => r.load.databaseCpuMs;
+    const pgBase = pg(base);
+    const pgTouchpoint = pg(sql);
+    lines.push(
+      '',
+      `At concurrency ${c1}, by p50 latency: hand-written SQL ${ms(base.load.p50)} ms; Touchpoint's SQL ${ms(sql.load.p50)} ms ` +
+        `(${signed(sql.load.p50 - base.load.p50)} ms); record service ${ms(service.load.p50)} ms ` +
+        `(${signed(service.load.p50 - sql.load.p50)} ms over its SQL); an empty HTTP round trip ${ms(http.load.p50)} ms; ` +
+        `the full request ${ms(full.load.p50)} ms, which leaves ≈ ${ms(graphql)} ms (≈ ${ms(graphqlCpu)} ms of Node CPU) ` +
+        'for GraphQL in yoga (parse, validate, execute, serialise) and request plumbing.',
+    );
+    if (pgBase !== undefined && pgTouchpoint !== undefined) {
+      lines.push(
+        '',
+        `By CPU per request: PostgreSQL spends ${ms(pgTouchpoint)} ms on Touchpoint's statement against ${ms(pgBase)} ms on ` +
+          `the hand-written one (${(pgTouchpoint / pgBase).toFixed(2)}×); Node spends ${ms(full.load.processCpuMs)} ms on the ` +
+          `full request (load generator included) against ${ms(base.load.processCpuMs)} ms for the baseline's pg call.`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
+}

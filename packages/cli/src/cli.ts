@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Engine, MetadataChange, MigrationPlan } from '@touchpoint/engine';
 import { entityToYaml, isTouchpointError, TouchpointError } from '@touchpoint/schema';
 import { parseDocument } from 'yaml';
-import { SEED_SIZES, type SeedSize, seedDemoData } from './seed.ts';
+import { SEED_SIZES, type SeedSize } from './seed.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, invalid: 3, confirm: 4 } as const;
 

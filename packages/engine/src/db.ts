@@ -83,7 +83,10 @@ export class Database implements Sql {
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
-    const poolSize = options.poolSize ?? 10;
+    // PGlite is one session behind the socket: while one connection is inside a transaction, a statement of
+    // another connection can interleave with it and fail ("portal does not exist"). One pooled connection
+    // makes statements queue instead; the embedded database serves one user's demo, not load.
+    const poolSize = options.url ? (options.poolSize ?? 10) : 1;
     const embedded = options.url ? undefined : await startEmbedded(options.dataDir ?? './data', poolSize + 2);
     const url = options.url ?? embedded!.url;
     const orm = await MikroORM.init({

@@ -30,6 +30,8 @@ export async function recordTransaction<T>(
   fn: (scope: RecordTransaction) => Promise<T>,
 ): Promise<T> {
   const held: RecordEvent[] = [];
+  // Load the metadata before the transaction takes a connection: on the embedded database the pool has one.
+  await engine.metadata(context.workspace);
   const result = await engine.db.transaction(async (tx, em) => {
     let savepoints = 0;
     // The parts of the engine a record service uses, with the database bound to this transaction. The

@@ -1,0 +1,25 @@
+// `pnpm bench`: the read-path benchmark (run.ts, which writes docs/benchmarks.md with --write), then the
+// plugin sandbox benchmark, whose figures are appended to the same page with --write.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const node = [process.execPath, '--no-node-snapshot'];
+const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+const read = spawnSync(node[0]!, [...node.slice(1), path('./run.ts'), ...args], { stdio: 'inherit' });
+if (read.status !== 0) process.exit(read.status ?? 1);
+
+const sandbox = spawnSync(node[0]!, [...node.slice(1), path('../../packages/sandbox/bench/sandbox-bench.ts')], {
+  encoding: 'utf8',
+});
+process.stdout.write(sandbox.stdout);
+process.stderr.write(sandbox.stderr);
+if (sandbox.status !== 0) process.exit(sandbox.status ?? 1);
+if (args.includes('--write')) {
+  appendFileSync(
+    path('../../docs/benchmarks.md'),
+    `\n## Plugin sandbox\n\n\`node --no-node-snapshot packages/sandbox/bench/sandbox-bench.ts\` (also part of \`pnpm bench\`):\n\n\`\`\`\n${sandbox.stdout.trim()}\n\`\`\`\n\nA warm hook call goes through isolated-vm's asynchronous \`apply\` (~30 µs), not \`applySync\` (~2-3 µs):\nplugin code never runs on the host thread, so a busy or hostile plugin cannot stall other workspaces.\n`,
+  );
+}

@@ -62,6 +62,19 @@ export function applyChanges(
   for (const [index, original] of changes.entries()) {
     const change = clone(original);
     const path = `${prefix}[${index}]`;
+    // Resolve what a change targets, recording its id so the change keeps its meaning after renames.
+    const target = (c: { entity: string; entityId?: string }) => {
+      const entity = findEntity(entities, c.entity, c.entityId);
+      if (entity) c.entityId = entity.id;
+      else issues.add(`${path}.entity`, `no entity named "${c.entity}"`);
+      return entity;
+    };
+    const targetField = (entity: EntityDefinition, c: { field: string; fieldId?: string }) => {
+      const field = findField(entity, c.field, c.fieldId);
+      if (field) c.fieldId = field.id;
+      else issues.add(`${path}.field`, `entity "${entity.name}" has no field "${c.field}"`);
+      return field;
+    };
     switch (change.op) {
       case 'createEntity': {
         const entity = change.entity;
@@ -79,32 +92,20 @@ export function applyChanges(
         break;
       }
       case 'updateEntity': {
-        const entity = findEntity(entities, change.entity, change.entityId);
-        if (!entity) {
-          issues.add(`${path}.entity`, `no entity named "${change.entity}"`);
-          continue;
-        }
-        change.entityId = entity.id;
+        const entity = target(change);
+        if (!entity) continue;
         Object.assign(entity, change.patch);
         break;
       }
       case 'removeEntity': {
-        const entity = findEntity(entities, change.entity, change.entityId);
-        if (!entity) {
-          issues.add(`${path}.entity`, `no entity named "${change.entity}"`);
-          continue;
-        }
-        change.entityId = entity.id;
+        const entity = target(change);
+        if (!entity) continue;
         entities.splice(entities.indexOf(entity), 1);
         break;
       }
       case 'addField': {
-        const entity = findEntity(entities, change.entity, change.entityId);
-        if (!entity) {
-          issues.add(`${path}.entity`, `no entity named "${change.entity}"`);
-          continue;
-        }
-        change.entityId = entity.id;
+        const entity = target(change);
+        if (!entity) continue;
         if (findField(entity, change.field.name)) {
           issues.add(`${path}.field.name`, `entity "${entity.name}" already has a field named "${change.field.name}"`);
           continue;
@@ -116,18 +117,10 @@ export function applyChanges(
         break;
       }
       case 'updateField': {
-        const entity = findEntity(entities, change.entity, change.entityId);
-        if (!entity) {
-          issues.add(`${path}.entity`, `no entity named "${change.entity}"`);
-          continue;
-        }
-        const field = findField(entity, change.field, change.fieldId);
-        if (!field) {
-          issues.add(`${path}.field`, `entity "${entity.name}" has no field "${change.field}"`);
-          continue;
-        }
-        change.entityId = entity.id;
-        change.fieldId = field.id;
+        const entity = target(change);
+        if (!entity) continue;
+        const field = targetField(entity, change);
+        if (!field) continue;
         const renamed = change.patch.name !== undefined && change.patch.name !== field.name;
         if (renamed && findField(entity, change.patch.name!)) {
           issues.add(`${path}.patch.name`, `entity "${entity.name}" already has a field named "${change.patch.name}"`);
@@ -138,18 +131,10 @@ export function applyChanges(
         break;
       }
       case 'removeField': {
-        const entity = findEntity(entities, change.entity, change.entityId);
-        if (!entity) {
-          issues.add(`${path}.entity`, `no entity named "${change.entity}"`);
-          continue;
-        }
-        const field = findField(entity, change.field, change.fieldId);
-        if (!field) {
-          issues.add(`${path}.field`, `entity "${entity.name}" has no field "${change.field}"`);
-          continue;
-        }
-        change.entityId = entity.id;
-        change.fieldId = field.id;
+        const entity = target(change);
+        if (!entity) continue;
+        const field = targetField(entity, change);
+        if (!field) continue;
         entity.fields.splice(entity.fields.indexOf(field), 1);
         dropReferences(entity, field.name);
         break;

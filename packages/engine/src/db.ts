@@ -93,6 +93,10 @@ export class Database implements Sql {
       clientUrl: url,
       entities: options.entities,
       pool: { min: 0, max: poolSize },
+      // PostgreSQL's JIT compiler starts once a plan's estimated cost passes jit_above_cost; for the wide,
+      // JSON-building statements Touchpoint sends it costs far more (up to seconds, measured on the timeline)
+      // than the milliseconds the statements run. Off for every pooled connection, from the start.
+      driverOptions: { options: '-c jit=off' },
       discovery: { warnWhenNoEntities: false },
       allowGlobalContext: true,
       debug: false,

@@ -28,3 +28,20 @@ describe('database', () => {
     expect(await db.query('select name from t')).toEqual([{ name: 'b' }]);
   });
 });
+
+describe('connections', () => {
+  // PGlite is built without LLVM, so only a PostgreSQL server can JIT-compile (and needs it switched off).
+  it.runIf(process.env.TOUCHPOINT_TEST_EMBEDDED !== '1')('run with the JIT compiler off', async () => {
+    const testDb = await createTestDatabase();
+    const db = await Database.connect({ url: testDb.url, dataDir: testDb.dataDir, entities: [] });
+    try {
+      const rows = await db.query<{ jit: string }>('show jit');
+      expect(rows[0]?.jit).toBe('off');
+      const inTransaction = await db.transaction((tx) => tx.query<{ jit: string }>('show jit'));
+      expect(inTransaction[0]?.jit).toBe('off');
+    } finally {
+      await db.close();
+      await testDb.drop();
+    }
+  });
+});

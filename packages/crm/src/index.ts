@@ -35,7 +35,8 @@ export {
 export type { AddSegmentResult, SegmentOverlap, SegmentPage, SegmentTarget } from './segments.ts';
 export { MAX_SEGMENT_MEMBERS, OPEN_CAMPAIGN_STATUSES, SEGMENT_TARGETS } from './segments.ts';
 export { CrmService, crm } from './service.ts';
-export type { SqlRunner, TimelineItem, TimelinePage, TimelineRequest } from './timeline.ts';
+export type { SqlRunner } from './sql.ts';
+export type { TimelineItem, TimelinePage, TimelineRequest } from './timeline.ts';
 export { TIMELINE_DEFAULT_FIRST, TIMELINE_MAX_FIRST } from './timeline.ts';
 export type { TimelineKind, TimelineSubject } from './timeline-sources.ts';
 export { TIMELINE_KINDS, TIMELINE_SUBJECTS, timelineSources, timelineSubjects } from './timeline-sources.ts';

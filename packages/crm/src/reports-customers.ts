@@ -4,8 +4,7 @@ import { REQUIREMENTS } from './features.ts';
 import type { CrmModel } from './model.ts';
 import { checkFilter, dateInRange, ownedBy, type ReportFilter, where } from './report-filter.ts';
 import { WON } from './reports-sales.ts';
-import { Checks, dateAsInstant, Params } from './sql.ts';
-import type { SqlRunner } from './timeline.ts';
+import { Checks, dateAsInstant, Params, type SqlRunner } from './sql.ts';
 
 /** Orders that count as revenue: delivered to the customer. */
 export const REVENUE_ORDER_STATUSES = ['delivered', 'completed'];

@@ -3,8 +3,7 @@
 import { REQUIREMENTS } from './features.ts';
 import type { CrmModel } from './model.ts';
 import { checkFilter, instantInRange, ownedBy, type ReportFilter, where } from './report-filter.ts';
-import { Checks, Params } from './sql.ts';
-import type { SqlRunner } from './timeline.ts';
+import { Checks, Params, type SqlRunner } from './sql.ts';
 
 export const PERIODS = ['week', 'month', 'quarter', 'year'] as const;
 export type Period = (typeof PERIODS)[number];

@@ -4,8 +4,7 @@
 // fields by key (see phone.ts) or digits. Ranked: whole value 100, start of a value 70, anywhere 40.
 import type { CrmModel } from './model.ts';
 import { callerKeys, isPhoneLike, phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
-import { Checks, isoMillis, Params } from './sql.ts';
-import type { SqlRunner } from './timeline.ts';
+import { Checks, isoMillis, Params, type SqlRunner } from './sql.ts';
 
 export const SEARCH_ENTITIES = ['account', 'contact', 'lead', 'case', 'opportunity'] as const;
 export type SearchEntity = (typeof SEARCH_ENTITIES)[number];

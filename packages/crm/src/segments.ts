@@ -15,8 +15,7 @@ import {
 import { TouchpointError } from '@touchpoint/schema';
 import { REQUIREMENTS } from './features.ts';
 import type { CrmModel } from './model.ts';
-import { Checks, notFound, Params } from './sql.ts';
-import type { SqlRunner } from './timeline.ts';
+import { Checks, notFound, Params, type SqlRunner } from './sql.ts';
 
 export const SEGMENT_TARGETS = ['account', 'contact', 'lead'] as const;
 export type SegmentTarget = (typeof SEGMENT_TARGETS)[number];
@@ -169,7 +168,8 @@ export async function addSegmentToCampaign(
   const overlapDays = checks.int('overlapDays', request.overlapDays, 30, 0, 3650);
   if (request.force != null && typeof request.force !== 'boolean') checks.add('force', 'must be true or false');
   checks.done('Adding the segment to the campaign is not possible:');
-  const segment = await loadSegment(m, engine.db, segmentId!);
+  const reads: SqlRunner = engine.db;
+  const segment = await loadSegment(m, reads, segmentId!);
   const p = new Params();
   const condition = memberCondition(m, p, segment.target, segment.filter, 'segment.filter');
   const member = segment.target === 'lead' ? 'lead' : 'contact';
@@ -198,7 +198,7 @@ select (select json_build_object('id', c.id, 'status', ${m.col('c', 'campaign', 
   (select coalesce(json_agg(json_build_object('id', o.id, 'title', ${m.title('x', member)}, 'campaignId', o.campaign_id,
      'campaignName', o.campaign_name, 'contactedAt', to_char(o.contacted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by o.contacted_at desc, o.id), '[]')
    from (select * from overlap order by contacted_at desc, id limit 50) o join ${m.table(member)} x on x.id = o.id) as overlaps`;
-  const [row] = await engine.db.query<{
+  const [row] = await reads.query<{
     campaign: { id: string; status: string | null } | null;
     candidates: number;
     already: number;

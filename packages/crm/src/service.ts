@@ -16,15 +16,19 @@ import { pipelineByStage, salesForecast, winRate } from './reports-sales.ts';
 import { caseHotspots, type Period, satisfaction } from './reports-service.ts';
 import { type SearchEntity, search, whoIsCalling } from './search.ts';
 import { addSegmentToCampaign, evaluateSegment, previewSegment, type SegmentTarget } from './segments.ts';
+import type { SqlRunner } from './sql.ts';
 import { type TimelineRequest, timeline } from './timeline.ts';
 
 export class CrmService {
   readonly engine: Engine;
   readonly context: RequestContext;
+  /** Where reads run: the engine's database (its connections have PostgreSQL's JIT off; see engine db.ts). */
+  readonly sql: SqlRunner;
 
   constructor(engine: Engine, context: RequestContext) {
     this.engine = engine;
     this.context = context;
+    this.sql = engine.db;
   }
 
   async model(): Promise<CrmModel> {
@@ -32,27 +36,27 @@ export class CrmService {
   }
 
   async timeline(request: TimelineRequest) {
-    return timeline(await this.model(), this.engine.db, request);
+    return timeline(await this.model(), this.sql, request);
   }
 
   async pipelineByStage(filter?: ReportFilter | null) {
-    return pipelineByStage(await this.model(), this.engine.db, filter);
+    return pipelineByStage(await this.model(), this.sql, filter);
   }
 
   async salesForecast(filter?: ReportFilter | null) {
-    return salesForecast(await this.model(), this.engine.db, filter);
+    return salesForecast(await this.model(), this.sql, filter);
   }
 
   async winRate(filter?: ReportFilter | null) {
-    return winRate(await this.model(), this.engine.db, filter);
+    return winRate(await this.model(), this.sql, filter);
   }
 
   async campaignRoi(filter?: ReportFilter | null, options: { windowDays?: number | null } = {}) {
-    return campaignRoi(await this.model(), this.engine.db, filter, options);
+    return campaignRoi(await this.model(), this.sql, filter, options);
   }
 
   async customerValue(filter?: ReportFilter | null, options: CustomerValueOptions = {}) {
-    return customerValue(await this.model(), this.engine.db, filter, options);
+    return customerValue(await this.model(), this.sql, filter, options);
   }
 
   async churnByTier(
@@ -64,23 +68,23 @@ export class CrmService {
       tiers?: Partial<TierThresholds> | null;
     } = {},
   ) {
-    return churnByTier(await this.model(), this.engine.db, filter, options);
+    return churnByTier(await this.model(), this.sql, filter, options);
   }
 
   async satisfaction(filter?: ReportFilter | null, options: { period?: Period | null; surveyId?: string | null } = {}) {
-    return satisfaction(await this.model(), this.engine.db, filter, options);
+    return satisfaction(await this.model(), this.sql, filter, options);
   }
 
   async caseHotspots(filter?: ReportFilter | null, options: { first?: number | null } = {}) {
-    return caseHotspots(await this.model(), this.engine.db, filter, options);
+    return caseHotspots(await this.model(), this.sql, filter, options);
   }
 
   async search(request: { text: string; entities?: SearchEntity[] | null; first?: number | null }) {
-    return search(await this.model(), this.engine.db, request);
+    return search(await this.model(), this.sql, request);
   }
 
   async whoIsCalling(request: { phone: string; touchpoints?: number | null }) {
-    return whoIsCalling(await this.model(), this.engine.db, request);
+    return whoIsCalling(await this.model(), this.sql, request);
   }
 
   async previewSegment(request: {
@@ -89,11 +93,11 @@ export class CrmService {
     first?: number | null;
     after?: string | null;
   }) {
-    return previewSegment(await this.model(), this.engine.db, request);
+    return previewSegment(await this.model(), this.sql, request);
   }
 
   async evaluateSegment(request: { segmentId: string; first?: number | null; after?: string | null }) {
-    return evaluateSegment(await this.model(), this.engine.db, request);
+    return evaluateSegment(await this.model(), this.sql, request);
   }
 
   async addSegmentToCampaign(request: {

@@ -3,6 +3,11 @@
 // [2026-03-01T00:00Z, 2026-04-01T00:00Z).
 import { IssueCollector, isUuid, TouchpointError } from '@touchpoint/schema';
 
+/** Anything that runs a statement: `engine.db` or a transaction. */
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
 /** Bind parameters of one statement. */
 export class Params {
   readonly values: unknown[] = [];

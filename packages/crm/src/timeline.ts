@@ -6,7 +6,7 @@
 import { decodeCursor, encodeCursor } from '@touchpoint/engine';
 import { TouchpointError } from '@touchpoint/schema';
 import type { CrmModel } from './model.ts';
-import { Checks, isoMicros, isoMillis, Params } from './sql.ts';
+import { Checks, isoMicros, isoMillis, Params, type SqlRunner } from './sql.ts';
 import {
   TIMELINE_KINDS,
   TIMELINE_SUBJECTS,
@@ -192,11 +192,6 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
   };
 }
 
-/** Anything that runs a statement: `engine.db` or a transaction. */
-export interface SqlRunner {
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
-}
-
 function subjectNotFound(subject: string, id: string): TouchpointError {
   return new TouchpointError('NOT_FOUND', `There is no ${subject} with id ${id} (or it is deleted).`, {
     issues: [{ path: 'id', message: `there is no ${subject} with id ${id}` }],
@@ -221,7 +216,10 @@ function parentsOf(
   if (subject === 'account' && contact && contacts) links.push(`${contact} in (${contacts})`);
   if (subject === 'contact' && contact) links.push(`${contact} = ${id}`);
   if (links.length === 0) return undefined;
-  return `select k.id from ${m.table(entity)} k where k.deleted_at is null and (${links.join(' or ')})`;
+  // A UNION rather than OR, so each part is an index lookup on its link column.
+  return links
+    .map((link) => `select k.id from ${m.table(entity)} k where k.deleted_at is null and ${link}`)
+    .join(' union ');
 }
 
 function select(m: CrmModel, s: TimelineSource): string {

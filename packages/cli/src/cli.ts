@@ -114,11 +114,14 @@ async function start(options: Options): Promise<number> {
   const engine = await openEngine();
   const { createApiServer } = await import('@touchpoint/api');
   const { seedDemoData } = await import('./seed.ts');
+  // Stage and status history (opportunityStageChange, caseStatusChange) follow record events from now on.
+  const { installCrmBehaviour } = await import('@touchpoint/crm');
   const workspace = options.workspace ?? 'default';
   if (options.demo) {
     const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
     if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
   }
+  installCrmBehaviour(engine);
   const port = Number(options.port ?? process.env.PORT ?? 3000);
   const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
   const plugins = await PluginRuntime.start({ engine });

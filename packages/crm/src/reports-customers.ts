@@ -128,13 +128,15 @@ function rankingSql(m: CrmModel, p: Params, f: ReturnType<typeof checkFilter>, b
   ];
   const measure = basis === 'revenue' ? 'v.revenue' : 'v.profit';
   const [a, b, c] = [p.add(t.a / 100, 'numeric'), p.add(t.b / 100, 'numeric'), p.add(t.c / 100, 'numeric')];
-  return `v as (
-  select a.id, ${m.title('a', 'account')} as name, coalesce(sum(${revenue}), 0) as revenue,
-    coalesce(sum(${revenue} - ${cost}), 0) as profit, count(${revenue})::int as orders
-  from ${m.table('account')} a
-  left join ${m.table('order')} o on ${m.col('o', 'order', 'account')} = a.id and ${where(orderConditions)}
+  // Orders are added up per account first (a hash aggregate), so the accounts need no grouping or sort.
+  return `o as (
+  select ${m.col('o', 'order', 'account')} as id, sum(${revenue}) as revenue, sum(${revenue} - ${cost}) as profit,
+    count(${revenue})::int as orders
+  from ${m.table('order')} o where ${where(orderConditions)} group by 1
+), v as (
+  select a.id, coalesce(o.revenue, 0) as revenue, coalesce(o.profit, 0) as profit, coalesce(o.orders, 0) as orders
+  from ${m.table('account')} a left join o on o.id = a.id
   where a.deleted_at is null and ${where(ownedBy(m, p, m.col('a', 'account', 'owner'), f))}
-  group by a.id
 ), r as (
   select v.*, ${measure} as measure,
     row_number() over (order by ${measure} desc, v.id) as rank,
@@ -179,10 +181,10 @@ select json_build_object(
     from unnest(array['A', 'B', 'C', 'D']) t(tier)
     left join (select tier, count(*)::int as accounts, sum(revenue) as revenue, sum(profit) as profit,
       sum(greatest(measure, 0)) as measure from ranked group by tier) x on x.tier = t.tier),
-  'top', coalesce((select json_agg(json_build_object('rank', rank, 'accountId', id, 'name', name,
-      'revenue', round(revenue, 2)::text, 'profit', round(profit, 2)::text, 'orders', orders,
-      'cumulativeShare', round(100 * (before + greatest(measure, 0)) / nullif(total, 0), 2)::text, 'tier', tier) order by rank)
-    from ranked where rank <= ${p.add(first, 'int')}), '[]')) as report`;
+  'top', coalesce((select json_agg(json_build_object('rank', x.rank, 'accountId', x.id, 'name', ${m.title('a', 'account')},
+      'revenue', round(x.revenue, 2)::text, 'profit', round(x.profit, 2)::text, 'orders', x.orders,
+      'cumulativeShare', round(100 * (x.before + greatest(x.measure, 0)) / nullif(x.total, 0), 2)::text, 'tier', x.tier) order by x.rank)
+    from ranked x join ${m.table('account')} a on a.id = x.id where x.rank <= ${p.add(first, 'int')}), '[]')) as report`;
   const [row] = await sql.query<{ report: CustomerValueReport }>(text, p.values);
   return row!.report;
 }

@@ -44,28 +44,32 @@ export async function satisfaction(
       `exists (select 1 from ${m.table('case')} k where k.id = ${m.col('r', 'surveyResponse', 'case')} and k.deleted_at is null and ${where(owned)})`,
     );
   }
-  const text = `with s as (
-  select to_char(date_trunc(${p.add(period, 'text')}, ${respondedAt} at time zone 'UTC'), 'YYYY-MM-DD') as period,
-    r.id as response, d.id as dimension, ${m.title('d', 'surveyDimension')} as name,
-    ${m.col('d', 'surveyDimension', 'weight')} as weight, ${m.col('sc', 'surveyScore', 'score')} as score
-  from ${m.table('surveyResponse')} r
+  // One pass over the scores (materialized once), grouped twice: per response for the weighted totals and
+  // per dimension; the period is computed per response, not per score.
+  const text = `with r as (
+  select r.id, to_char(date_trunc(${p.add(period, 'text')}, ${respondedAt} at time zone 'UTC'), 'YYYY-MM-DD') as period
+  from ${m.table('surveyResponse')} r where ${where(conditions)}
+), s as materialized (
+  select r.period, r.id as response, sc_d.id as dimension, ${m.col('sc_d', 'surveyDimension', 'weight')} as weight,
+    ${m.col('sc', 'surveyScore', 'score')} as score
+  from r
   join ${m.table('surveyScore')} sc on ${m.col('sc', 'surveyScore', 'response')} = r.id and sc.deleted_at is null
-  join ${m.table('surveyDimension')} d on d.id = ${m.col('sc', 'surveyScore', 'dimension')} and d.deleted_at is null
-  where ${where(conditions)}
+  join ${m.table('surveyDimension')} sc_d on sc_d.id = ${m.col('sc', 'surveyScore', 'dimension')} and sc_d.deleted_at is null
 ), totals as (
   select period, count(*)::int as responses, avg(total) as weighted
   from (select period, response, sum(score * weight) / nullif(sum(weight), 0) as total from s group by period, response) x
   group by period
 ), dims as (
-  select period, dimension, name, weight, count(*)::int as responses, avg(score) as average
-  from s group by period, dimension, name, weight
+  select x.period, json_agg(json_build_object('dimensionId', d.id, 'name', ${m.title('d', 'surveyDimension')},
+      'weight', ${m.col('d', 'surveyDimension', 'weight')}::text, 'responses', x.responses, 'averageScore', round(x.average, 2)::text)
+    order by ${m.title('d', 'surveyDimension')}, d.id) as dimensions
+  from (select period, dimension, count(*)::int as responses, avg(score) as average from s group by period, dimension) x
+  join ${m.table('surveyDimension')} d on d.id = x.dimension
+  group by x.period
 )
 select coalesce(json_agg(json_build_object('period', t.period, 'responses', t.responses,
-  'weightedTotal', round(t.weighted, 2)::text,
-  'dimensions', (select json_agg(json_build_object('dimensionId', d.dimension, 'name', d.name, 'weight', d.weight::text,
-      'responses', d.responses, 'averageScore', round(d.average, 2)::text) order by d.name, d.dimension)
-    from dims d where d.period = t.period)) order by t.period), '[]') as rows
-from totals t`;
+  'weightedTotal', round(t.weighted, 2)::text, 'dimensions', d.dimensions) order by t.period), '[]') as rows
+from totals t left join dims d on d.period = t.period`;
   const [row] = await sql.query<{ rows: SatisfactionPeriod[] }>(text, p.values);
   return row!.rows;
 }

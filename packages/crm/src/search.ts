@@ -76,37 +76,55 @@ export async function search(
   checks.done('The search request is not valid:');
 
   const p = new Params();
-  const exact = p.add(text.toLowerCase(), 'text');
-  const prefix = p.add(`${escapeLike(text.toLowerCase())}%`, 'text');
-  const anywhere = p.add(`%${escapeLike(text.toLowerCase())}%`, 'text');
+  // Placeholders are added when first used: a parameter no statement refers to has no type and fails.
+  const lazy = (value: unknown, cast: string) => {
+    let placeholder: string | undefined;
+    return () => {
+      placeholder ??= p.add(value, cast);
+      return placeholder;
+    };
+  };
+  const exact = lazy(text.toLowerCase(), 'text');
+  const prefix = lazy(`${escapeLike(text.toLowerCase())}%`, 'text');
+  const anywhere = lazy(`%${escapeLike(text.toLowerCase())}%`, 'text');
   const phone = isPhoneLike(text);
-  const key = phone ? p.add(phoneKey(text), 'text') : '';
-  const keyAnywhere = phone ? p.add(`%${phoneKey(text)}%`, 'text') : '';
-  const digitsAnywhere = phone ? p.add(`%${phoneDigits(text)}%`, 'text') : '';
-  const limit = p.add(first, 'int');
+  const key = lazy(phoneKey(text), 'text');
+  const keyAnywhere = lazy(`%${phoneKey(text)}%`, 'text');
+  const digitsAnywhere = lazy(`%${phoneDigits(text)}%`, 'text');
+  // A whole number (10+ national digits) is looked up by key, as caller identification does: an index on
+  // the key makes that a lookup; a shorter one is a fragment, found anywhere in the digits.
+  const whole = phone && phoneKey(text).length >= 10;
+  const keys = lazy(callerKeys(text), 'text[]');
+  const tail = lazy(`%${callerKeys(text).at(-1)}`, 'text');
+  const limit = lazy(first, 'int');
 
   const branches: string[] = [];
   for (const entity of entities) {
     const spec = FIELDS[entity];
     // A phone number is not looked for in names (nor in the title, usually a name): it saves most of the work.
-    const fields = phone ? spec.numbers : [...spec.names, ...spec.numbers];
+    const fields = whole ? [] : phone ? spec.numbers : [...spec.names, ...spec.numbers];
     const values = fields.filter((f) => m.field(entity, f)).map((f) => `lower(${m.col('t', entity, f)}::text)`);
     const title = m.title('t', entity);
     if (!phone) values.push(`lower(${title})`);
-    const matches = values.map((v) => `${v} like ${anywhere}`);
+    const matches = values.map((v) => `${v} like ${anywhere()}`);
     const scores = values.map(
       (v) =>
-        `case when ${v} = ${exact} then 100 when ${v} like ${prefix} then 70 when ${v} like ${anywhere} then 40 else 0 end`,
+        `case when ${v} = ${exact()} then 100 when ${v} like ${prefix()} then 70 when ${v} like ${anywhere()} then 40 else 0 end`,
     );
     if (phone) {
       for (const f of spec.phones.filter((name) => m.field(entity, name))) {
         const column = m.col('t', entity, f);
         const digits = phoneDigitsSql(column);
         const k = phoneKeySql(column);
+        if (whole) {
+          matches.push(`(${digits} like ${tail()} and ${k} = any(${keys()}))`);
+          scores.push(`case when ${k} = ${key()} then 100 when ${k} = any(${keys()}) then 70 else 0 end`);
+          continue;
+        }
         // The stored digits contain the national number whatever prefix they carry (+86, 0086, trunk 0).
-        matches.push(`${digits} like ${keyAnywhere}`, `${digits} like ${digitsAnywhere}`);
+        matches.push(`${digits} like ${keyAnywhere()}`, `${digits} like ${digitsAnywhere()}`);
         scores.push(
-          `case when ${k} = ${key} then 100 when ${k} like '%' || ${key} then 70 when ${digits} like ${keyAnywhere} or ${digits} like ${digitsAnywhere} then 40 else 0 end`,
+          `case when ${k} = ${key()} then 100 when ${k} like '%' || ${key()} then 70 when ${digits} like ${keyAnywhere()} or ${digits} like ${digitsAnywhere()} then 40 else 0 end`,
         );
       }
     }
@@ -115,12 +133,12 @@ export async function search(
     branches.push(`(select '${entity}'::text as entity, t.id, ${title} as title, ${subtitle} as subtitle,
     greatest(${scores.join(', ')}) as score, ${SEARCH_ENTITIES.indexOf(entity)} as rank
   from ${m.table(entity)} t where t.deleted_at is null and (${matches.join(' or ')})
-  order by score desc, title, t.id limit ${limit})`);
+  order by score desc, title, t.id limit ${limit()})`);
   }
   if (branches.length === 0) return [];
   const statement = `select coalesce(json_agg(json_build_object('entity', h.entity, 'id', h.id, 'title', h.title,
   'subtitle', h.subtitle, 'score', h.score) order by h.score desc, h.rank, h.title, h.id), '[]') as hits
-from (select * from (${branches.join('\n  union all\n  ')}) u order by score desc, rank, title, id limit ${limit}) h`;
+from (select * from (${branches.join('\n  union all\n  ')}) u order by score desc, rank, title, id limit ${limit()}) h`;
   const [row] = await sql.query<{ hits: SearchHit[] }>(statement, p.values);
   return row!.hits;
 }
@@ -162,8 +180,8 @@ export async function whoIsCalling(
   const keys = callerKeys(phone);
   const full = p.add(keys[0], 'text');
   const candidates = p.add(keys, 'text[]');
-  // Cheap necessary condition, so the key (a regular expression) is computed for few rows when no
-  // expression index on the key exists: a matching number ends with the caller's last digits.
+  // Cheap necessary condition, written first so the key (regular expressions) is computed for few rows when
+  // no expression index on the key exists: a matching number ends with the caller's last digits.
   const tail = p.add(`%${keys.at(-1)}`, 'text');
   const branches: string[] = [];
   for (const entity of CALLER_ENTITIES) {
@@ -178,7 +196,7 @@ export async function whoIsCalling(
       const k = phoneKeySql(m.col('t', entity, f));
       branches.push(`select '${entity}'::text as entity, t.id, ${m.title('t', entity)} as title, '${f}'::text as field,
     ${k} = ${full} as exact, ${account} as account_id, ${CALLER_ENTITIES.indexOf(entity)} as rank
-  from ${m.table(entity)} t where t.deleted_at is null and ${k} = any(${candidates}) and ${phoneDigitsSql(m.col('t', entity, f))} like ${tail}`);
+  from ${m.table(entity)} t where t.deleted_at is null and ${phoneDigitsSql(m.col('t', entity, f))} like ${tail} and ${k} = any(${candidates})`);
     }
   }
   if (branches.length === 0) return { phone: keys[0]!, matches: [] };

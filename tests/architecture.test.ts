@@ -53,7 +53,11 @@ const PACKAGE_RULES: Record<string, Rule> = {
   },
 };
 const PLUGIN_RULE: Rule = { mayImport: ['plugin-sdk'], reason: 'plugins are built as a partner builds theirs' };
-const APP_RULE: Rule = { mayImport: [], reason: 'apps talk to the API over HTTP only' };
+const APP_RULE: Rule = {
+  mayImport: ['schema'],
+  reason:
+    'apps talk to the API over HTTP only; the pure metadata language (types, names, field checks) is shared so screens check input exactly as the server does',
+};
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.svelte'];
 

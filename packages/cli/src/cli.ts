@@ -44,6 +44,7 @@ Environment:
   DATABASE_URL              PostgreSQL to use; without it an embedded PostgreSQL (PGlite) runs
   TOUCHPOINT_DATA_DIR       Where the embedded database lives (default ./data)
   TOUCHPOINT_SCHEMAS_DIR    Core entity schemas (default: the repository's schemas/entities)
+  TOUCHPOINT_WEB_DIR        Built web app served by start (default: the repository's apps/web/build)
 `;
 
 interface Options {
@@ -125,7 +126,10 @@ async function start(options: Options): Promise<number> {
   const port = Number(options.port ?? process.env.PORT ?? 3000);
   const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
   const plugins = await PluginRuntime.start({ engine });
-  const server = createApiServer({ engine, plugins });
+  const { loadWebApp } = await import('./web.ts');
+  const web = await loadWebApp(`http://127.0.0.1:${port}`);
+  if (!web.handler) console.warn(`The web app is not served: ${web.reason}.`);
+  const server = createApiServer({ engine, plugins, fallback: web.handler });
   await new Promise<void>((resolve) => server.listen(port, resolve));
   const where = engine.db.embedded
     ? `embedded database in ${process.env.TOUCHPOINT_DATA_DIR ?? './data'}`

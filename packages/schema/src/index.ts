@@ -35,11 +35,13 @@ export type { JsonSchema } from './json-schema.ts';
 export { entityJsonSchema } from './json-schema.ts';
 export {
   API_NAME_PATTERN,
+  entityRootFieldNames,
   pascalCase,
   pluralize,
   RESERVED_ENTITY_NAMES,
   RESERVED_ENTITY_SUFFIXES,
   RESERVED_FIELD_NAMES,
+  relationInputName,
   SYSTEM_FIELD_NAMES,
   singularize,
   snakeCase,

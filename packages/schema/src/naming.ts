@@ -105,3 +105,44 @@ export const RESERVED_ENTITY_SUFFIXES: readonly string[] = [
   'Result',
   'Field',
 ];
+
+interface NamedEntity {
+  name: string;
+  pluralName?: string;
+  fields: readonly { name: string; type: string; relation?: { kind: string } }[];
+}
+
+/**
+ * The GraphQL root field names of an entity (`account`, `accounts`, `createAccount`, …). Shared by the API
+ * that generates them and the screens that call them, so the two cannot drift apart.
+ */
+export function entityRootFieldNames(entity: NamedEntity) {
+  const plural = entity.pluralName ?? pluralize(entity.name);
+  const type = pascalCase(entity.name);
+  return {
+    one: entity.name,
+    many: plural,
+    aggregate: `${plural}Aggregate`,
+    create: `create${type}`,
+    createMany: `create${pascalCase(plural)}`,
+    update: `update${type}`,
+    delete: `delete${type}`,
+    restore: `restore${type}`,
+  };
+}
+
+/**
+ * The input name of a relation field: `accountId` for a many-to-one `account`, `tagIds` for a many-to-many
+ * `tags` (`tagsIds` if the singular would clash with another field).
+ */
+export function relationInputName(entity: NamedEntity, field: NamedEntity['fields'][number]): string {
+  if (field.relation?.kind !== 'manyToMany') return `${field.name}Id`;
+  const singular = `${singularize(field.name)}Ids`;
+  const clash = entity.fields.some(
+    (f) =>
+      f !== field &&
+      (f.name === singular ||
+        (f.type === 'relation' && f.relation?.kind === 'manyToOne' && `${f.name}Id` === singular)),
+  );
+  return clash ? `${field.name}Ids` : singular;
+}

@@ -12,12 +12,12 @@ import {
   timelineSubjects,
 } from '@touchpoint/crm';
 import type { WorkspaceMetadata } from '@touchpoint/engine';
-import type { EntityDefinition } from '@touchpoint/schema';
+import { type EntityDefinition, entityRootFieldNames } from '@touchpoint/schema';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ApiContext } from '../context.ts';
 import { recordSelection, type SelectionContext } from '../selection.ts';
 import { type CrmTypes, declareCrmTypes } from './crm-types.ts';
-import { entityRootFieldNames, toRecordInput } from './entity-fields.ts';
+import { toRecordInput } from './entity-fields.ts';
 import type { EntityTypes } from './entity-types.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 

@@ -1,7 +1,7 @@
 // Root query and mutation fields of one entity. Reads compile the request's selection into one SQL
 // statement through the record service; writes go through the record service and re-read what was asked.
 import type { AggregateFunction, AggregateRequest, Filter, OrderBy } from '@touchpoint/engine';
-import { type EntityDefinition, type FieldDefinition, pluralize, singularize } from '@touchpoint/schema';
+import { type EntityDefinition, entityRootFieldNames, relationInputName } from '@touchpoint/schema';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ApiContext } from '../context.ts';
 import { collectFields, connectionSelection, recordSelection, type SelectionContext } from '../selection.ts';
@@ -11,21 +11,6 @@ import type { Row } from './shared-types.ts';
 // biome-ignore lint/suspicious/noExplicitAny: Pothos field builders of run-time types
 type AnyFieldBuilder = any;
 
-/**
- * The input name of a relation field: `accountId` for a many-to-one `account`, `tagIds` for a many-to-many
- * `tags` (`tagsIds` if the singular would clash with another field).
- */
-export function relationInputName(entity: EntityDefinition, field: FieldDefinition): string {
-  if (field.relation?.kind !== 'manyToMany') return `${field.name}Id`;
-  const singular = `${singularize(field.name)}Ids`;
-  const clash = entity.fields.some((f) => f !== field && (f.name === singular || relationKey(f) === singular));
-  return clash ? `${field.name}Ids` : singular;
-}
-
-function relationKey(field: FieldDefinition): string | undefined {
-  return field.type === 'relation' && field.relation?.kind === 'manyToOne' ? `${field.name}Id` : undefined;
-}
-
 /** GraphQL input (`accountId`, `tagIds`) → record service input (`account`, `tags`). */
 export function toRecordInput(entity: EntityDefinition, input: Row): Row {
   const result: Row = {};
@@ -34,29 +19,6 @@ export function toRecordInput(entity: EntityDefinition, input: Row): Row {
     result[relation ? relation.name : key] = value;
   }
   return result;
-}
-
-function pluralOf(entity: EntityDefinition): string {
-  return entity.pluralName ?? pluralize(entity.name);
-}
-
-function capital(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-export function entityRootFieldNames(entity: EntityDefinition) {
-  const plural = pluralOf(entity);
-  const type = capital(entity.name);
-  return {
-    one: entity.name,
-    many: plural,
-    aggregate: `${plural}Aggregate`,
-    create: `create${type}`,
-    createMany: `create${capital(plural)}`,
-    update: `update${type}`,
-    delete: `delete${type}`,
-    restore: `restore${type}`,
-  };
 }
 
 export function addEntityQueries(

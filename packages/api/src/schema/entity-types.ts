@@ -1,8 +1,13 @@
 // The GraphQL types of one entity, generated from its metadata: the record type, its enums, filter,
 // order, input, connection and aggregate types.
-import { type EntityDefinition, type FieldDefinition, fieldType, pascalCase } from '@touchpoint/schema';
+import {
+  type EntityDefinition,
+  type FieldDefinition,
+  fieldType,
+  pascalCase,
+  relationInputName,
+} from '@touchpoint/schema';
 import type { RelationEdge } from '../graph.ts';
-import { relationInputName } from './entity-fields.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
 export interface EntityTypes {

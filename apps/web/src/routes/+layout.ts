@@ -1,0 +1,19 @@
+// The effective metadata of the workspace: every screen is drawn from it. Reloaded when the designer applies
+// a change (invalidate('tp:metadata')) or another admin's change is noticed.
+import { gql } from '#lib/api.ts';
+import type { EntityDefinition } from '#lib/meta.ts';
+import type { LayoutLoad } from './$types';
+
+export const load: LayoutLoad = async ({ fetch, data, depends }) => {
+  depends('tp:metadata');
+  const result = await gql<{ metadataVersion: number; entities: { definition: EntityDefinition }[] }>(
+    fetch,
+    data.session,
+    '{ metadataVersion entities { definition } }',
+  );
+  return {
+    session: data.session,
+    metadataVersion: result.metadataVersion,
+    entities: result.entities.map((e) => e.definition),
+  };
+};

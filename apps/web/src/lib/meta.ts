@@ -235,3 +235,37 @@ export function issueField(entity: EntityDefinition, path: string): string | und
   }
   return undefined;
 }
+
+export interface RelatedList {
+  key: string;
+  /** The entity whose records point here. */
+  entity: EntityDefinition;
+  /** Its many-to-one field that points here. */
+  field: FieldDefinition;
+  labels: Labels;
+}
+
+/** Lists on a record page: every many-to-one elsewhere that points at this entity (an account's contacts…). */
+export function relatedLists(entity: EntityDefinition, entities: EntityDefinition[]): RelatedList[] {
+  const lists: RelatedList[] = [];
+  for (const other of entities) {
+    for (const field of other.fields) {
+      if (!isManyToOne(field) || field.relation?.target !== entity.name) continue;
+      lists.push({
+        key: `r_${other.name}_${field.name}`,
+        entity: other,
+        field,
+        labels: field.relation?.inverseLabels ?? other.pluralLabels ?? other.labels,
+      });
+    }
+  }
+  return lists;
+}
+
+export function relatedDocument(entity: EntityDefinition, lists: RelatedList[], entities: Map<string, EntityDefinition>) {
+  const parts = lists.map((l) => {
+    const columns = listColumns(l.entity).slice(0, 4);
+    return `${l.key}: ${rootNames(l.entity).many}(filter: { ${l.field.name}Id: { eq: $id } }, first: 5) { totalCount nodes { ${selection(l.entity, columns, entities)} } }`;
+  });
+  return `query Related($id: ID!) { ${parts.join('\n')} }`;
+}

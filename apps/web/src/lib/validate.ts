@@ -16,7 +16,12 @@ function isEmpty(value: unknown): boolean {
 }
 
 /** Errors by field name; empty when the values may be sent. `names` limits the check (an inline edit). */
-export function validateValues(entity: EntityDefinition, values: Row, lang: Lang, names?: string[]): Record<string, string> {
+export function validateValues(
+  entity: EntityDefinition,
+  values: Row,
+  lang: Lang,
+  names?: string[],
+): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const field of entity.fields) {
     if (!isWritable(field)) continue;

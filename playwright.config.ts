@@ -1,0 +1,50 @@
+// Browser tests: Debian's Chromium (never a Playwright download) against Touchpoint started exactly as
+// `npm start` starts it — web app and API on one port, embedded database, demo data — in a fresh data dir.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 3391);
+// E2E_BASE_URL points the tests at a Touchpoint that is already running (while developing).
+const external = process.env.E2E_BASE_URL;
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'touchpoint-e2e-'));
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 180_000,
+  expect: { timeout: 20_000 },
+  workers: 1,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  outputDir: 'test-results/e2e',
+  use: {
+    baseURL: external ?? `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    viewport: { width: 1440, height: 900 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: external
+    ? undefined
+    : {
+        command: 'npm start',
+        url: `http://127.0.0.1:${port}/healthz`,
+        timeout: 300_000,
+        reuseExistingServer: false,
+        stdout: 'pipe',
+        env: { PORT: String(port), TOUCHPOINT_DATA_DIR: dataDir, DATABASE_URL: '' },
+      },
+});

@@ -1,0 +1,132 @@
+// The other screens a paying customer opens every day: dashboards, calendar, global search, caller lookup,
+// saved views, bulk delete with undo, the layout editor and the metadata history — each checked through
+// what the screen shows, with a screenshot kept as an artifact.
+import { expect, type Page, test } from '@playwright/test';
+
+test.describe.configure({ mode: 'serial' });
+
+async function shot(page: Page, name: string) {
+  const path = test.info().outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await test.info().attach(name, { path, contentType: 'image/png' });
+}
+
+async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await page.request.post('/graphql', {
+    data: { query, variables },
+    headers: { 'x-touchpoint-actor': 'e2e' },
+  });
+  const body = await response.json();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
+}
+
+test('the dashboard draws every built-in report', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  for (const title of ['Pipeline by stage', 'Forecast by close month', 'Campaign ROI', 'Churn rate per tier']) {
+    await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  }
+  // Six charts, each a canvas Chart.js drew on (a blank canvas has no pixels set).
+  await expect(page.locator('.chart canvas')).toHaveCount(6);
+  const drawn = await page
+    .locator('.chart canvas')
+    .first()
+    .evaluate((c: HTMLCanvasElement) => {
+      const ctx = c.getContext('2d');
+      const pixels = ctx?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      return pixels.some((v) => v !== 0);
+    });
+  expect(drawn).toBe(true);
+  await shot(page, '10-dashboard');
+});
+
+test('global search is keyboard-driven and the caller lookup finds the contact', async ({ page }) => {
+  const { contacts } = await graphql<{ contacts: { nodes: { id: string; fullName: string; phone: string }[] } }>(
+    page,
+    '{ contacts(first: 1, filter: { phone: { isNull: false } }) { nodes { id fullName phone } } }',
+  );
+  const contact = contacts.nodes[0]!;
+  await page.goto('/accounts');
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.keyboard.press('/');
+  await page.keyboard.type(contact.fullName);
+  await expect(page.locator('#search-results li[role="option"]').first()).toBeVisible();
+  await shot(page, '11-search');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/(contacts|accounts|leads)\//);
+
+  await page.goto(`/caller?phone=${encodeURIComponent(contact.phone)}`);
+  await expect(page.getByTestId('caller-match').first()).toContainText(contact.fullName);
+  await shot(page, '12-caller');
+});
+
+test('the calendar shows tasks in their month', async ({ page }) => {
+  const { tasks } = await graphql<{ tasks: { nodes: { subject: string; dueAt: string }[] } }>(
+    page,
+    '{ tasks(first: 1, filter: { dueAt: { isNull: false } }, orderBy: [{ field: dueAt, direction: desc }]) { nodes { subject dueAt } } }',
+  );
+  const task = tasks.nodes[0]!;
+  await page.goto('/tasks?view=calendar');
+  const calendar = page.getByTestId('calendar');
+  await expect(calendar).toBeVisible();
+  const due = new Date(task.dueAt);
+  const now = new Date();
+  const months = (due.getFullYear() - now.getFullYear()) * 12 + due.getMonth() - now.getMonth();
+  for (let i = 0; i < Math.abs(months); i++) {
+    await calendar.getByRole('button', { name: months > 0 ? 'Next' : 'Previous' }).click();
+  }
+  await expect(calendar.locator('.event', { hasText: task.subject }).first()).toBeVisible();
+  await shot(page, '13-calendar');
+});
+
+test('saved views and bulk delete with undo', async ({ page }) => {
+  await page.goto('/leads?sort=lastName:asc');
+  await page.getByLabel('View name').fill('My leads A→Z');
+  await page.getByRole('button', { name: 'Save view' }).click();
+  await expect(page.getByLabel('Saved views')).toContainText('My leads A→Z');
+
+  const total = Number((await page.getByTestId('total').textContent())?.replace(/\D/g, ''));
+  const rows = page.getByTestId('record-table').locator('tbody tr');
+  await rows.nth(0).locator('input[type="checkbox"]').check();
+  await rows.nth(1).locator('input[type="checkbox"]').check();
+  await expect(page.getByTestId('bulk-bar')).toContainText('2 selected');
+  await page.getByTestId('bulk-delete').click();
+  await expect(page.getByTestId('total')).toContainText(String(total - 2));
+  await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByTestId('total')).toContainText(String(total));
+});
+
+test('the layout editor changes the list columns for everyone', async ({ page }) => {
+  await page.goto('/designer/competitor');
+  await page.getByTestId('tab-layout').click();
+  const editor = page.getByTestId('layout-editor');
+  const first = editor.locator('ol.items').first().locator('li').first();
+  const firstName = await first.getAttribute('data-item');
+  await first.getByRole('button', { name: `Move down ${firstName}` }).click();
+  await shot(page, '14-layout-editor');
+  await page.getByTestId('layout-submit').click();
+  const dialog = page.getByTestId('plan-dialog');
+  await expect(dialog.getByTestId('plan-metadata-only')).toBeVisible();
+  await dialog.getByTestId('apply-change').click();
+  await expect(dialog).toBeHidden();
+  await page.goto('/competitors');
+  await expect(page.locator('thead th[data-column]').nth(1)).toHaveAttribute('data-column', firstName!);
+
+  await page.goto('/designer/history');
+  await expect(page.locator('tbody tr').first()).toContainText('competitor');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-yaml').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.yaml$/);
+  await shot(page, '15-history');
+});
+
+test('a tablet can use the screens', async ({ page }) => {
+  await page.setViewportSize({ width: 820, height: 1100 });
+  await page.goto('/opportunities');
+  await expect(page.getByTestId('record-table')).toBeVisible();
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await expect(page.locator('aside a[data-entity="account"]')).toBeVisible();
+  await shot(page, '16-tablet');
+});

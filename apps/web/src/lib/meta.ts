@@ -262,11 +262,7 @@ export function relatedLists(entity: EntityDefinition, entities: EntityDefinitio
   return lists;
 }
 
-export function relatedDocument(
-  entity: EntityDefinition,
-  lists: RelatedList[],
-  entities: Map<string, EntityDefinition>,
-) {
+export function relatedDocument(lists: RelatedList[], entities: Map<string, EntityDefinition>) {
   const parts = lists.map((l) => {
     const columns = listColumns(l.entity).slice(0, 4);
     return `${l.key}: ${rootNames(l.entity).many}(filter: { ${l.field.name}Id: { eq: $id } }, first: 5) { totalCount nodes { ${selection(l.entity, columns, entities)} } }`;

@@ -16,7 +16,7 @@ export const load: PageLoad = async ({ params, fetch, parent }) => {
     const [one, many] = await Promise.all([
       gql<{ record: Row | null }>(fetch, session, recordDocument(entity, byName), { id: params.id }),
       lists.length > 0
-        ? gql<typeof related>(fetch, session, relatedDocument(entity, lists, byName), { id: params.id })
+        ? gql<typeof related>(fetch, session, relatedDocument(lists, byName), { id: params.id })
         : Promise.resolve({}),
     ]);
     record = one.record;

@@ -145,6 +145,19 @@ test('an admin designs an entity and end users work with it and with the CRM', a
   await page.goto('/projects');
   await expect(page.locator('th[data-column="code"]')).toContainText('编号');
   await shot(page, '08-chinese');
+  // The choice is the user's, not the browser's: a fresh browser (no cookies) opens in Chinese too.
+  await expect
+    .poll(async () => {
+      const response = await page.request.post('/graphql', {
+        data: { query: '{ userPreferences(filter: { user: { eq: "admin" } }) { nodes { language } } }' },
+      });
+      return (await response.json()).data.userPreferences.nodes[0]?.language;
+    })
+    .toBe('zhCN');
+  await page.context().clearCookies();
+  await page.goto('/');
+  await expect(page.locator('aside a[data-entity="account"]')).toHaveText('客户');
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByTestId('language').selectOption('en');
   await expect(page.locator('aside a[data-entity="account"]')).toHaveText('Accounts');
 

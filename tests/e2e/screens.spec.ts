@@ -130,3 +130,54 @@ test('a tablet can use the screens', async ({ page }) => {
   await expect(page.locator('aside a[data-entity="account"]')).toBeVisible();
   await shot(page, '16-tablet');
 });
+
+test('a kanban move the server refuses is rolled back with a visible message', async ({ page }) => {
+  await page.goto('/opportunities?view=kanban');
+  const from = page.locator('[data-testid="kanban"] section[data-column="prospecting"]');
+  const to = page.locator('[data-testid="kanban"] section[data-column="qualification"]');
+  const card = from.locator('.card-item').first();
+  const id = await card.getAttribute('data-id');
+  // Someone else edits the opportunity after the board was loaded: the board's version is stale.
+  await graphql(
+    page,
+    'mutation Touch($id: ID!) { updateOpportunity(id: $id, input: { description: "edited elsewhere" }) { id } }',
+    {
+      id,
+    },
+  );
+  await card.dragTo(to);
+  await expect(page.getByTestId('toast').filter({ hasText: 'The move was refused' })).toBeVisible();
+  await expect(from.locator(`.card-item[data-id="${id}"]`)).toBeVisible();
+  await expect(to.locator(`.card-item[data-id="${id}"]`)).toHaveCount(0);
+});
+
+test('an edit conflict is explained, with a choice to reload', async ({ page }) => {
+  const { accounts } = await graphql<{ accounts: { nodes: { id: string; name: string }[] } }>(
+    page,
+    '{ accounts(first: 1, orderBy: [{ field: name, direction: desc }]) { nodes { id name } } }',
+  );
+  const account = accounts.nodes[0]!;
+  await page.goto(`/accounts/${account.id}`);
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByTestId('edit-record').click();
+  await page.locator('#f-account-website').fill('https://mine.example.com');
+  await graphql(
+    page,
+    'mutation Rename($id: ID!) { updateAccount(id: $id, input: { name: "Renamed by a colleague" }) { id } }',
+    {
+      id: account.id,
+    },
+  );
+  await page.getByTestId('save').click();
+  const conflict = page.getByTestId('conflict');
+  await expect(conflict).toContainText('Someone else changed this record');
+  await shot(page, '17-conflict');
+  await conflict.getByRole('button', { name: 'Reload the latest version' }).click();
+  await expect(page.locator('#f-account-name')).toHaveValue('Renamed by a colleague');
+});
+
+test('a missing record shows an error page inside the app, not a dead screen', async ({ page }) => {
+  await page.goto('/accounts/00000000-0000-4000-8000-000000000000');
+  await expect(page.getByTestId('error-page')).toContainText('404');
+  await expect(page.locator('aside a[data-entity="account"]')).toBeVisible();
+});

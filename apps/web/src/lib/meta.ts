@@ -264,7 +264,9 @@ export function relatedLists(entity: EntityDefinition, entities: EntityDefinitio
 
 export function relatedDocument(lists: RelatedList[], entities: Map<string, EntityDefinition>) {
   const parts = lists.map((l) => {
-    const columns = listColumns(l.entity).slice(0, 4);
+    const columns = listColumns(l.entity)
+      .filter((c) => c !== l.field.name)
+      .slice(0, 4);
     return `${l.key}: ${rootNames(l.entity).many}(filter: { ${l.field.name}Id: { eq: $id } }, first: 5) { totalCount nodes { ${selection(l.entity, columns, entities)} } }`;
   });
   return `query Related($id: ID!) { ${parts.join('\n')} }`;

@@ -181,3 +181,27 @@ test('a missing record shows an error page inside the app, not a dead screen', a
   await expect(page.getByTestId('error-page')).toContainText('404');
   await expect(page.locator('aside a[data-entity="account"]')).toBeVisible();
 });
+
+test('a lead is converted from its page into account, contact and opportunity', async ({ page }) => {
+  const { leads } = await graphql<{ leads: { nodes: { id: string; company: string | null }[] } }>(
+    page,
+    '{ leads(first: 1, filter: { status: { in: [new, contacted, qualified] }, company: { isNull: false } }) { nodes { id company } } }',
+  );
+  const lead = leads.nodes[0]!;
+  await page.goto(`/leads/${lead.id}`);
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByTestId('convert-lead').click();
+  const dialog = page.getByTestId('convert-dialog');
+  await dialog.getByTestId('convert-opportunity-name').fill('Converted in the browser');
+  await dialog.getByTestId('convert-submit').click();
+  await expect(page).toHaveURL(/\/accounts\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('toast').filter({ hasText: 'Converted' })).toBeVisible();
+  const after = await graphql<{ lead: { status: string; convertedAccountId: string | null } }>(
+    page,
+    'query L($id: ID!) { lead(id: $id) { status convertedAccountId } }',
+    { id: lead.id },
+  );
+  expect(after.lead.status).toBe('converted');
+  expect(page.url()).toContain(after.lead.convertedAccountId!);
+  await expect(page.getByTestId('related-r_opportunity_account')).toContainText('Converted in the browser');
+});

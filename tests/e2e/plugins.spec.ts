@@ -1,0 +1,62 @@
+// A partner's plugin, packed by `touchpoint plugin pack` as a partner would, installed by an admin through the
+// designer, used by an end user from a record page (the action runs in the sandbox), then removed with its
+// data archived only after a confirmation.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+
+test.describe.configure({ mode: 'serial' });
+
+async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await page.request.post('/graphql', { data: { query, variables } });
+  const body = await response.json();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
+}
+
+test('install a plugin, run its action on an order, remove it', async ({ page }) => {
+  const outDir = mkdtempSync(join(tmpdir(), 'touchpoint-e2e-plugin-'));
+  const packed = spawnSync(
+    process.execPath,
+    ['--no-node-snapshot', 'packages/cli/src/bin.ts', 'plugin', 'pack', 'plugins/asset-tracking', '--out-dir', outDir],
+    { encoding: 'utf8' },
+  );
+  expect(packed.status, packed.stderr).toBe(0);
+  const archive = join(outDir, readdirSync(outDir).find((f) => f.endsWith('.tpplugin.json'))!);
+
+  await page.goto('/designer/plugins');
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByTestId('plugin-archive').setInputFiles(archive);
+  const row = page.locator('tr[data-plugin="touchpoint.asset-tracking"]');
+  await expect(row).toContainText('Enabled');
+  await expect(row).toContainText('Register assets');
+  await page.screenshot({ path: test.info().outputPath('18-plugins.png') });
+
+  // An order with at least one product line: its page offers the plugin's action.
+  const { orderLines } = await graphql<{ orderLines: { nodes: { orderId: string }[] } }>(
+    page,
+    '{ orderLines(first: 1, filter: { product: { type: { eq: product } }, quantity: { gte: 1, lte: 5 } }) { nodes { orderId } } }',
+  );
+  const orderId = orderLines.nodes[0]!.orderId;
+  await page.goto(`/orders/${orderId}`);
+  await page.getByTestId('action-registerAssetsFromOrder').click();
+  const dialog = page.getByTestId('action-dialog');
+  await dialog.getByTestId('action-input-warrantyMonths').fill('24');
+  await dialog.getByTestId('action-run').click();
+  await expect(dialog.getByTestId('action-result')).toContainText('"created"');
+  const created = JSON.parse((await dialog.getByTestId('action-result').textContent()) ?? '{}').created as number;
+  expect(created).toBeGreaterThan(0);
+  await page.screenshot({ path: test.info().outputPath('19-plugin-action.png') });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // Removing it archives the plugin's data: refused until confirmed.
+  await page.goto('/designer/plugins');
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByTestId('uninstall-touchpoint.asset-tracking').click();
+  await expect(page.getByTestId('plugin-error')).toBeVisible();
+  await expect(row).toBeVisible();
+  await page.getByTestId('confirm-uninstall').click();
+  await expect(row).toHaveCount(0);
+});

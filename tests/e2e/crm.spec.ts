@@ -79,6 +79,9 @@ test('an admin designs an entity and end users work with it and with the CRM', a
   await page.getByTestId('save').click();
   await expect(page.getByTestId('record-title')).toHaveText('Beta pilot');
   await shot(page, '04-record-page');
+  // The global search finds records of the new entity too.
+  await page.getByTestId('global-search').fill('Beta pil');
+  await expect(page.locator('#search-results li[role="option"]', { hasText: 'Beta pilot' })).toBeVisible();
 
   // Filter and sort the list.
   await page.goto('/projects');

@@ -180,8 +180,8 @@ export async function whoIsCalling(
   const keys = callerKeys(phone);
   const full = p.add(keys[0], 'text');
   const candidates = p.add(keys, 'text[]');
-  // Cheap necessary condition, written first so the key (regular expressions) is computed for few rows when
-  // no expression index on the key exists: a matching number ends with the caller's last digits.
+  // The key comparison is what the engine's index on every phone field serves. The cheap necessary condition
+  // (a matching number ends with the caller's last digits) only checks the few rows the index returns.
   const tail = p.add(`%${keys.at(-1)}`, 'text');
   const branches: string[] = [];
   for (const entity of CALLER_ENTITIES) {

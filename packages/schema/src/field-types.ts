@@ -1,5 +1,6 @@
 // The field-type registry. A field type says how a value is stored, how it appears in GraphQL, which
 // filter operators it offers and how an input value is checked. Plugins register their own the same way.
+import { phoneKeySql } from './phone.ts';
 import type { FieldDefinition, FieldTypeName } from './types.ts';
 
 /** One physical column a field occupies. `suffix` is appended to the field's column name. */
@@ -51,6 +52,19 @@ export const FILTER_OPERATORS: Record<FilterFamily, readonly string[]> = {
   none: [],
 };
 
+/**
+ * An index the engine keeps on an expression over a field's value, because queries compare by exactly that
+ * expression (a phone number's key). Queries must write the same expression for PostgreSQL to use it.
+ */
+export interface ExpressionIndex {
+  /** Short stable name, part of the index name: `key`. */
+  name: string;
+  /** What the index serves, in words for the migration plan: `lookups by the normalised number`. */
+  purpose: string;
+  /** The indexed expression over `value` (a quoted column, or another SQL expression of the field's value). */
+  expression(value: string): string;
+}
+
 /** The result of checking one input value: the value to store, or what is wrong with it. */
 export type CheckResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -75,6 +89,8 @@ export interface FieldType {
   widensTo: readonly FieldTypeName[];
   /** Checks and normalises a non-null input value. */
   check(value: unknown, field: FieldDefinition): CheckResult;
+  /** Expression indexes every field of this type gets (the engine creates and drops them with the field). */
+  indexes?(field: FieldDefinition): readonly ExpressionIndex[];
 }
 
 const ok = (value: unknown): CheckResult => ({ ok: true, value });
@@ -199,9 +215,14 @@ registerFieldType(textType('longText', DEFAULT_LONG_TEXT_MAX_LENGTH));
 registerFieldType(
   textType('email', 320, { test: (v) => EMAIL.test(v), what: 'an e-mail address such as name@example.com' }),
 );
-registerFieldType(
-  textType('phone', 40, { test: (v) => PHONE.test(v), what: 'a phone number of digits, spaces, + ( ) - . /' }),
-);
+const PHONE_INDEXES: readonly ExpressionIndex[] = [
+  { name: 'key', purpose: 'lookups by the normalised number (caller identification)', expression: phoneKeySql },
+];
+
+registerFieldType({
+  ...textType('phone', 40, { test: (v) => PHONE.test(v), what: 'a phone number of digits, spaces, + ( ) - . /' }),
+  indexes: () => PHONE_INDEXES,
+});
 registerFieldType(
   textType('url', 2000, {
     test: (v) => {

@@ -15,6 +15,7 @@ import {
   qualifiedName,
   relationDdl,
 } from './ddl.ts';
+import { planDerivedIndexes } from './derived-indexes.ts';
 import { countInvalid, type PlanContext, planIndexChanges, planRuleChanges, planSortIndex } from './plan-rules.ts';
 
 export type StepKind =
@@ -160,6 +161,7 @@ class Planner implements PlanContext {
       planIndexChanges(this, before, entity);
       planSortIndex(this, before, entity);
     }
+    await planDerivedIndexes(this);
     for (const entity of this.input.from) {
       if (!this.toById.has(key(entity))) await this.archiveEntity(entity);
     }

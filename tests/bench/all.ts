@@ -1,5 +1,6 @@
 // `pnpm bench`: the read-path benchmark (run.ts, which writes docs/benchmarks.md with --write), then the
-// plugin sandbox benchmark, whose figures are appended to the same page with --write.
+// plugin sandbox benchmark, whose figures are appended to the same page with --write, then the customer
+// timeline benchmark (timeline.ts), which writes its own section of the page with --write.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,3 +24,7 @@ if (args.includes('--write')) {
     `\n## Plugin sandbox\n\n\`node --no-node-snapshot packages/sandbox/bench/sandbox-bench.ts\` (also part of \`pnpm bench\`):\n\n\`\`\`\n${sandbox.stdout.trim()}\n\`\`\`\n\nA warm hook call goes through isolated-vm's asynchronous \`apply\` (~30 µs), not \`applySync\` (~2-3 µs):\nplugin code never runs on the host thread, so a busy or hostile plugin cannot stall other workspaces.\n`,
   );
 }
+
+const timelineArgs = args.includes('--write') ? ['--write'] : [];
+const timeline = spawnSync(node[0]!, [...node.slice(1), path('./timeline.ts'), ...timelineArgs], { stdio: 'inherit' });
+if (timeline.status !== 0) process.exit(timeline.status ?? 1);

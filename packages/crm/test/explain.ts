@@ -29,13 +29,21 @@ export interface PlanNode {
   [key: string]: unknown;
 }
 
-/** The plan PostgreSQL chooses for a statement on the data as it is (run `analyze` first). */
-export async function explain(engine: Engine, statement: Recorded): Promise<PlanNode> {
-  const [row] = await engine.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `explain (format json) ${statement.text}`,
-    statement.params,
-  );
-  return row!['QUERY PLAN'][0].Plan;
+/**
+ * The plan PostgreSQL chooses for a statement on the data as it is (run `analyze` first). With
+ * `withoutSeqScan`, sequential scans are priced out: on a table small enough to read whole in a millisecond
+ * PostgreSQL rightly does that, which says nothing about whether an index *fits* the statement; priced out,
+ * it still scans a table when no index fits, so a plan without scans proves the conditions are indexable.
+ */
+export async function explain(engine: Engine, statement: Recorded, withoutSeqScan = false): Promise<PlanNode> {
+  return engine.db.transaction(async (tx) => {
+    if (withoutSeqScan) await tx.query('set local enable_seqscan = off');
+    const [row] = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `explain (format json) ${statement.text}`,
+      statement.params,
+    );
+    return row!['QUERY PLAN'][0].Plan;
+  });
 }
 
 export function planNodes(plan: PlanNode): PlanNode[] {

@@ -1,7 +1,10 @@
 // Indexes the engine derives from field types: every phone field gets an expression index on its normalised
 // key, through the migration planner, for the core layer, for fields an admin adds later, and for a
 // workspace whose tables were built before the index existed (its next start adds it; data untouched).
-import { type EntityDefinition, phoneKeySql } from '@touchpoint/schema';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EntityDefinition, phoneKeySql, textBigramsSql } from '@touchpoint/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, Engine, type TestDatabase } from '../src/index.ts';
 
@@ -14,6 +17,12 @@ const person: EntityDefinition = {
     { name: 'name', type: 'text', labels: labels('Name'), required: true },
     { name: 'mobile', type: 'phone', labels: labels('Mobile') },
   ],
+};
+const company: EntityDefinition = {
+  name: 'company',
+  labels: labels('Company'),
+  titleField: 'name',
+  fields: [{ name: 'name', type: 'text', labels: labels('Name'), substringSearch: true }],
 };
 
 let database: TestDatabase;
@@ -107,5 +116,38 @@ describe('derived indexes', () => {
     await engine.close();
     engine = await start();
     expect((await engine.metadata('default')).version).toBe(versionBefore + 1);
+  });
+});
+
+describe('substring indexes', () => {
+  // PGlite ships pg_trgm as a loadable extension (db.ts loads it): the embedded database gets the same
+  // trigram and bigram indexes as a server, and the same statements find the same records.
+  it('are built on the embedded database too, and the search conditions work there', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tp-embedded-'));
+    const embedded = await Engine.start({ dataDir, coreEntities: [company] });
+    try {
+      expect(embedded.db.embedded).toBe(true);
+      const indexes = await embedded.db.query<{ name: string; definition: string }>(
+        `select indexname as name, indexdef as definition from pg_indexes
+         where schemaname = 'ws_default' and tablename = 'company' and indexname like 'dx\\_%' order by indexname`,
+      );
+      expect(indexes.map((i) => i.name.replace(/_[0-9a-f]{8}$/, ''))).toEqual([
+        'dx_company_name_bigram',
+        'dx_company_name_trgm',
+      ]);
+      expect(indexes[1]!.definition).toContain('gin_trgm_ops');
+      const records = embedded.records({ workspace: 'default', actor: 'tester' });
+      const { id } = await records.create('company', { name: '济南华远数控设备有限公司' });
+      await records.create('company', { name: 'Huayuan Trading' });
+      const found = await embedded.db.query<{ id: string }>(
+        `select id from ws_default.company t where t.deleted_at is null and t.name ilike $1
+           and ${textBigramsSql('t.name')} @> ${textBigramsSql('$2')}`,
+        ['%华远%', '华远'],
+      );
+      expect(found.map((r) => r.id)).toEqual([id]);
+    } finally {
+      await embedded.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The field-type registry. A field type says how a value is stored, how it appears in GraphQL, which
 // filter operators it offers and how an input value is checked. Plugins register their own the same way.
-import { phoneKeySql } from './phone.ts';
+import { phoneDigitsSql, phoneKeySql } from './phone.ts';
+import { textBigramsSql } from './text-search.ts';
 import type { FieldDefinition, FieldTypeName } from './types.ts';
 
 /** One physical column a field occupies. `suffix` is appended to the field's column name. */
@@ -63,6 +64,20 @@ export interface ExpressionIndex {
   purpose: string;
   /** The indexed expression over `value` (a quoted column, or another SQL expression of the field's value). */
   expression(value: string): string;
+  /**
+   * `btree` (default): equality and ranges. `trigram`: a GIN index with pg_trgm's `gin_trgm_ops` (LIKE and
+   * ILIKE on the expression; left out where the database has no pg_trgm). `gin`: a GIN index on an array.
+   */
+  method?: 'btree' | 'trigram' | 'gin';
+}
+
+/** The substring indexes of a field with `substringSearch` (see text-search.ts). */
+export function substringIndexes(field: FieldDefinition): readonly ExpressionIndex[] {
+  if (field.substringSearch !== true) return [];
+  return [
+    { name: 'trgm', purpose: 'substring search', method: 'trigram', expression: (v) => v },
+    { name: 'bigram', purpose: 'substring search of 2-character words', method: 'gin', expression: textBigramsSql },
+  ];
 }
 
 /** The result of checking one input value: the value to store, or what is wrong with it. */
@@ -150,8 +165,12 @@ function textType(
     groupable: name !== 'longText',
     summable: false,
     searchable: true,
-    options: ['minLength', 'maxLength', 'pattern'],
+    options:
+      name === 'longText'
+        ? ['minLength', 'maxLength', 'pattern']
+        : ['minLength', 'maxLength', 'pattern', 'substringSearch'],
     widensTo: name === 'longText' ? [] : name === 'text' ? ['longText'] : ['text', 'longText'],
+    indexes: substringIndexes,
     check(value, field) {
       const result = checkText(value, field, defaultMax);
       if (result.ok && format && !format.test(value as string))
@@ -219,9 +238,14 @@ const PHONE_INDEXES: readonly ExpressionIndex[] = [
   { name: 'key', purpose: 'lookups by the normalised number (caller identification)', expression: phoneKeySql },
 ];
 
+/** A phone number is found by a fragment of its digits (`6411 7256` finds `+86 135-6411-7256`). */
+const PHONE_DIGIT_INDEXES: readonly ExpressionIndex[] = [
+  { name: 'digits', purpose: 'search by part of the number', method: 'trigram', expression: phoneDigitsSql },
+];
+
 registerFieldType({
   ...textType('phone', 40, { test: (v) => PHONE.test(v), what: 'a phone number of digits, spaces, + ( ) - . /' }),
-  indexes: () => PHONE_INDEXES,
+  indexes: (field) => (field.substringSearch === true ? [...PHONE_INDEXES, ...PHONE_DIGIT_INDEXES] : PHONE_INDEXES),
 });
 registerFieldType(
   textType('url', 2000, {
@@ -465,9 +489,10 @@ registerFieldType({
   groupable: false,
   summable: false,
   searchable: true,
-  options: ['autonumber'],
+  options: ['autonumber', 'substringSearch'],
   widensTo: [],
   check: () => fail('is numbered automatically and cannot be set'),
+  indexes: substringIndexes,
 });
 
 const formulaShape: Record<string, { graphql: GraphQLShape; filter: FilterFamily }> = {
@@ -488,9 +513,11 @@ registerFieldType({
   groupable: false,
   summable: false,
   searchable: false,
-  options: ['formula'],
+  options: ['formula', 'substringSearch'],
   widensTo: [],
   check: () => fail('is computed from a formula and cannot be set'),
+  // Over the compiled formula; metadata validation admits `substringSearch` only where that is immutable.
+  indexes: substringIndexes,
 });
 
 registerFieldType({

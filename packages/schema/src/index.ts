@@ -11,6 +11,7 @@ export {
   getFieldType,
   isUuid,
   registerFieldType,
+  substringIndexes,
 } from './field-types.ts';
 export type {
   FieldTypeLookup,
@@ -45,6 +46,12 @@ export {
   snakeCase,
 } from './naming.ts';
 export { phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
+export {
+  TEXT_BIGRAMS_FUNCTION,
+  TRIGRAM_MIN_LENGTH,
+  textBigrams,
+  textBigramsSql,
+} from './text-search.ts';
 export type {
   AutonumberOptions,
   EntityDefinition,

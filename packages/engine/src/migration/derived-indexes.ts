@@ -4,8 +4,9 @@
 // (e.g. the layer sync at start), and one dropped by hand comes back.
 import { createHash } from 'node:crypto';
 import type { EntityDefinition, ExpressionIndex, FieldDefinition } from '@touchpoint/schema';
-import { fieldType } from '@touchpoint/schema';
-import { fieldColumns, ident, qualifiedTable, tableName } from '../physical.ts';
+import { compileFormula, fieldType, formulaValueTypeOf } from '@touchpoint/schema';
+import { columnBase, fieldColumns, ident, qualifiedTable, tableName } from '../physical.ts';
+import type { TextSearchSupport } from '../text-search.ts';
 import { dropIndex, objectName } from './ddl.ts';
 import type { PlanContext } from './plan-rules.ts';
 
@@ -17,39 +18,91 @@ export interface DerivedIndex {
   entity: EntityDefinition;
   field: FieldDefinition;
   spec: ExpressionIndex;
-  sql: string;
+  /** The DDL, or null when this database cannot have the index (no pg_trgm): kept if present, not created. */
+  sql: string | null;
 }
 
-function derivedIndexesOf(entity: EntityDefinition, schema: string): DerivedIndex[] {
+/**
+ * The SQL of a field's value an index can hold: its column, or its compiled formula (validation admits
+ * `substringSearch` only on formulas that compile to an immutable expression over stored columns).
+ */
+function valueSql(entity: EntityDefinition, field: FieldDefinition): { value: string; readable: string } | undefined {
+  if (field.type === 'formula' && field.formula) {
+    try {
+      const compiled = compileFormula(field.formula.expression, (name) => {
+        const operand = entity.fields.find((f) => f.name === name);
+        const type = operand && formulaValueTypeOf(operand);
+        const columns = operand ? fieldColumns(operand) : [];
+        return type && columns.length === 1 ? { sql: ident(columns[0]!.name), type } : undefined;
+      });
+      return { value: compiled.sql, readable: columnBase(field) };
+    } catch {
+      return undefined;
+    }
+  }
+  const columns = fieldColumns(field);
+  return columns.length === 1 ? { value: ident(columns[0]!.name), readable: columns[0]!.name } : undefined;
+}
+
+function indexDdl(
+  name: string,
+  table: string,
+  spec: ExpressionIndex,
+  expression: string,
+  support: TextSearchSupport,
+): string | null {
+  const method = spec.method ?? 'btree';
+  if (method === 'trigram' && !support.trigramOpclass) return null;
+  if (method === 'gin' && !support.bigrams) return null;
+  const element = method === 'trigram' ? `(${expression}) ${support.trigramOpclass}` : `(${expression})`;
+  const using = method === 'btree' ? '' : ' using gin';
+  return `create index ${ident(name)} on ${table}${using} (${element}) where "deleted_at" is null`;
+}
+
+const NO_TEXT_SEARCH: TextSearchSupport = { trigramOpclass: null, bigrams: false };
+
+function derivedIndexesOf(entity: EntityDefinition, schema: string, support: TextSearchSupport): DerivedIndex[] {
   const result: DerivedIndex[] = [];
   for (const field of entity.fields) {
     const specs = fieldType(field).indexes?.(field) ?? [];
-    const columns = fieldColumns(field);
-    if (specs.length === 0 || columns.length !== 1) continue;
-    const column = columns[0]!.name;
+    if (specs.length === 0) continue;
+    const value = valueSql(entity, field);
+    if (!value) continue;
     for (const spec of specs) {
-      const expression = spec.expression(ident(column));
-      // The expression's text is part of the name: a field type that changes its expression gets a new
-      // index (and the old one is dropped) instead of an index that no longer matches the queries.
-      const shape = createHash('sha1').update(spec.expression('$')).digest('hex').slice(0, 8);
+      const expression = spec.expression(value.value);
+      // The expression's text is part of the name: a field type that changes its expression (or a formula
+      // that changes) gets a new index, and the old one is dropped, instead of one the queries no longer match.
+      const shape = createHash('sha1')
+        .update(`${spec.method ?? 'btree'}:${spec.expression(value.value)}`)
+        .digest('hex')
+        .slice(0, 8);
       const name = objectName(
         'dx',
-        `${tableName(entity)}_${column}_${spec.name}`,
+        `${tableName(entity)}_${value.readable}_${spec.name}`,
         entity.id ?? entity.name,
         field.id ?? field.name,
         spec.name,
         shape,
       );
-      const sql = `create index ${ident(name)} on ${qualifiedTable(schema, entity)} ((${expression})) where "deleted_at" is null`;
-      result.push({ name, entity, field, spec, sql });
+      result.push({
+        name,
+        entity,
+        field,
+        spec,
+        sql: indexDdl(name, qualifiedTable(schema, entity), spec, expression, support),
+      });
     }
   }
   return result;
 }
 
 /** The derived indexes of every entity of a metadata version. */
-export function derivedIndexes(entities: EntityDefinition[], schema: string): DerivedIndex[] {
-  return entities.flatMap((e) => derivedIndexesOf(e, schema));
+export function derivedIndexes(
+  entities: EntityDefinition[],
+  schema: string,
+  support: TextSearchSupport = NO_TEXT_SEARCH,
+): DerivedIndex[] {
+  return entities.flatMap((e) => derivedIndexesOf(e, schema, support));
 }
 
 /**
@@ -68,12 +121,12 @@ async function existingDerivedIndexes(planner: PlanContext): Promise<Map<string,
 
 /** Adds the derived indexes the new metadata wants and the database lacks; drops those no field wants. */
 export async function planDerivedIndexes(planner: PlanContext): Promise<void> {
-  const { schema, to } = planner.input;
+  const { schema, to, textSearch } = planner.input;
   const existing = await existingDerivedIndexes(planner);
-  const wanted = derivedIndexes(to, schema);
+  const wanted = derivedIndexes(to, schema, textSearch);
   const wantedNames = new Set(wanted.map((d) => d.name));
   for (const index of wanted) {
-    if (existing.has(index.name)) continue;
+    if (existing.has(index.name) || index.sql === null) continue;
     planner.step({
       kind: 'addIndex',
       destructive: false,

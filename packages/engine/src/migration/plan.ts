@@ -7,6 +7,7 @@ import { fieldType } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
 import { fieldColumns, ident, joinTableName, qualifiedTable, tableName } from '../physical.ts';
 import type { ArchiveRow } from '../system-entities.ts';
+import type { TextSearchSupport } from '../text-search.ts';
 import {
   addAutonumberToExisting,
   addColumns,
@@ -72,6 +73,8 @@ export interface PlanInput {
   archives: ArchiveRow[];
   /** Reads the live data to tell how many records a step affects; absent for a new workspace. */
   inspect?: Sql;
+  /** What the database offers substring indexes; without it they are left out (kept where they exist). */
+  textSearch?: TextSearchSupport;
 }
 
 const key = (x: { id?: string; name: string }) => x.id ?? x.name;

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { crm } from '@touchpoint/crm';
 import { countStatements, createTestDatabase, Engine, loadCoreEntities } from '@touchpoint/engine';
 import { BUSY_ACCOUNT_EVENTS, seedBusyAccount } from '../../packages/crm/test/busy-account.ts';
+import { type Recorded, recordingCrm } from '../../packages/crm/test/explain.ts';
 
 const HEADING = '## Timeline: first page of a long customer history';
 const PAGE = 20;
@@ -57,10 +58,24 @@ try {
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
+  // PostgreSQL's own time for the statement (EXPLAIN ANALYZE), without the round trip and Node: on a shared
+  // machine the two together say whether a slow run was the query or the scheduling.
+  const recorded: Recorded[] = [];
+  await recordingCrm(engine, recorded).timeline({ entity: 'account', id: busy.account, first: PAGE });
+  const server: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const [row] = await engine.db.query<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>(
+      `explain (analyze, timing off, format json) ${recorded[0]!.text}`,
+      recorded[0]!.params,
+    );
+    server.push(row!['QUERY PLAN'][0]['Execution Time']);
+  }
+  server.sort((a, b) => a - b);
   const kinds = [...new Set(first.items.map((i) => i.kind))].join(', ');
   const report = `${BUSY_ACCOUNT_EVENTS} timeline items on one account (and its 5 contacts), another account with 20,000 newer interactions
 first page (${PAGE} items: ${kinds}), ${runs} runs after warm-up, one at a time:
   median ${ms(percentile(times, 50))} ms   p95 ${ms(percentile(times, 95))} ms   max ${ms(times.at(-1)!)} ms
+  PostgreSQL execution (EXPLAIN ANALYZE, timing off, 30 runs): median ${ms(percentile(server, 50))} ms   p95 ${ms(percentile(server, 95))} ms
   SQL statements per page: ${statements}
 seeded through the record service in ${seedSeconds.toFixed(1)} s; ${database.kind}, Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim()}), load ${loadavg()[0]!.toFixed(2)}`;
   console.log(report);

@@ -1,5 +1,5 @@
-// Indexes the engine derives from field types (a phone field's key), as opposed to the ones an entity
-// declares. They are planned against what the database really has (its catalog), not only against the
+// Indexes the engine derives from field types (a phone field's key, the substring indexes of a field with
+// `substringSearch`), as opposed to the ones an entity declares. They are planned against what the database really has (its catalog), not only against the
 // previous metadata: a workspace built before a field type gained an index gets it at its next migration
 // (e.g. the layer sync at start), and one dropped by hand comes back.
 import { createHash } from 'node:crypto';

@@ -157,14 +157,6 @@ export class CrmModel {
     return value ? `coalesce((${value})::text, ${alias}.id::text)` : `${alias}.id::text`;
   }
 
-  /** Whether the entity declares an index that starts with these fields (core names), in this order. */
-  hasIndex(entityName: string, fieldNames: string[]): boolean {
-    const entity = this.entity(entityName);
-    const names = fieldNames.map((f) => this.field(entityName, f)?.name);
-    if (!entity || names.some((n) => n === undefined)) return false;
-    return (entity.indexes ?? []).some((index) => names.every((n, i) => index.fields[i] === n));
-  }
-
   /** Select options of a field (for messages and checks). */
   options(entityName: string, fieldName: string): string[] {
     return (this.field(entityName, fieldName)?.options ?? []).map((o) => o.value);

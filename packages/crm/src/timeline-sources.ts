@@ -39,10 +39,9 @@ export interface TimelineSource {
   /**
    * For items that reach the customer through a parent record (a case's status changes, an opportunity's
    * stage changes): the parent entity and the item's column pointing at it. Such a source is read per
-   * parent of the customer, through the item's (parent, instant) index; `indexed` says that index is
-   * declared, so each parent's newest rows are read in index order (no sort of all its rows).
+   * parent of the customer, through the item's (parent, instant) index.
    */
-  via?: { entity: string; key: string; indexed: boolean };
+  via?: { entity: string; key: string };
   /** A stored column ordered like `occurredAt` (an order's date), so an index on it serves the order. */
   sortKey?: string;
 }
@@ -141,11 +140,7 @@ const DEFINITIONS: SourceDefinition[] = [
       account: m.col('p', 'case', 'account'),
       contact: m.col('p', 'case', 'contact'),
       lead: null,
-      via: {
-        entity: 'case',
-        key: m.col('s', 'caseStatusChange', 'case'),
-        indexed: m.hasIndex('caseStatusChange', ['case', 'changedAt']),
-      },
+      via: { entity: 'case', key: m.col('s', 'caseStatusChange', 'case') },
     }),
   },
   {
@@ -171,11 +166,7 @@ const DEFINITIONS: SourceDefinition[] = [
       account: m.col('p', 'opportunity', 'account'),
       contact: m.col('p', 'opportunity', 'contact'),
       lead: null,
-      via: {
-        entity: 'opportunity',
-        key: m.col('s', 'opportunityStageChange', 'opportunity'),
-        indexed: m.hasIndex('opportunityStageChange', ['opportunity', 'changedAt']),
-      },
+      via: { entity: 'opportunity', key: m.col('s', 'opportunityStageChange', 'opportunity') },
     }),
   },
   {

@@ -139,13 +139,12 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     const columns = select(m, source);
     const direct = (link: string) =>
       `(select ${columns} from ${source.from} where ${link} = ${subjectId} and ${where} order by ${indexed})`;
-    const perRecord = (records: string, link: string, order = sorted) =>
+    const perRecord = (records: string, link: string) =>
       `(select x.* from (${records}) k cross join lateral (select ${columns} from ${source.from}
-    where ${link} = k.id and ${where} order by ${order}) x)`;
+    where ${link} = k.id and ${where} order by ${sorted}) x)`;
     if (source.via) {
       const parents = parentsOf(m, source.via.entity, subject, subjectId, contactsOfAccount);
-      // With the (parent, instant) index declared, each parent's newest rows come off that index in order.
-      if (parents) branches.push(perRecord(parents, source.via.key, source.via.indexed ? indexed : sorted));
+      if (parents) branches.push(perRecord(parents, source.via.key));
     } else if (subject !== 'account') {
       const link = source[subject];
       if (link) branches.push(direct(link));

@@ -59,7 +59,7 @@ describe('timeline over GraphQL', () => {
   it('pages forwards and backwards with typed channel filters', async () => {
     const one = await h.ok<Timeline>(TIMELINE, { id: id.account, first: 3 });
     expect(one.timeline.edges.map((e) => e.node.title)).toEqual(['Call 4', 'Call 3', 'Call 2']);
-    expect(one.timeline.edges[0]!.node).toMatchObject({ kind: 'interaction', channel: 'phone', contactName: '伟 王' });
+    expect(one.timeline.edges[0]!.node).toMatchObject({ kind: 'interaction', channel: 'phone', contactName: '王伟' });
     const two = await h.ok<Timeline>(TIMELINE, { id: id.account, first: 3, after: one.timeline.pageInfo.endCursor });
     expect(two.timeline.edges.map((e) => e.node.title)).toEqual(['Call 1', 'Call 0']);
     expect(two.timeline.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
@@ -88,7 +88,7 @@ describe('search and caller identification over GraphQL', () => {
     const phone = await h.ok<{ search: { entity: string; id: string; score: number }[] }>(q, {
       text: '+86 135-6411-7256',
     });
-    expect(phone.search).toEqual([{ entity: 'contact', id: id.contact, title: '伟 王', score: 100 }]);
+    expect(phone.search).toEqual([{ entity: 'contact', id: id.contact, title: '王伟', score: 100 }]);
     const caller = await h.ok<{ whoIsCalling: { phone: string; matches: Record<string, unknown>[] } }>(
       `{ whoIsCalling(phone: "+86 135 6411 7256") { phone matches { entity id accountName exact openCases { id } latestTouchpoints { subject } } } }`,
     );
@@ -239,7 +239,7 @@ describe('reports and segments over GraphQL', () => {
       `query($s: ID!) { evaluateSegment(id: $s) { count members { title } } }`,
       { s: segment },
     );
-    expect(page.evaluateSegment).toEqual({ count: 1, members: [{ title: '伟 王' }] });
+    expect(page.evaluateSegment).toEqual({ count: 1, members: [{ title: '王伟' }] });
   });
 });
 

@@ -1,6 +1,7 @@
 // `pnpm bench`: the read-path benchmark (run.ts, which writes docs/benchmarks.md with --write), then the
-// plugin sandbox benchmark and the web app in a browser (web.ts), whose figures are appended to the same
-// page with --write.
+// plugin sandbox benchmark, whose figures are appended to the same page with --write, then the customer
+// timeline benchmark (timeline.ts), which writes its own section of the page with --write, and the web app
+// in a browser (web.ts), whose figures are appended with --write.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,5 +26,9 @@ if (args.includes('--write')) {
   );
 }
 
-const web = spawnSync(node[0]!, [...node.slice(1), path('./web.ts'), ...args], { stdio: 'inherit' });
+const writeArgs = args.includes('--write') ? ['--write'] : [];
+const timeline = spawnSync(node[0]!, [...node.slice(1), path('./timeline.ts'), ...writeArgs], { stdio: 'inherit' });
+if (timeline.status !== 0) process.exit(timeline.status ?? 1);
+
+const web = spawnSync(node[0]!, [...node.slice(1), path('./web.ts'), ...writeArgs], { stdio: 'inherit' });
 if (web.status !== 0) process.exit(web.status ?? 1);

@@ -125,26 +125,36 @@ export class CrmModel {
     return `(case when ${m.currency} = ${currency} then ${m.amount} end)`;
   }
 
-  /** The record's title as text: its title field, or the title formula (e.g. contact full name) inlined. */
-  title(alias: string, entityName: string): string {
+  /**
+   * The value of a stored single-column field or of a formula field (compiled, inlined) — exactly the
+   * expression the engine's substring indexes hold for a field with `substringSearch` — or undefined.
+   */
+  value(alias: string, entityName: string, fieldName: string): string | undefined {
     const { entity } = this.need(entityName);
-    const field = entity.fields.find((f) => f.name === entity.titleField);
-    if (!field) return `${alias}.id::text`;
+    const field = this.field(entityName, fieldName);
+    if (!field) return undefined;
     if (field.type === 'formula' && field.formula) {
       try {
-        const compiled = compileFormula(field.formula.expression, (name) => {
+        return compileFormula(field.formula.expression, (name) => {
           const operand = entity.fields.find((f) => f.name === name);
           const type = operand && FORMULA_OPERANDS[operand.type];
           if (!operand || !type || physical.fieldColumns(operand).length !== 1) return undefined;
           return { sql: this.col(alias, entityName, operand.name), type };
-        });
-        return `coalesce((${compiled.sql})::text, ${alias}.id::text)`;
+        }).sql;
       } catch {
-        return `${alias}.id::text`;
+        return undefined;
       }
     }
-    if (physical.fieldColumns(field).length !== 1) return `${alias}.id::text`;
-    return `coalesce(${alias}.${physical.ident(physical.fieldColumns(field)[0]!.name)}::text, ${alias}.id::text)`;
+    const columns = physical.fieldColumns(field);
+    return columns.length === 1 ? `${alias}.${physical.ident(columns[0]!.name)}` : undefined;
+  }
+
+  /** The record's title as text: its title field, or the title formula (e.g. contact full name) inlined. */
+  title(alias: string, entityName: string): string {
+    const { entity } = this.need(entityName);
+    const field = entity.fields.find((f) => f.name === entity.titleField);
+    const value = field && this.value(alias, entityName, field.name);
+    return value ? `coalesce((${value})::text, ${alias}.id::text)` : `${alias}.id::text`;
   }
 
   /** Select options of a field (for messages and checks). */

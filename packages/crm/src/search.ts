@@ -2,6 +2,9 @@
 // contacts, leads, cases and opportunities: text matches case-insensitive substrings (Chinese included:
 // "华远" finds "济南华远数控设备有限公司") in names, numbers and e-mails; a phone-like text also matches phone
 // fields by key (see phone.ts) or digits. Ranked: whole value 100, start of a value 70, anywhere 40.
+// Every condition is written over exactly the value the engine indexes (the fields carry `substringSearch`
+// in schemas/, see @touchpoint/schema text-search.ts), so a search reads index entries, not whole tables.
+import { textBigrams, textBigramsSql } from '@touchpoint/schema';
 import type { CrmModel } from './model.ts';
 import { callerKeys, isPhoneLike, phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
 import { Checks, isoMillis, Params, type SqlRunner } from './sql.ts';
@@ -84,6 +87,9 @@ export async function search(
       return placeholder;
     };
   };
+  const raw = lazy(text, 'text');
+  const anywhereAnyCase = lazy(`%${escapeLike(text)}%`, 'text');
+  const bigrams = textBigrams(text).length > 0;
   const exact = lazy(text.toLowerCase(), 'text');
   const prefix = lazy(`${escapeLike(text.toLowerCase())}%`, 'text');
   const anywhere = lazy(`%${escapeLike(text.toLowerCase())}%`, 'text');
@@ -103,14 +109,20 @@ export async function search(
     const spec = FIELDS[entity];
     // A phone number is not looked for in names (nor in the title, usually a name): it saves most of the work.
     const fields = whole ? [] : phone ? spec.numbers : [...spec.names, ...spec.numbers];
-    const values = fields.filter((f) => m.field(entity, f)).map((f) => `lower(${m.col('t', entity, f)}::text)`);
-    const title = m.title('t', entity);
-    if (!phone) values.push(`lower(${title})`);
-    const matches = values.map((v) => `${v} like ${anywhere()}`);
-    const scores = values.map(
+    // The title too when it is a field of its own (a contact's full name: "王伟" is in neither name field).
+    const titleField = m.entity(entity)?.titleField;
+    if (!phone && titleField && !fields.includes(titleField)) fields.push(titleField);
+    const values = fields.flatMap((f) => m.value('t', entity, f) ?? []);
+    // Matched on the value itself, as the engine's substring indexes hold it (fields with `substringSearch`):
+    // ILIKE is what the trigram index serves; the bigram condition narrows a 2-character CJK word.
+    const matches = values.map(
       (v) =>
-        `case when ${v} = ${exact()} then 100 when ${v} like ${prefix()} then 70 when ${v} like ${anywhere()} then 40 else 0 end`,
+        `(${v} ilike ${anywhereAnyCase()}${bigrams ? ` and ${textBigramsSql(v)} @> ${textBigramsSql(raw())}` : ''})`,
     );
+    const scores = values.map((value) => {
+      const v = `lower(${value})`;
+      return `case when ${v} = ${exact()} then 100 when ${v} like ${prefix()} then 70 when ${v} like ${anywhere()} then 40 else 0 end`;
+    });
     if (phone) {
       for (const f of spec.phones.filter((name) => m.field(entity, name))) {
         const column = m.col('t', entity, f);
@@ -130,7 +142,7 @@ export async function search(
     }
     if (matches.length === 0) continue;
     const subtitle = m.field(entity, spec.subtitle) ? `${m.col('t', entity, spec.subtitle)}::text` : 'null';
-    branches.push(`(select '${entity}'::text as entity, t.id, ${title} as title, ${subtitle} as subtitle,
+    branches.push(`(select '${entity}'::text as entity, t.id, ${m.title('t', entity)} as title, ${subtitle} as subtitle,
     greatest(${scores.join(', ')}) as score, ${SEARCH_ENTITIES.indexOf(entity)} as rank
   from ${m.table(entity)} t where t.deleted_at is null and (${matches.join(' or ')})
   order by score desc, title, t.id limit ${limit()})`);
@@ -180,8 +192,8 @@ export async function whoIsCalling(
   const keys = callerKeys(phone);
   const full = p.add(keys[0], 'text');
   const candidates = p.add(keys, 'text[]');
-  // Cheap necessary condition, written first so the key (regular expressions) is computed for few rows when
-  // no expression index on the key exists: a matching number ends with the caller's last digits.
+  // The key comparison is what the engine's index on every phone field serves. The cheap necessary condition
+  // (a matching number ends with the caller's last digits) only checks the few rows the index returns.
   const tail = p.add(`%${keys.at(-1)}`, 'text');
   const branches: string[] = [];
   for (const entity of CALLER_ENTITIES) {

@@ -124,6 +124,9 @@ describe('search', () => {
     expect(byNumber[0]).toMatchObject({ entity: 'account', id: id.huayuan, score: 100 });
     expect(await fx.crm().search({ text: '华远', entities: ['contact'] })).toEqual([]);
     expect(await fx.crm().search({ text: '100%_x' })).toEqual([]); // wildcards match literally
+    // A Chinese full name (family name first): in neither name field alone, only in the title formula.
+    const wang = await fx.crm().search({ text: '王伟', entities: ['contact'] });
+    expect(wang).toEqual([expect.objectContaining({ id: id.wang, title: '王伟', score: 100 })]);
   });
 
   it('refuses an empty text, unknown entities and a bad size', async () => {
@@ -145,7 +148,7 @@ describe('whoIsCalling', () => {
       ['lead', id.lead, 'mobile', true],
     ]);
     const wang = result.matches.find((m) => m.id === id.wang)!;
-    expect(wang).toMatchObject({ accountId: id.huayuan, accountName: '济南华远数控设备有限公司', title: '伟 王' });
+    expect(wang).toMatchObject({ accountId: id.huayuan, accountName: '济南华远数控设备有限公司', title: '王伟' });
     expect(wang.openCases.map((k) => k.id)).toEqual([id.case]);
     expect(wang.latestTouchpoints.map((t) => t.subject)).toEqual(['call 7', 'call 6', 'call 5', 'call 4', 'call 3']);
     expect(result.matches.find((m) => m.id === id.ann)?.openCases).toEqual([]);

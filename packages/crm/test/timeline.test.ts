@@ -117,7 +117,7 @@ describe('timeline', () => {
       sourceEntity: 'interaction',
       accountId: ids.A,
       contactId: ids.C1,
-      contactName: '伟 王',
+      contactName: '王伟',
     });
     expect(byKey('s1')).toMatchObject({
       kind: 'caseStatusChange',

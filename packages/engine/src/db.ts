@@ -54,8 +54,10 @@ interface Embedded {
 async function startEmbedded(dataDir: string, maxConnections: number): Promise<Embedded> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  // pg_trgm ships with PGlite as a loadable extension: substring search gets the same indexes as on a server.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   // Port 0: the system picks a free port, so two instances on one machine never collide.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
   await server.start();

@@ -17,6 +17,7 @@ import {
   WorkspaceEntity,
   type WorkspaceRow,
 } from './system-entities.ts';
+import { ensureTextSearch } from './text-search.ts';
 
 export interface EngineOptions {
   /** PostgreSQL URL; without one the embedded database under `dataDir` is used. */
@@ -78,6 +79,7 @@ export class Engine {
     await this.db.query(`create schema if not exists ${SYSTEM_SCHEMA}`);
     // Safe update: creates what is missing, never drops (the workspace schemas are not MikroORM's).
     await this.db.orm.schema.update({ safe: true, dropTables: false, schema: SYSTEM_SCHEMA });
+    this.store.textSearch = await ensureTextSearch(this.db);
   }
 
   async listWorkspaces(): Promise<WorkspaceRow[]> {

@@ -23,6 +23,11 @@ export interface RecordHook {
 export class RecordHooks {
   readonly #hooks: RecordHook[] = [];
 
+  /** Whether any hook of this kind is registered (when none is, the values cannot change). */
+  has(kind: 'beforeCreate' | 'beforeUpdate' | 'beforeDelete'): boolean {
+    return this.#hooks.some((hook) => hook[kind] !== undefined);
+  }
+
   register(hook: RecordHook): () => void {
     this.#hooks.push(hook);
     return () => {

@@ -1,5 +1,7 @@
 // The field-type registry. A field type says how a value is stored, how it appears in GraphQL, which
 // filter operators it offers and how an input value is checked. Plugins register their own the same way.
+import { phoneDigitsSql, phoneKeySql } from './phone.ts';
+import { textBigramsSql } from './text-search.ts';
 import type { FieldDefinition, FieldTypeName } from './types.ts';
 
 /** One physical column a field occupies. `suffix` is appended to the field's column name. */
@@ -51,6 +53,33 @@ export const FILTER_OPERATORS: Record<FilterFamily, readonly string[]> = {
   none: [],
 };
 
+/**
+ * An index the engine keeps on an expression over a field's value, because queries compare by exactly that
+ * expression (a phone number's key). Queries must write the same expression for PostgreSQL to use it.
+ */
+export interface ExpressionIndex {
+  /** Short stable name, part of the index name: `key`. */
+  name: string;
+  /** What the index serves, in words for the migration plan: `lookups by the normalised number`. */
+  purpose: string;
+  /** The indexed expression over `value` (a quoted column, or another SQL expression of the field's value). */
+  expression(value: string): string;
+  /**
+   * `btree` (default): equality and ranges. `trigram`: a GIN index with pg_trgm's `gin_trgm_ops` (LIKE and
+   * ILIKE on the expression; left out where the database has no pg_trgm). `gin`: a GIN index on an array.
+   */
+  method?: 'btree' | 'trigram' | 'gin';
+}
+
+/** The substring indexes of a field with `substringSearch` (see text-search.ts). */
+export function substringIndexes(field: FieldDefinition): readonly ExpressionIndex[] {
+  if (field.substringSearch !== true) return [];
+  return [
+    { name: 'trgm', purpose: 'substring search', method: 'trigram', expression: (v) => v },
+    { name: 'bigram', purpose: 'substring search of 2-character words', method: 'gin', expression: textBigramsSql },
+  ];
+}
+
 /** The result of checking one input value: the value to store, or what is wrong with it. */
 export type CheckResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -75,6 +104,8 @@ export interface FieldType {
   widensTo: readonly FieldTypeName[];
   /** Checks and normalises a non-null input value. */
   check(value: unknown, field: FieldDefinition): CheckResult;
+  /** Expression indexes every field of this type gets (the engine creates and drops them with the field). */
+  indexes?(field: FieldDefinition): readonly ExpressionIndex[];
 }
 
 const ok = (value: unknown): CheckResult => ({ ok: true, value });
@@ -134,8 +165,12 @@ function textType(
     groupable: name !== 'longText',
     summable: false,
     searchable: true,
-    options: ['minLength', 'maxLength', 'pattern'],
+    options:
+      name === 'longText'
+        ? ['minLength', 'maxLength', 'pattern']
+        : ['minLength', 'maxLength', 'pattern', 'substringSearch'],
     widensTo: name === 'longText' ? [] : name === 'text' ? ['longText'] : ['text', 'longText'],
+    indexes: substringIndexes,
     check(value, field) {
       const result = checkText(value, field, defaultMax);
       if (result.ok && format && !format.test(value as string))
@@ -199,9 +234,19 @@ registerFieldType(textType('longText', DEFAULT_LONG_TEXT_MAX_LENGTH));
 registerFieldType(
   textType('email', 320, { test: (v) => EMAIL.test(v), what: 'an e-mail address such as name@example.com' }),
 );
-registerFieldType(
-  textType('phone', 40, { test: (v) => PHONE.test(v), what: 'a phone number of digits, spaces, + ( ) - . /' }),
-);
+const PHONE_INDEXES: readonly ExpressionIndex[] = [
+  { name: 'key', purpose: 'lookups by the normalised number (caller identification)', expression: phoneKeySql },
+];
+
+/** A phone number is found by a fragment of its digits (`6411 7256` finds `+86 135-6411-7256`). */
+const PHONE_DIGIT_INDEXES: readonly ExpressionIndex[] = [
+  { name: 'digits', purpose: 'search by part of the number', method: 'trigram', expression: phoneDigitsSql },
+];
+
+registerFieldType({
+  ...textType('phone', 40, { test: (v) => PHONE.test(v), what: 'a phone number of digits, spaces, + ( ) - . /' }),
+  indexes: (field) => (field.substringSearch === true ? [...PHONE_INDEXES, ...PHONE_DIGIT_INDEXES] : PHONE_INDEXES),
+});
 registerFieldType(
   textType('url', 2000, {
     test: (v) => {
@@ -444,9 +489,10 @@ registerFieldType({
   groupable: false,
   summable: false,
   searchable: true,
-  options: ['autonumber'],
+  options: ['autonumber', 'substringSearch'],
   widensTo: [],
   check: () => fail('is numbered automatically and cannot be set'),
+  indexes: substringIndexes,
 });
 
 const formulaShape: Record<string, { graphql: GraphQLShape; filter: FilterFamily }> = {
@@ -467,9 +513,11 @@ registerFieldType({
   groupable: false,
   summable: false,
   searchable: false,
-  options: ['formula'],
+  options: ['formula', 'substringSearch'],
   widensTo: [],
   check: () => fail('is computed from a formula and cannot be set'),
+  // Over the compiled formula; metadata validation admits `substringSearch` only where that is immutable.
+  indexes: substringIndexes,
 });
 
 registerFieldType({

@@ -296,7 +296,7 @@ describe('hostile input', () => {
 
   it('keeps quotes, backslashes and comment markers inside the text literal', () => {
     expect(sql("'a'' or 1=1 --'")).toBe("'a'' or 1=1 --'::text");
-    expect(sql("'x'' ; drop table t; --' & name")).toBe(`(concat('x'' ; drop table t; --', "t"."name"))::text`);
+    expect(sql("'x'' ; drop table t; --' & name")).toBe(`('x'' ; drop table t; --' || coalesce("t"."name", ''))::text`);
     expect(sql("'back\\slash'")).toBe("E'back\\\\slash'::text");
     expect(sql("'\\'''")).toBe("E'\\\\'''::text");
   });
@@ -326,7 +326,8 @@ describe('compileFormula: the SQL produced', () => {
     ['-amount', '(-"t"."amount"::numeric)::numeric'],
     ['0.5 * .25', '(0.5 * 0.25)::numeric'],
     ['total + 1', '((SELECT sum(x) FROM y)::numeric + 1::numeric)::numeric'],
-    ["name & ' ' & city", `(concat("t"."name", ' ', "t"."city"))::text`],
+    // `||` over coalesced texts, not concat() (only stable): a text formula can be indexed.
+    ["name & ' ' & city", `(coalesce("t"."name", '') || ' ' || coalesce("t"."city", ''))::text`],
     [
       "amount & '/' & active & '/' & closeDate & '/' & createdAt",
       `(concat((trim_scale("t"."amount"::numeric))::text, '/', "t"."active"::text, '/', to_char("t"."close_date", 'YYYY-MM-DD'), '/', to_char("t"."created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')))::text`,
@@ -376,7 +377,7 @@ describe('compileFormula: the SQL produced', () => {
 
   it('parenthesises field SQL that is more than a column path', () => {
     const field = compileFormula("a & 'x'", () => ({ sql: "coalesce(x, 'y')", type: 'text' }));
-    expect(field.sql).toBe(`(concat((coalesce(x, 'y')), 'x'))::text`);
+    expect(field.sql).toBe(`(coalesce((coalesce(x, 'y')), '') || 'x')::text`);
   });
 
   it('throws VALIDATION_FAILED listing every issue', () => {

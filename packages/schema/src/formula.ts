@@ -140,6 +140,73 @@ function concatParts(node: FormulaAst): FormulaAst[] {
   return node.kind === 'binary' && node.op === '&' ? [...concatParts(node.left), ...concatParts(node.right)] : [node];
 }
 
+/**
+ * `a & b & c`, where NULL counts as ''. Over texts, numbers and booleans it is `||` of coalesced parts rather
+ * than concat(), which PostgreSQL marks only stable (it may format any type): so a formula joining text
+ * fields is immutable and can be indexed (substring search on a contact's full name). Dates and instants are
+ * formatted by to_char(), stable anyway; with them concat() stays.
+ */
+function concatText(parts: FormulaAst[], arg: (node: FormulaAst) => FormulaArg): string {
+  const args = parts.map((node) => ({ node, arg: arg(node) }));
+  if (args.some(({ arg }) => arg.type === 'date' || arg.type === 'datetime' || arg.type === 'any')) {
+    return `concat(${args.map(({ arg }) => asText(arg)).join(', ')})`;
+  }
+  const texts = args
+    .filter(({ arg }) => arg.type !== 'null')
+    .map(({ node, arg }) => (node.kind === 'text' ? arg.sql : `coalesce(${asText(arg)}, '')`));
+  return texts.length === 0 ? `''` : `(${texts.join(' || ')})`;
+}
+
+/** Functions whose SQL is immutable, so a formula made of them (and of stored fields) can be indexed. */
+const INDEXABLE_FUNCTIONS = new Set([
+  'IF',
+  'AND',
+  'OR',
+  'NOT',
+  'ISBLANK',
+  'COALESCE',
+  'UPPER',
+  'LOWER',
+  'TRIM',
+  'LEN',
+  'LEFT',
+  'RIGHT',
+  'ROUND',
+  'ABS',
+  'FLOOR',
+  'CEIL',
+  'MIN',
+  'MAX',
+]);
+
+/**
+ * Why an index cannot hold this formula's value, or undefined when it can: it must read only fields
+ * `indexable` accepts (stored text, number, boolean columns) and use only immutable functions.
+ */
+export function formulaIndexProblem(ast: FormulaAst, indexable: (fieldName: string) => boolean): string | undefined {
+  switch (ast.kind) {
+    case 'field':
+      return indexable(ast.name)
+        ? undefined
+        : `it reads "${ast.name}"; an indexed formula may read only stored text, number and true/false fields`;
+    case 'call':
+      if (!INDEXABLE_FUNCTIONS.has(ast.name)) {
+        return `it calls ${ast.name}; an indexed formula may call only ${[...INDEXABLE_FUNCTIONS].join(', ')}`;
+      }
+      for (const a of ast.args) {
+        const problem = formulaIndexProblem(a, indexable);
+        if (problem) return problem;
+      }
+      return undefined;
+    case 'unary':
+      return formulaIndexProblem(ast.operand, indexable);
+    case 'binary':
+      return formulaIndexProblem(ast.left, indexable) ?? formulaIndexProblem(ast.right, indexable);
+    default:
+      return undefined;
+  }
+}
+
 function compileNode(
   root: FormulaAst,
   types: Map<FormulaAst, CheckType>,
@@ -170,7 +237,7 @@ function compileNode(
         return fn.sql(node.args.map(arg), typeOf(node));
       }
       case 'binary': {
-        if (node.op === '&') return `concat(${concatParts(node).map(arg).map(asText).join(', ')})`;
+        if (node.op === '&') return concatText(concatParts(node), arg);
         const left = arg(node.left);
         const right = arg(node.right);
         if (node.op === '/') return `(${left.sql} / NULLIF(${right.sql}, 0))`;

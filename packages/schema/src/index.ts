@@ -1,6 +1,6 @@
 export type { ErrorCode, Issue } from './errors.ts';
 export { IssueCollector, isTouchpointError, TouchpointError, validationFailed } from './errors.ts';
-export type { CheckResult, ColumnSpec, FieldType, FilterFamily, GraphQLShape } from './field-types.ts';
+export type { CheckResult, ColumnSpec, ExpressionIndex, FieldType, FilterFamily, GraphQLShape } from './field-types.ts';
 export {
   CURRENCY_CODES,
   DEFAULT_LONG_TEXT_MAX_LENGTH,
@@ -11,6 +11,7 @@ export {
   getFieldType,
   isUuid,
   registerFieldType,
+  substringIndexes,
 } from './field-types.ts';
 export type {
   FieldTypeLookup,
@@ -46,6 +47,13 @@ export {
   singularize,
   snakeCase,
 } from './naming.ts';
+export { phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
+export {
+  TEXT_BIGRAMS_FUNCTION,
+  TRIGRAM_MIN_LENGTH,
+  textBigrams,
+  textBigramsSql,
+} from './text-search.ts';
 export type {
   AutonumberOptions,
   EntityDefinition,

@@ -76,6 +76,9 @@ const OPTION_PROPERTIES: Record<string, JsonSchema> = {
     maxLength: MAX_PATTERN_LENGTH,
   }),
   scale: { type: 'integer', minimum: 0, maximum: 10, description: 'Digits after the decimal point (default 2).' },
+  substringSearch: flag(
+    'Find records by any part of this value (search); the engine keeps substring indexes on it. A formula must be indexable: stored text, number and true/false fields, & and immutable functions.',
+  ),
   currencyCode: text('ISO 4217 code used when an input names no currency, e.g. CNY.', { pattern: '^[A-Z]{3}$' }),
   options: {
     type: 'array',

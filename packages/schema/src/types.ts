@@ -100,6 +100,11 @@ export interface FieldDefinition {
   maxLength?: number;
   /** Text-like fields: a regular expression the whole value must match. */
   pattern?: string;
+  /**
+   * Text-like and text formula fields: records are found by any part of the value (search), so the engine
+   * keeps substring indexes on it (trigrams for 3+ characters, bigrams for 2-character CJK words).
+   */
+  substringSearch?: boolean;
   /** decimal, percent, currency: digits after the decimal point. */
   scale?: number;
   /** currency: the code used when the input gives none (ISO 4217). */

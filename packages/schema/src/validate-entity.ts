@@ -2,7 +2,7 @@
 // themselves, formulas against the entity's fields, the title field, indexes, sort and views.
 import type { IssueCollector } from './errors.ts';
 import { getFieldType } from './field-types.ts';
-import { analyzeFormula } from './formula.ts';
+import { analyzeFormula, formulaIndexProblem } from './formula.ts';
 import { pluralize, RESERVED_ENTITY_NAMES, RESERVED_ENTITY_SUFFIXES } from './naming.ts';
 import { buildCatalog, type EntityCatalog, isFormulaOfType } from './validate-catalog.ts';
 import { validateField } from './validate-field.ts';
@@ -109,6 +109,20 @@ function validateFields(issues: IssueCollector, path: string, fields: unknown): 
   });
 }
 
+const INDEXABLE_OPERAND_TYPES = new Set([
+  'text',
+  'longText',
+  'email',
+  'phone',
+  'url',
+  'select',
+  'autonumber',
+  'integer',
+  'decimal',
+  'percent',
+  'boolean',
+]);
+
 /** Formulas read the entity's stored and rollup fields (and createdAt/updatedAt), never other formulas. */
 function validateFormulas(issues: IssueCollector, catalog: EntityCatalog): void {
   const lookup = (name: string) => {
@@ -126,6 +140,12 @@ function validateFormulas(issues: IssueCollector, catalog: EntityCatalog): void 
       formulaValueTypeOf(entry) ?? { problem: `${entry.type} fields such as "${name}" cannot be used in a formula` }
     );
   };
+  // An index holds the formula's value: only stored single-column values qualify (no rollups, no dates,
+  // whose text form depends on settings).
+  const indexableOperand = (name: string) => {
+    const entry = catalog.lookup(name);
+    return entry?.field !== undefined && INDEXABLE_OPERAND_TYPES.has(entry.type ?? '');
+  };
   for (const entry of catalog.declared) {
     const formula = entry.field?.formula;
     if (entry.type !== 'formula' || !isRecord(formula) || typeof formula.expression !== 'string') continue;
@@ -139,6 +159,14 @@ function validateFormulas(issues: IssueCollector, catalog: EntityCatalog): void 
         child(child(entry.path!, 'formula'), 'resultType'),
         `the expression yields ${result.checked.type}, but resultType says ${formula.resultType}`,
       );
+    }
+    if (entry.field?.substringSearch === true && !('issues' in result)) {
+      const at = child(entry.path!, 'substringSearch');
+      const problem =
+        result.checked.type !== 'text'
+          ? `substring search needs a text formula; this one yields ${result.checked.type}`
+          : formulaIndexProblem(result.ast, indexableOperand);
+      if (problem) issues.add(at, `the formula cannot be indexed for substring search: ${problem}`);
     }
   }
 }

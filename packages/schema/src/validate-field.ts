@@ -139,6 +139,9 @@ function checkBounds(issues: IssueCollector, path: string, field: RawObject, typ
       }
     }
   }
+  if (type.options.includes('substringSearch')) {
+    expectBoolean(issues, child(path, 'substringSearch'), field.substringSearch, 'substringSearch');
+  }
   if (type.options.includes('scale')) expectInteger(issues, child(path, 'scale'), field.scale, 'scale', 0, 10);
   const code = field.currencyCode;
   if (

@@ -9,6 +9,18 @@ describe('validateEntity', () => {
     expect(validateEntity(deal())).toEqual([]);
   });
 
+  it('accepts substring search on text fields and on a text formula of stored text fields', () => {
+    const entity = deal();
+    entity.fields[0]!.substringSearch = true;
+    entity.fields[6]!.substringSearch = true;
+    entity.fields[5]!.formula = {
+      expression: "IF(ISBLANK(code), title, UPPER(code) & ' ' & title)",
+      resultType: 'text',
+    };
+    entity.fields[5]!.substringSearch = true;
+    expect(validateEntity(entity)).toEqual([]);
+  });
+
   it('prefixes every path with the given path', () => {
     const entity = deal();
     entity.labels = { en: 'Deal' } as Labels;
@@ -97,6 +109,38 @@ describe('validateEntity', () => {
       'titleField: titleField "expected" is a formula field',
     ],
     ['title field system', (e) => (e.titleField = 'id'), 'titleField: titleField names the unknown field "id"'],
+    // substring search
+    [
+      'substringSearch not a flag',
+      (e) => (e.fields[0]!.substringSearch = 'yes' as never),
+      'fields[0].substringSearch: substringSearch must be true or false',
+    ],
+    [
+      'substringSearch on a date',
+      (e) => (e.fields[4]!.substringSearch = true),
+      'fields[4].substringSearch: "substringSearch" does not apply to date fields',
+    ],
+    [
+      'substringSearch on a number formula',
+      (e) => (e.fields[5]!.substringSearch = true),
+      'fields[5].substringSearch: the formula cannot be indexed for substring search: substring search needs a text formula; this one yields number',
+    ],
+    [
+      'substringSearch on a formula reading a date',
+      (e) => {
+        e.fields[5]!.formula = { expression: "title & ' ' & closeDate", resultType: 'text' };
+        e.fields[5]!.substringSearch = true;
+      },
+      'fields[5].substringSearch: the formula cannot be indexed for substring search: it reads "closeDate"; an indexed formula may read only stored text, number and true/false fields',
+    ],
+    [
+      'substringSearch on a formula calling TODAY',
+      (e) => {
+        e.fields[5]!.formula = { expression: "IF(LEN(title) > 3, title, 'x' & YEAR(TODAY()))", resultType: 'text' };
+        e.fields[5]!.substringSearch = true;
+      },
+      'fields[5].substringSearch: the formula cannot be indexed for substring search: it calls YEAR; an indexed formula may call only IF, AND, OR',
+    ],
     // indexes, sort, views
     [
       'index unknown field',

@@ -81,7 +81,9 @@ describe('schemas/entities', () => {
 
     expect(contact.titleField).toBe('fullName');
     expect(contact.fields.find((f) => f.name === 'fullName')!.formula).toEqual({
-      expression: "firstName & ' ' & lastName",
+      // Chinese, Japanese and Korean names read family name first without a space (王伟).
+      expression:
+        "IF(LEFT(lastName, 1) >= '⺀' and LEFT(lastName, 1) <= '힯', lastName & firstName, firstName & ' ' & lastName)",
       resultType: 'text',
     });
     expect(contact.fields.find((f) => f.name === 'email')!.unique).toBe(true);

@@ -13,6 +13,7 @@ import {
   type PluginLayerRow,
   type WorkspaceRow,
 } from '../system-entities.ts';
+import type { TextSearchSupport } from '../text-search.ts';
 import { applyChanges, type MetadataChange } from './changes.ts';
 import { mergeLayers, type PluginContribution } from './layers.ts';
 
@@ -53,6 +54,9 @@ function toContribution(row: PluginLayerRow): PluginContribution {
 export class MetadataStore {
   readonly db: Database;
   readonly core: EntityDefinition[];
+
+  /** What the database offers substring search (set by the engine at start); none until then. */
+  textSearch: TextSearchSupport = { trigramOpclass: null, bigrams: false };
 
   constructor(db: Database, core: EntityDefinition[]) {
     this.db = db;
@@ -122,6 +126,7 @@ export class MetadataStore {
         version,
         archives,
         inspect: current ? tx : undefined,
+        textSearch: this.textSearch,
       });
       if (plan.blocking.length > 0) throw validationFailed('The metadata change cannot be applied:', plan.blocking);
       const layer = plugin

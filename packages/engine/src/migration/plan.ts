@@ -7,6 +7,7 @@ import { fieldType } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
 import { fieldColumns, ident, joinTableName, qualifiedTable, tableName } from '../physical.ts';
 import type { ArchiveRow } from '../system-entities.ts';
+import type { TextSearchSupport } from '../text-search.ts';
 import {
   addAutonumberToExisting,
   addColumns,
@@ -15,6 +16,7 @@ import {
   qualifiedName,
   relationDdl,
 } from './ddl.ts';
+import { planDerivedIndexes } from './derived-indexes.ts';
 import { countInvalid, type PlanContext, planIndexChanges, planRuleChanges, planSortIndex } from './plan-rules.ts';
 
 export type StepKind =
@@ -71,6 +73,8 @@ export interface PlanInput {
   archives: ArchiveRow[];
   /** Reads the live data to tell how many records a step affects; absent for a new workspace. */
   inspect?: Sql;
+  /** What the database offers substring indexes; without it they are left out (kept where they exist). */
+  textSearch?: TextSearchSupport;
 }
 
 const key = (x: { id?: string; name: string }) => x.id ?? x.name;
@@ -160,6 +164,7 @@ class Planner implements PlanContext {
       planIndexChanges(this, before, entity);
       planSortIndex(this, before, entity);
     }
+    await planDerivedIndexes(this);
     for (const entity of this.input.from) {
       if (!this.toById.has(key(entity))) await this.archiveEntity(entity);
     }

@@ -95,7 +95,7 @@ export class RecordService {
     const rows = inputs.map((input, i) => checkInput(entity, input, 'create', issues, path(i)));
     issues.throwIfAny(`The ${entity.name} record(s) could not be created:`);
     for (const [i, values] of rows.entries()) {
-      rows[i] = await this.runHook(entity, values, path(i), (v) =>
+      rows[i] = await this.runHook(entity, values, path(i), 'beforeCreate', (v) =>
         this.engine.hooks.beforeCreate({ context: this.context, entity, values: v }),
       );
     }
@@ -129,11 +129,13 @@ export class RecordService {
     const issues = new IssueCollector();
     const values = checkInput(entity, input, 'update', issues, 'input');
     issues.throwIfAny(`The ${entity.name} record could not be updated:`);
-    const hooked = await this.runHook(entity, values, 'input', (v) =>
+    const hooked = await this.runHook(entity, values, 'input', 'beforeUpdate', (v) =>
       this.engine.hooks.beforeUpdate({ context: this.context, entity, id, values: v }),
     );
-    values.clear();
-    for (const [k, v] of hooked) values.set(k, v);
+    if (hooked !== values) {
+      values.clear();
+      for (const [k, v] of hooked) values.set(k, v);
+    }
     await this.checkReferences(metadata, entity, [values], () => 'input');
     await this.checkUnique(metadata, entity, [values], () => 'input', id);
     const schema = metadata.workspace.schemaName;
@@ -210,22 +212,38 @@ export class RecordService {
   }
 
   /** Lets the hooks see and change the values, then checks what they return as strictly as user input. */
+  /**
+   * Runs the write hooks on checked values. What a hook sets or changes is checked again like user input;
+   * what it leaves alone was checked already and is not (objects and lists always are: a hook may have
+   * changed them in place). Without hooks of this kind nothing can change, so nothing is checked twice.
+   */
   private async runHook(
     entity: EntityDefinition,
     values: CheckedValues,
     path: string,
+    kind: 'beforeCreate' | 'beforeUpdate',
     hook: (values: Record<string, unknown>) => Promise<void>,
   ): Promise<CheckedValues> {
+    if (!this.engine.hooks.has(kind)) return values;
     const object = Object.fromEntries(values);
     try {
       await hook(object);
     } catch (error) {
       throw prefixIssues(error, path);
     }
+    const untouched = (name: string, value: unknown) =>
+      values.has(name) && Object.is(values.get(name), value) && (value === null || typeof value !== 'object');
+    const changed = Object.fromEntries(Object.entries(object).filter(([name, value]) => !untouched(name, value)));
     const issues = new IssueCollector();
-    const checked = checkInput(entity, object, 'update', issues, path);
+    const rechecked = checkInput(entity, changed, 'update', issues, path);
     issues.throwIfAny(`A hook produced values that are not valid for ${entity.name}:`);
-    return checked;
+    const result: CheckedValues = new Map();
+    for (const [name, value] of Object.entries(object)) {
+      if (name in changed) {
+        if (rechecked.has(name)) result.set(name, rechecked.get(name));
+      } else result.set(name, value);
+    }
+    return result;
   }
 
   private assertLive(entity: EntityDefinition, id: string, row: Record<string, unknown> | undefined): void {

@@ -30,7 +30,10 @@ export function toGraphQLError(error: unknown, path?: readonly (string | number)
       },
     });
   }
-  if (error instanceof GraphQLError && !error.originalError) return error; // parse / validation errors
+  // Parse, validation and variable errors (a variable's value of the wrong shape wraps graphql's own error).
+  if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+    return error;
+  }
   const incident = randomUUID();
   console.error(`[touchpoint] unexpected error (incident ${incident}) at ${path?.join('.') ?? 'request'}:`, original);
   return new GraphQLError(`Unexpected error. It was logged as incident ${incident}.`, {

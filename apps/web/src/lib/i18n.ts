@@ -137,6 +137,19 @@ const en = {
   yes: 'Yes',
   no: 'No',
   close: 'Close',
+  operator: 'Operator',
+  value: 'Value',
+  unit: 'Unit',
+  from: 'From',
+  until: 'To',
+  colour: 'Colour',
+  select: 'Select',
+  dismiss: 'Dismiss',
+  navigation: 'Navigation',
+  menu: 'Menu',
+  view: 'View',
+  onePerLine: 'one per line',
+  units: { day: 'days', week: 'weeks', month: 'months', year: 'years' } as Record<string, string>,
 };
 
 export type Messages = typeof en;
@@ -277,6 +290,19 @@ const zh: Messages = {
   yes: '是',
   no: '否',
   close: '关闭',
+  operator: '条件',
+  value: '值',
+  unit: '单位',
+  from: '从',
+  until: '到',
+  colour: '颜色',
+  select: '选择',
+  dismiss: '关闭提示',
+  navigation: '导航',
+  menu: '菜单',
+  view: '视图',
+  onePerLine: '每行一个',
+  units: { day: '天', week: '周', month: '月', year: '年' },
 };
 
 export function messages(lang: Lang): Messages {

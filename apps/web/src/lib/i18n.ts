@@ -137,6 +137,7 @@ const en = {
   yes: 'Yes',
   no: 'No',
   close: 'Close',
+  source: 'Source',
   operator: 'Operator',
   value: 'Value',
   unit: 'Unit',
@@ -290,6 +291,7 @@ const zh: Messages = {
   yes: '是',
   no: '否',
   close: '关闭',
+  source: '来源',
   operator: '条件',
   value: '值',
   unit: '单位',
@@ -307,4 +309,32 @@ const zh: Messages = {
 
 export function messages(lang: Lang): Messages {
   return lang === 'zh-CN' ? zh : en;
+}
+
+const TYPE_LABELS: Record<string, [string, string]> = {
+  text: ['Text', '文本'],
+  longText: ['Long text', '长文本'],
+  email: ['E-mail', '电子邮箱'],
+  phone: ['Phone', '电话'],
+  url: ['Web address', '网址'],
+  integer: ['Whole number', '整数'],
+  decimal: ['Decimal number', '小数'],
+  currency: ['Currency amount', '货币金额'],
+  percent: ['Percent', '百分比'],
+  boolean: ['Yes / no', '是 / 否'],
+  date: ['Date', '日期'],
+  datetime: ['Date and time', '日期时间'],
+  select: ['Choice', '单选'],
+  multiSelect: ['Multiple choice', '多选'],
+  relation: ['Relation', '关联'],
+  json: ['JSON', 'JSON'],
+  autonumber: ['Auto number', '自动编号'],
+  formula: ['Formula', '公式'],
+  rollup: ['Roll-up', '汇总'],
+};
+
+/** A field type's name for people; plugin-registered types show their API name. */
+export function typeLabel(type: string, lang: Lang): string {
+  const entry = TYPE_LABELS[type];
+  return entry ? (lang === 'zh-CN' ? entry[1] : entry[0]) : type;
 }

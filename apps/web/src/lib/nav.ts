@@ -37,6 +37,8 @@ const DETAIL_ONLY = new Set([
   'priceBookEntry',
   'surveyDimension',
   'surveyScore',
+  'savedView',
+  'userPreference',
 ]);
 
 export interface NavGroup {

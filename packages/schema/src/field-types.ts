@@ -80,6 +80,23 @@ export function substringIndexes(field: FieldDefinition): readonly ExpressionInd
   ];
 }
 
+/** Named periods the `relative` operator of date and datetime filters understands. */
+export const RELATIVE_DATE_RANGES = [
+  'today',
+  'yesterday',
+  'tomorrow',
+  'thisWeek',
+  'lastWeek',
+  'nextWeek',
+  'thisMonth',
+  'lastMonth',
+  'nextMonth',
+  'thisQuarter',
+  'lastQuarter',
+  'thisYear',
+  'lastYear',
+] as const;
+
 /** The result of checking one input value: the value to store, or what is wrong with it. */
 export type CheckResult = { ok: true; value: unknown } | { ok: false; message: string };
 

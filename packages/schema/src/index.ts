@@ -10,6 +10,7 @@ export {
   fieldTypeNames,
   getFieldType,
   isUuid,
+  RELATIVE_DATE_RANGES,
   registerFieldType,
   substringIndexes,
 } from './field-types.ts';
@@ -77,6 +78,7 @@ export type {
 export { LANGUAGES } from './types.ts';
 export type { ValidateMetadataOptions } from './validate.ts';
 export { normalizeEntity, validateEntity, validateMetadata } from './validate.ts';
+export { FIELD_COMMON_KEYS } from './validate-field.ts';
 export { formulaValueTypeOf } from './validate-field-options.ts';
 export type { EntityFile, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
 export { entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';

@@ -1,6 +1,6 @@
 // The list screen's filter: a list of conditions (field, operator, value) kept in the address, turned into
 // the API's filter input. Operators come from the field type's filter family in @touchpoint/schema.
-import { FILTER_OPERATORS, type FilterFamily, fieldType } from '@touchpoint/schema';
+import { FILTER_OPERATORS, type FilterFamily, fieldType, RELATIVE_DATE_RANGES } from '@touchpoint/schema';
 import type { Lang } from './api.ts';
 import { type EntityDefinition, type FieldDefinition, isManyToOne, type Row } from './meta.ts';
 
@@ -58,21 +58,7 @@ export function opLabel(op: string, lang: Lang): string {
   return entry ? (lang === 'zh-CN' ? entry.zh : entry.en) : op;
 }
 
-export const RELATIVE_RANGES = [
-  'today',
-  'yesterday',
-  'tomorrow',
-  'thisWeek',
-  'lastWeek',
-  'nextWeek',
-  'thisMonth',
-  'lastMonth',
-  'nextMonth',
-  'thisQuarter',
-  'lastQuarter',
-  'thisYear',
-  'lastYear',
-] as const;
+export const RELATIVE_RANGES = RELATIVE_DATE_RANGES;
 
 const RANGE_ZH: Record<string, string> = {
   today: '今天',

@@ -1,7 +1,7 @@
 // Types every workspace schema shares: scalars, money, page info, sort direction and the filter inputs
 // of each field-type family. The operator lists come from the field-type registry, so they cannot drift.
 import SchemaBuilder from '@pothos/core';
-import { FILTER_OPERATORS, type FilterFamily, isUuid } from '@touchpoint/schema';
+import { FILTER_OPERATORS, type FilterFamily, isUuid, RELATIVE_DATE_RANGES } from '@touchpoint/schema';
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import type { ApiContext } from '../context.ts';
 
@@ -149,23 +149,7 @@ export function sharedTypes(builder: Builder): SharedTypes {
   });
   const sortDirection = builder.enumType('SortDirection', { values: ['asc', 'desc'] as const });
   const dateUnit = builder.enumType('DateUnit', { values: ['day', 'week', 'month', 'year'] as const });
-  const relativeRange = builder.enumType('RelativeDateRange', {
-    values: [
-      'today',
-      'yesterday',
-      'tomorrow',
-      'thisWeek',
-      'lastWeek',
-      'nextWeek',
-      'thisMonth',
-      'lastMonth',
-      'nextMonth',
-      'thisQuarter',
-      'lastQuarter',
-      'thisYear',
-      'lastYear',
-    ] as const,
-  });
+  const relativeRange = builder.enumType('RelativeDateRange', { values: RELATIVE_DATE_RANGES });
   const period = builder.inputRef<{ amount: number; unit: string }>('DatePeriod').implement({
     fields: (t) => ({
       amount: t.int({ required: true }),

@@ -4,9 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError } from '@touchpoint/schema';
-import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { type ApiContext, actorOf, DEBUG_HEADER, WORKSPACE_HEADER, workspaceOf } from './context.ts';
+import { type ApiContext, actorOf, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
 import { depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
@@ -22,19 +21,37 @@ export interface ApiServerOptions {
 
 type Entry = Awaited<ReturnType<SchemaCache['get']>>;
 
+/** What the handler hands yoga with each request: the schema and metadata version chosen for it. */
+interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  entry: Entry;
+}
+
+function jsonError(res: ServerResponse, status: number, error: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [error] }));
+}
+
+const tooLarge = () => ({
+  message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+  extensions: { code: 'LIMIT_EXCEEDED' },
+});
+
+/** The request body, or undefined when it grows past MAX_BODY_BYTES (a chunked body has no length up front). */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
 export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
-  // The schema and the context of one request must come from the same metadata version.
-  const entries = new WeakMap<Request, Entry>();
-  const entryOf = async (request: Request): Promise<Entry> => {
-    let entry = entries.get(request);
-    if (!entry) {
-      entry = await cache.get(workspaceOf(request));
-      entries.set(request, entry);
-    }
-    return entry;
-  };
   const limits: Plugin = {
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
@@ -51,14 +68,17 @@ export function createApiHandler(options: ApiServerOptions) {
     },
   };
 
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, ApiContext>({
+  const yoga = createYoga<ServerContext, ApiContext>({
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Unexpected errors are logged once, with an incident id, by toGraphQLError; expected ones are answers.
     logging: false,
-    schema: async ({ request }): Promise<GraphQLSchema> => (await entryOf(request)).schema,
-    context: async ({ request }): Promise<ApiContext> => {
-      const entry = await entryOf(request);
+    // The handler reads the body itself, within MAX_BODY_BYTES, and hands yoga a buffer: yoga's own limit
+    // would pipe every body through a stream transform again.
+    maxRequestBodySize: false,
+    // The schema and the context of one request come from the same metadata version: the handler's entry.
+    schema: ({ entry }) => entry.schema,
+    context: ({ request, entry }): ApiContext => {
       const workspace = entry.metadata.workspace.slug;
       const actor = actorOf(request);
       const records = engine.records({ workspace, actor });
@@ -75,16 +95,7 @@ export function createApiHandler(options: ApiServerOptions) {
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          errors: [
-            {
-              message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-              extensions: { code: 'LIMIT_EXCEEDED' },
-            },
-          ],
-        }),
-      );
+      jsonError(res, 413, tooLarge());
       return;
     }
     if (!url.startsWith('/graphql')) {
@@ -97,20 +108,38 @@ export function createApiHandler(options: ApiServerOptions) {
       typeof header === 'string' && header
         ? header
         : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? 'default');
+    let entry: Entry;
     try {
-      await engine.metadata(slug);
+      entry = await cache.get(slug);
     } catch (error) {
       const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
-      const body = toGraphQLError(error);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [body.toJSON()] }));
+      jsonError(res, status, toGraphQLError(error).toJSON());
       return;
     }
+    const method = req.method ?? 'GET';
+    let body: Buffer | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      body = await readBody(req);
+      if (!body) {
+        // The rest of the body is not read: the connection cannot carry another request.
+        res.setHeader('connection', 'close');
+        jsonError(res, 413, tooLarge());
+        return;
+      }
+    }
+    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${url}`, {
+      method,
+      headers: req.headers as Record<string, string>,
+      // A Buffer is a BodyInit to the fetch ponyfill, which keeps it as is (no stream).
+      body: body as BodyInit | undefined,
+    });
     // Counts the SQL statements of this request (reported in extensions when the debug header asks).
-    const { run } = withStatementCounter(async () => yoga.handleNodeRequestAndResponse(req, res, { req, res }));
+    const { run } = withStatementCounter(async () => yoga.handleRequest(request, { req, res, entry }));
     const response = await run;
-    res.statusCode = response.status;
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.end(Buffer.from(await response.arrayBuffer()));
+    const headers: Record<string, string> = {};
+    for (const [key, value] of response.headers) headers[key] = value;
+    // yoga's answers are strings (JSON, or GraphiQL's page): written as they are, without another copy.
+    res.writeHead(response.status, headers).end(await response.text());
   };
 }
 

@@ -13,11 +13,20 @@ export interface QueryCompilerOptions {
   timeZone?: string;
 }
 
+/** Compiled list statements kept per compiler: enough for the shapes an app's screens ask for. */
+const LIST_CACHE_SIZE = 500;
+
 export class QueryCompiler {
   /** The workspace's PostgreSQL schema, e.g. `ws_default`. */
   readonly schema: string;
   readonly timeZone: string;
   readonly #entities: Map<string, EntityModel>;
+  /**
+   * Lists compiled before, by request. A compiler belongs to one metadata version and compiling is a pure
+   * function of the request (relative dates are left to the database's now()), so an entry never goes stale;
+   * the least recently used one leaves when the cache is full.
+   */
+  readonly #lists = new Map<string, CompiledList>();
 
   constructor(entities: EntityDefinition[], schema: string, options: QueryCompilerOptions = {}) {
     this.schema = schema;
@@ -44,8 +53,25 @@ export class QueryCompiler {
     return model;
   }
 
+  /** The list's statements; callers must not change what it returns (it may be shared with other requests). */
   compileList(req: ListRequest): CompiledList {
-    return compileList(this, req);
+    let key: string;
+    try {
+      key = JSON.stringify(req);
+    } catch {
+      // Not JSON (a BigInt, a cycle): compiling reports what is wrong with it.
+      return compileList(this, req);
+    }
+    const cached = this.#lists.get(key);
+    if (cached) {
+      this.#lists.delete(key);
+      this.#lists.set(key, cached);
+      return cached;
+    }
+    const compiled = compileList(this, req);
+    if (this.#lists.size >= LIST_CACHE_SIZE) this.#lists.delete(this.#lists.keys().next().value!);
+    this.#lists.set(key, compiled);
+    return compiled;
   }
 
   compileGet(entity: string, id: string, selection: Selection, opts?: GetOptions): Statement {

@@ -13,7 +13,7 @@ import {
   StatementContext,
 } from './context.ts';
 import { filterSql, searchSql } from './filter.ts';
-import { cursorSql, keysetSql, orderClause, resolveOrder } from './pagination.ts';
+import { cursorFromKeys, cursorKeysSql, keysetSql, orderClause, resolveOrder } from './pagination.ts';
 import { objectSql, pagedRows } from './selection.ts';
 import type { ListRequest, ListResult, Selection } from './types.ts';
 
@@ -55,7 +55,8 @@ export function compileList(compiler: QueryCompiler, req: ListRequest): Compiled
   const alias = ctx.alias();
   const conditions = rootConditions(ctx, req, alias);
   const keys = resolveOrder(ctx, entity, req.orderBy, alias, 'orderBy');
-  const node = objectSql(ctx, entity, req.selection, alias, 'selection', [['__cursor', cursorSql(keys, alias)]]);
+  const cursor: [string, string][] = req.withCursors === false ? [] : [['__cursor', cursorKeysSql(keys, alias)]];
+  const node = objectSql(ctx, entity, req.selection, alias, 'selection', cursor);
   // Cursors are checked against valid keys only, so every other problem is reported first, all at once.
   ctx.issues.throwIfAny(`The list request for ${entity.def.name} is not valid`);
   if (req.after != null) conditions.push(keysetSql(ctx, keys, req.after, 'after', true));
@@ -101,7 +102,9 @@ export async function listRecords(sql: Sql, compiler: QueryCompiler, req: ListRe
     if (compiled.backward) nodes.shift();
     else nodes.pop();
   }
-  const cursor = (node: Record<string, unknown> | undefined) => (node ? (node['__cursor'] as string) : null);
+  if (req.withCursors !== false)
+    for (const node of nodes) node['__cursor'] = cursorFromKeys(node['__cursor'] as string);
+  const cursor = (node: Record<string, unknown> | undefined) => (node?.['__cursor'] as string | undefined) ?? null;
   const result: ListResult = {
     nodes,
     pageInfo: {

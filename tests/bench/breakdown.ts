@@ -61,12 +61,12 @@ export async function nestedListLayers(engine: Engine, load: LoadProcess, baseli
     },
     {
       name: 'HTTP only (GET /healthz)',
-      adds: 'a keep-alive HTTP round trip with fetch and no work behind it (not part of the read)',
+      adds: 'a keep-alive HTTP round trip (node:http) and no work behind it (not part of the read)',
       side: load.side({ kind: 'healthz' }),
     },
     {
       name: 'full: HTTP + GraphQL',
-      adds: 'the whole request: fetch, HTTP, yoga (parse, validate, execute, serialise), record service, SQL',
+      adds: 'the whole request: HTTP client and server, yoga (parse, validate, execute, serialise), record service, SQL',
       side: load.side({ kind: 'touchpoint', scenario: 'listWithContacts' }),
     },
   ];

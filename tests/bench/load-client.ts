@@ -1,11 +1,12 @@
 // The load generator's own process. The bench forks it so that sending requests and reading answers
-// (fetch, JSON) never runs on the Touchpoint server's event loop or counts as the server's CPU, as a
+// (HTTP, JSON) never runs on the Touchpoint server's event loop or counts as the server's CPU, as a
 // client on another machine would not. The baseline's pg calls run here too: the baseline is SQL through
 // pg with no server in between, so this process is all of its Node side.
 //
 // Protocol (IPC messages): `setup` once, then any number of `phase` → `phaseDone`. Request functions are
 // built here from names (`baseline.listWithContacts`, `touchpoint.listWithContacts`, `healthz`, `sql`),
 // since functions cannot cross a process boundary.
+import { Agent, get } from 'node:http';
 import pg from 'pg';
 import { baselineReads, createBaseline } from './baseline.ts';
 import { type Phase, runPhase } from './load.ts';
@@ -51,6 +52,7 @@ function setUp(setup: ClientSetup): void {
   const baseline = createBaseline(baselineReads(pool), setup.accountIds, setup.expected.pageSize);
   const touchpoint = touchpointRequests(touchpointReads(graphqlClient(setup.url)), setup.accountIds, setup.expected);
   const database = pool;
+  const agent = new Agent({ keepAlive: true });
   requestOf = (spec) => {
     switch (spec.kind) {
       case 'baseline':
@@ -58,11 +60,15 @@ function setUp(setup: ClientSetup): void {
       case 'touchpoint':
         return touchpoint[spec.scenario];
       case 'healthz':
-        return async () => {
-          const response = await fetch(`${setup.url}/healthz`);
-          if (!response.ok) throw new Error(`healthz: HTTP ${response.status}`);
-          await response.arrayBuffer();
-        };
+        return () =>
+          new Promise<void>((resolve, reject) => {
+            get(`${setup.url}/healthz`, { agent }, (res) => {
+              res.resume();
+              res.on('end', () =>
+                res.statusCode === 200 ? resolve() : reject(new Error(`healthz: HTTP ${res.statusCode}`)),
+              );
+            }).on('error', reject);
+          });
       case 'sql':
         return async () => {
           const result = await database.query(spec.text, spec.params);

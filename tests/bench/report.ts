@@ -143,7 +143,7 @@ This run: \`${env.command}\`.
   workspace, deterministic (seeded PRNG), select values from the metadata's options. Seeded through
   ${env.seedVia === 'records' ? "Touchpoint's record service (`createMany`, batches of 1000)" : 'multi-row INSERTs of 1000 rows into the tables Touchpoint created'} in ${(env.seedMs / 1000).toFixed(1)} s.
 - Touchpoint: the engine with the repository's core schemas and the HTTP server on loopback, started like the
-  API tests start it. Each request is a GraphQL POST to \`/graphql\` over keep-alive HTTP (Node's fetch) from the
+  API tests start it. Each request is a GraphQL POST to \`/graphql\` over keep-alive HTTP (node:http) from the
   load generator's own process (forked by the bench), so the client never runs on the server's event loop;
   its answer is checked (no errors, the expected number of records), so a failed request never counts as speed.
 - Baseline: one hand-written SQL statement per request through \`pg\` (PostgreSQL builds the JSON with

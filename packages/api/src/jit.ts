@@ -4,9 +4,12 @@
 //
 // Compiled queries are cached per schema object: a new metadata version or another workspace has another
 // schema, so a document never runs with resolvers built for different metadata.
+//
+// Before that, a read PostgreSQL can answer by itself skips execution altogether (see passthrough.ts).
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { type PassthroughPlan, passthrough } from './passthrough.ts';
 
 type Compiled = { query: (root: unknown, context: unknown, variables: unknown) => unknown };
 
@@ -31,13 +34,16 @@ export function useCompiledExecution(): Plugin {
     }
     return byOperation.get(operation) ?? null;
   };
+  const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, PassthroughPlan | null>>>();
   return {
-    onExecute({ args, setExecuteFn }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       const query = compiled(args);
-      if (!query) return;
-      setExecuteFn(
-        () => query.query(args.rootValue, args.contextValue, args.variableValues) as Promise<ExecutionResult>,
-      );
+      const jit = query
+        ? () => query.query(args.rootValue, args.contextValue, args.variableValues) as Promise<ExecutionResult>
+        : undefined;
+      const fast = passthrough(plans, args, jit ?? (async () => (await executeFn(args)) as ExecutionResult));
+      if (fast) setExecuteFn(fast);
+      else if (jit) setExecuteFn(jit);
     },
   };
 }

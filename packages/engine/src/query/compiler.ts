@@ -55,12 +55,26 @@ export class QueryCompiler {
 
   /** The list's statements; callers must not change what it returns (it may be shared with other requests). */
   compileList(req: ListRequest): CompiledList {
+    return this.#cachedList(req, false);
+  }
+
+  /** The statement of `listJson`: the page's nodes as JSON text, no look-ahead row, no cursors. */
+  compileListJson(req: ListRequest): CompiledList {
+    if (req.withTotalCount) {
+      throw validationFailed('The list request is not valid', [
+        { path: 'withTotalCount', message: 'is not available when the nodes are returned as JSON text' },
+      ]);
+    }
+    return this.#cachedList(req, true);
+  }
+
+  #cachedList(req: ListRequest, json: boolean): CompiledList {
     let key: string;
     try {
-      key = JSON.stringify(req);
+      key = `${json ? 'json' : 'rows'}:${JSON.stringify(req)}`;
     } catch {
       // Not JSON (a BigInt, a cycle): compiling reports what is wrong with it.
-      return compileList(this, req);
+      return compileList(this, req, json);
     }
     const cached = this.#lists.get(key);
     if (cached) {
@@ -68,7 +82,7 @@ export class QueryCompiler {
       this.#lists.set(key, cached);
       return cached;
     }
-    const compiled = compileList(this, req);
+    const compiled = compileList(this, req, json);
     if (this.#lists.size >= LIST_CACHE_SIZE) this.#lists.delete(this.#lists.keys().next().value!);
     this.#lists.set(key, compiled);
     return compiled;

@@ -25,6 +25,11 @@ export interface Selection {
   /** Scalar field names (incl. system fields, formula and rollup fields, and `<relation>Id`). */
   fields: string[];
   relations: RelationSelection[];
+  /**
+   * The record's keys in output order (field names and relation keys), when the JSON must be exactly that:
+   * what `listJson` returns is spliced into a response as is. Without it, scalars come before relations.
+   */
+  keys?: string[];
 }
 
 export interface RelationSelection {

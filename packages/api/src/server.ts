@@ -37,16 +37,27 @@ const tooLarge = () => ({
   extensions: { code: 'LIMIT_EXCEEDED' },
 });
 
-/** The request body, or undefined when it grows past MAX_BODY_BYTES (a chunked body has no length up front). */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+/**
+ * The request body, or undefined when it grows past MAX_BODY_BYTES (a chunked body has no length up front).
+ * Past the limit reading stops, so the caller can still answer before the connection closes.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      req.pause();
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    req.on('data', onData).on('end', onEnd).on('error', reject);
+  });
 }
 
 export function createApiHandler(options: ApiServerOptions) {
@@ -127,7 +138,7 @@ export function createApiHandler(options: ApiServerOptions) {
         return;
       }
     }
-    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${url}`, {
+    const request = new yoga.fetchAPI.Request(`http://localhost${url}`, {
       method,
       headers: req.headers as Record<string, string>,
       // A Buffer is a BodyInit to the fetch ponyfill, which keeps it as is (no stream).

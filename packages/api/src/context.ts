@@ -19,6 +19,10 @@ export const ACTOR_HEADER = 'x-touchpoint-actor';
 export const DEBUG_HEADER = 'x-touchpoint-debug';
 
 export function actorOf(request: Request): string {
-  const actor = request.headers.get(ACTOR_HEADER);
-  return actor && /^[\w.:@-]{1,100}$/.test(actor) ? actor : 'anonymous';
+  return validActor(request.headers.get(ACTOR_HEADER));
+}
+
+/** The actor a header names, when it is a plausible name; anonymous otherwise. */
+export function validActor(actor: unknown): string {
+  return typeof actor === 'string' && /^[\w.:@-]{1,100}$/.test(actor) ? actor : 'anonymous';
 }

@@ -9,11 +9,11 @@
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
-import { type PassthroughPlan, passthrough } from './passthrough.ts';
+import type { Passthrough } from './passthrough.ts';
 
 type Compiled = { query: (root: unknown, context: unknown, variables: unknown) => unknown };
 
-export function useCompiledExecution(): Plugin {
+export function useCompiledExecution(passthrough: Passthrough): Plugin {
   const cache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled | null>>>();
   const compiled = (args: ExecutionArgs): Compiled | null => {
     let bySchema = cache.get(args.schema);
@@ -34,14 +34,13 @@ export function useCompiledExecution(): Plugin {
     }
     return byOperation.get(operation) ?? null;
   };
-  const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, PassthroughPlan | null>>>();
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const query = compiled(args);
       const jit = query
         ? () => query.query(args.rootValue, args.contextValue, args.variableValues) as Promise<ExecutionResult>
         : undefined;
-      const fast = passthrough(plans, args, jit ?? (async () => (await executeFn(args)) as ExecutionResult));
+      const fast = passthrough.executor(args, jit ?? (async () => (await executeFn(args)) as ExecutionResult));
       if (fast) setExecuteFn(fast);
       else if (jit) setExecuteFn(jit);
     },

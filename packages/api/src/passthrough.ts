@@ -6,7 +6,7 @@
 // Anything else — fragments, directives, __typename, aliases on scalars, numbers, dates, enums, money,
 // JSON, pageInfo, edges, totalCount — runs the normal way, and so does a request whose variables or
 // arguments are not valid, so every error is the normal one. A plan is made once per schema and document.
-import type { ListRequest, Selection } from '@touchpoint/engine';
+import type { ListRequest, RecordService, Selection } from '@touchpoint/engine';
 import type { EntityDefinition } from '@touchpoint/schema';
 import {
   type DocumentNode,
@@ -160,11 +160,11 @@ function selectionOf(shape: RecordShape, variables: Record<string, unknown>): Se
 }
 
 /** The request the list resolver would make, or undefined when variables or arguments are not valid. */
-function listRequest(plan: Plan, args: ExecutionArgs): ListRequest | undefined {
+function listRequest(plan: Plan, schema: GraphQLSchema, rawVariables: unknown): ListRequest | undefined {
   const coerced = getVariableValues(
-    args.schema,
+    schema,
     plan.operation.variableDefinitions ?? [],
-    (args.variableValues ?? {}) as Record<string, unknown>,
+    (rawVariables ?? {}) as Record<string, unknown>,
   );
   if (coerced.errors) return undefined;
   try {
@@ -187,48 +187,92 @@ function listRequest(plan: Plan, args: ExecutionArgs): ListRequest | undefined {
   }
 }
 
-/**
- * An executor for the request when PostgreSQL can write its answer, else undefined. `fallback` runs the
- * request the normal way; it answers whenever the short way fails, so errors are the normal ones.
- */
-export function passthrough(
-  plans: WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Plan | null>>>,
-  args: ExecutionArgs,
-  fallback: () => Promise<ExecutionResult>,
-): (() => Promise<ExecutionResult>) | undefined {
-  const ctx = args.contextValue as ApiContext;
-  let bySchema = plans.get(args.schema);
-  if (!bySchema) {
-    bySchema = new WeakMap();
-    plans.set(args.schema, bySchema);
-  }
-  let byOperation = bySchema.get(args.document);
-  if (!byOperation) {
-    byOperation = new Map();
-    bySchema.set(args.document, byOperation);
-  }
-  const name = args.operationName ?? '';
-  if (!byOperation.has(name)) byOperation.set(name, makePlan(args, ctx) ?? null);
-  const plan = byOperation.get(name);
-  if (!plan) return undefined;
-  return async () => {
-    const request = listRequest(plan, args);
-    if (!request) return fallback();
-    let nodes: string;
-    try {
-      nodes = await ctx.records.listJson(request);
-    } catch {
-      return fallback();
+/** Documents remembered per schema by their text, for the server's short lane (see `known`). */
+const KNOWN_PER_SCHEMA = 1000;
+
+export class Passthrough {
+  readonly #plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Plan | null>>>();
+  readonly #known = new WeakMap<GraphQLSchema, Map<string, Plan>>();
+
+  /**
+   * An executor for the request when PostgreSQL can write its answer, else undefined. `fallback` runs the
+   * request the normal way; it answers whenever the short way fails, so errors are the normal ones.
+   */
+  executor(
+    args: ExecutionArgs,
+    fallback: () => Promise<ExecutionResult>,
+  ): (() => Promise<ExecutionResult>) | undefined {
+    const ctx = args.contextValue as ApiContext & { params?: { query?: unknown } };
+    let bySchema = this.#plans.get(args.schema);
+    if (!bySchema) {
+      bySchema = new WeakMap();
+      this.#plans.set(args.schema, bySchema);
     }
-    // The answer is serialised around a token that stands where the nodes go; the token is random, so no
-    // value can look like it.
-    const token = `tp-nodes-${crypto.randomUUID()}`;
-    return {
-      data: { [plan.rootKey]: { [plan.nodesKey]: token } },
-      // graphql-yoga serialises a result with its `stringify` when it has one.
-      stringify: (result: unknown) => JSON.stringify(result).replace(`"${token}"`, () => nodes),
-    } as ExecutionResult;
-  };
+    let byOperation = bySchema.get(args.document);
+    if (!byOperation) {
+      byOperation = new Map();
+      bySchema.set(args.document, byOperation);
+    }
+    const name = args.operationName ?? '';
+    if (!byOperation.has(name)) byOperation.set(name, makePlan(args, ctx) ?? null);
+    const plan = byOperation.get(name);
+    if (!plan) return undefined;
+    // graphql-yoga parsed and validated this text against this schema (the depth limit included), so the
+    // same text may skip both next time.
+    if (typeof ctx.params?.query === 'string') this.#remember(args.schema, ctx.params.query, name, plan);
+    return async () => {
+      const nodes = await this.#nodes(plan, args.schema, args.variableValues, ctx.records);
+      if (nodes === undefined) return fallback();
+      // The answer is serialised around a token that stands where the nodes go; the token is random, so no
+      // value can look like it.
+      const token = `tp-nodes-${crypto.randomUUID()}`;
+      return {
+        data: { [plan.rootKey]: { [plan.nodesKey]: token } },
+        // graphql-yoga serialises a result with its `stringify` when it has one.
+        stringify: (result: unknown) => JSON.stringify(result).replace(`"${token}"`, () => nodes),
+      } as ExecutionResult;
+    };
+  }
+
+  /** The plan of a document text graphql-yoga has already run through this passthrough, if any. */
+  known(schema: GraphQLSchema, query: string, operationName: string | undefined): Plan | undefined {
+    return this.#known.get(schema)?.get(`${operationName ?? ''}\n${query}`);
+  }
+
+  /**
+   * The `data` of the answer as JSON text, or undefined when the request must run the normal way (invalid
+   * variables or arguments, or the read failed) — which then gives the normal answer or error.
+   */
+  async data(
+    plan: Plan,
+    schema: GraphQLSchema,
+    variables: unknown,
+    records: RecordService,
+  ): Promise<string | undefined> {
+    const nodes = await this.#nodes(plan, schema, variables, records);
+    if (nodes === undefined) return undefined;
+    return `{${JSON.stringify(plan.rootKey)}:{${JSON.stringify(plan.nodesKey)}:${nodes}}}`;
+  }
+
+  async #nodes(plan: Plan, schema: GraphQLSchema, variables: unknown, records: RecordService) {
+    const request = listRequest(plan, schema, variables);
+    if (!request) return undefined;
+    try {
+      return await records.listJson(request);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #remember(schema: GraphQLSchema, query: string, operationName: string, plan: Plan): void {
+    let known = this.#known.get(schema);
+    if (!known) {
+      known = new Map();
+      this.#known.set(schema, known);
+    }
+    if (known.size >= KNOWN_PER_SCHEMA) known.delete(known.keys().next().value!);
+    known.set(`${operationName}\n${query}`, plan);
+  }
 }
 
 export type { Plan as PassthroughPlan };

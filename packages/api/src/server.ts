@@ -5,10 +5,11 @@ import { currentStatementCount, type Engine, withStatementCounter } from '@touch
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError } from '@touchpoint/schema';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { type ApiContext, actorOf, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
+import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
 import { depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
+import { Passthrough } from './passthrough.ts';
 import { SchemaCache } from './schema-cache.ts';
 
 export interface ApiServerOptions {
@@ -60,9 +61,56 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** A POST body the short lane may answer: a plain JSON request, parsed; undefined when yoga must look at it. */
+function plainParams(
+  req: IncomingMessage,
+  body: Buffer,
+): { query: string; variables: unknown; operationName: string | undefined } | undefined {
+  // CORS headers, other media types and other encodings are graphql-yoga's to negotiate.
+  const accept = req.headers.accept;
+  if (req.headers.origin !== undefined || (accept !== undefined && accept !== '*/*' && accept !== 'application/json'))
+    return undefined;
+  if (req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/json') return undefined;
+  let params: unknown;
+  try {
+    params = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  const { query, variables, operationName, ...rest } = params as Record<string, unknown>;
+  if (typeof query !== 'string' || Object.keys(rest).length > 0) return undefined;
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  return { query, variables, operationName: operationName ?? undefined };
+}
+
 export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
+  const passthrough = new Passthrough();
+
+  /**
+   * The short lane: a POST of a document graphql-yoga has already parsed, validated and run as a
+   * passthrough read against this schema (see passthrough.ts) is answered without yoga, exactly as yoga
+   * answered it. Undefined when the request must go through yoga (anything else, or any doubt).
+   */
+  async function shortLane(req: IncomingMessage, body: Buffer, entry: Entry): Promise<string | undefined> {
+    const params = plainParams(req, body);
+    const plan = params && passthrough.known(entry.schema, params.query, params.operationName);
+    if (!params || !plan) return undefined;
+    const records = engine.records({
+      workspace: entry.metadata.workspace.slug,
+      actor: validActor(req.headers[ACTOR_HEADER]),
+    });
+    const data = await passthrough.data(plan, entry.schema, params.variables, records);
+    if (data === undefined) return undefined;
+    const statements = req.headers[DEBUG_HEADER] ? currentStatementCount() : undefined;
+    return statements === undefined
+      ? `{"data":${data}}`
+      : `{"data":${data},"extensions":${JSON.stringify({ sqlStatements: statements })}}`;
+  }
+
   const limits: Plugin = {
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
@@ -96,7 +144,7 @@ export function createApiHandler(options: ApiServerOptions) {
       return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
     },
     maskedErrors: { maskError: (error) => toGraphQLError(error) },
-    plugins: [limits, useCompiledExecution()],
+    plugins: [limits, useCompiledExecution(passthrough)],
   });
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -135,6 +183,14 @@ export function createApiHandler(options: ApiServerOptions) {
         // The rest of the body is not read: the connection cannot carry another request.
         res.setHeader('connection', 'close');
         jsonError(res, 413, tooLarge());
+        return;
+      }
+    }
+    if (body && method === 'POST') {
+      const { run } = withStatementCounter(() => shortLane(req, body, entry));
+      const answer = await run;
+      if (answer !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(answer);
         return;
       }
     }

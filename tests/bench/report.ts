@@ -153,7 +153,9 @@ This run: \`${env.command}\`.
 - Load: closed loop (each of N workers sends its next request when the previous one answered), at
   concurrency ${env.concurrency.join(' / ')}, connection pool size ${Math.max(...env.concurrency)}. Per row ${env.durationMs} ms measured after
   ${env.warmupMs} ms warm-up; baseline and Touchpoint are measured interleaved in slices of about a second (ABBA), so
-  other work on the machine slows both alike instead of deciding the ratio.
+  other work on the machine slows both alike instead of deciding the ratio. Pages written before 2026-11-23
+  ran the load generator (with fetch) inside the server's process, so their Touchpoint figures also carried
+  the client's CPU on the server's event loop; they are not comparable with these.
 - SQL/request: counted by the server (\`x-touchpoint-debug: statements\` → \`extensions.sqlStatements\`) on
   sample requests; 1 for the baseline by construction.
 - CPU per request: *Node* is both Node processes — the load generator's (for the baseline: its pg calls; for

@@ -74,7 +74,7 @@ export async function nestedListLayers(engine: Engine, load: LoadProcess, baseli
     },
     {
       name: 'full: HTTP + GraphQL',
-      adds: 'the whole request: HTTP client and server, yoga (parse and validate, cached; the answer spliced around the nodes), record service, SQL',
+      adds: 'the whole request: HTTP client and server, the short lane for a document yoga already ran (variables, the answer written around the nodes), record service, SQL',
       side: load.side({ kind: 'touchpoint', scenario: 'listWithContacts' }),
     },
   ];
@@ -139,7 +139,7 @@ export function breakdownMarkdown(title: string, results: readonly LayerResult[]
         `(${signed(sql.load.p50 - base.load.p50)} ms); record service ${ms(service.load.p50)} ms ` +
         `(${signed(service.load.p50 - sql.load.p50)} ms over its SQL); an empty HTTP round trip ${ms(http.load.p50)} ms; ` +
         `the full request ${ms(full.load.p50)} ms, which leaves ≈ ${ms(graphql)} ms (≈ ${ms(graphqlCpu)} ms of the server's CPU) ` +
-        'for GraphQL in yoga (cached parse and validation, the answer around the nodes) and request plumbing.',
+        'for GraphQL (the short lane: body, variables, the answer around the nodes) and request plumbing.',
     );
     if (pgBase !== undefined && pgTouchpoint !== undefined) {
       lines.push(

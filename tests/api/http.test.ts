@@ -90,6 +90,28 @@ describe('HTTP', () => {
     expect((await h.gql('{ accounts(first: 1) { totalCount } }')).errors).toBeUndefined();
   });
 
+  it('drops a request whose client goes away in the middle of the body, and serves the next ones', async () => {
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await new Promise<void>((resolve) => {
+        const req = request(`${h.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': '1000' },
+        });
+        req.on('error', () => resolve());
+        req.write('{"query": "{ accounts { totalCount } }"', () => setTimeout(() => req.destroy(), 50));
+        req.on('close', () => resolve());
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await h.gql('{ accounts(first: 1) { totalCount } }')).errors).toBeUndefined();
+      expect(errors).toEqual([]);
+    } finally {
+      console.error = original;
+    }
+  });
+
   it('answers malformed JSON with 400 and a message, and GET queries too', async () => {
     const malformed = await post('{"query": ');
     expect(malformed.status).toBe(400);

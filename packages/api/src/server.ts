@@ -39,25 +39,33 @@ const tooLarge = () => ({
 });
 
 /**
- * The request body, or undefined when it grows past MAX_BODY_BYTES (a chunked body has no length up front).
- * Past the limit reading stops, so the caller can still answer before the connection closes.
+ * The request body; `tooLarge` when it grows past MAX_BODY_BYTES (a chunked body has no length up front),
+ * after which reading stops so the caller can still answer; `gone` when the client went away meanwhile.
  */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+function readBody(req: IncomingMessage): Promise<Buffer | 'tooLarge' | 'gone'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = () => req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) {
         chunks.push(chunk);
         return;
       }
-      req.off('data', onData).off('end', onEnd).off('error', reject);
+      stop();
       req.pause();
-      resolve(undefined);
+      resolve('tooLarge');
     };
-    const onEnd = () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    req.on('data', onData).on('end', onEnd).on('error', reject);
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onGone = () => {
+      stop();
+      resolve('gone');
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
   });
 }
 
@@ -178,13 +186,15 @@ export function createApiHandler(options: ApiServerOptions) {
     const method = req.method ?? 'GET';
     let body: Buffer | undefined;
     if (method !== 'GET' && method !== 'HEAD') {
-      body = await readBody(req);
-      if (!body) {
+      const read = await readBody(req);
+      if (read === 'gone') return;
+      if (read === 'tooLarge') {
         // The rest of the body is not read: the connection cannot carry another request.
         res.setHeader('connection', 'close');
         jsonError(res, 413, tooLarge());
         return;
       }
+      body = read;
     }
     if (body && method === 'POST') {
       const { run } = withStatementCounter(() => shortLane(req, body, entry));

@@ -166,7 +166,10 @@ This run: \`${env.command}\`.
 Scenarios: *account by id* — \`account(id)\` with 13 fields, a random id per request; *first 50 accounts* —
 \`accounts(first: 50)\` with the same scalars; *50 accounts × first 5 contacts* — \`accounts(first: 50) { nodes
 { id name contacts(first: 5) { id firstName lastName email } } }\`; *count accounts by industry* —
-\`accountsAggregate(groupBy: [industry]) { key { industry } count }\`.
+\`accountsAggregate(groupBy: [industry]) { key { industry } count }\`. The nested list selects only ids and
+texts, so Touchpoint answers it with PostgreSQL's JSON text, unparsed (docs/architecture.md, *Execution of a
+GraphQL request*); the other scenarios select numbers, dates, money or enums, or are not lists, and run
+through graphql-jit.
 
 ## Results
 

@@ -4,8 +4,11 @@
 //
 // Sides that are compared (Touchpoint and its baseline) are measured interleaved, in slices of about a
 // second in ABBA order, so a slow minute of a shared machine hits both alike instead of deciding the ratio.
-// CPU time is taken around every slice: this process's own (load generator and, in-process, the server)
-// and, when a probe is given, the database's (see cpu.ts), so a row says which side spent what.
+// A side's requests are sent either from this process (`localSide`, for in-process layers) or from the
+// load generator's own process (see load-client.ts), so an HTTP client never shares the server's event loop.
+// CPU time is taken around every slice: this process's own (the Touchpoint server, or an in-process layer),
+// the load process's, and, when a probe is given, the database's (see cpu.ts), so a row says which side
+// spent what.
 
 export interface LoadOptions {
   /** Requests in flight at any time. */
@@ -36,20 +39,32 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
-  /** CPU time of this Node process per successful request, in ms. */
-  processCpuMs: number;
+  /** CPU time of this Node process (the Touchpoint server, or an in-process layer) per successful request, in ms. */
+  serverCpuMs: number;
+  /** CPU time of the load generator's process per successful request, in ms (0 for a local side). */
+  clientCpuMs: number;
   /** CPU time of the database's backends per successful request, in ms, when a probe could read it. */
   databaseCpuMs?: number;
 }
 
-interface Phase {
+export interface Phase {
   latencies: number[];
   errors: number;
   firstError?: string;
   elapsedMs: number;
 }
 
-async function runPhase(request: () => Promise<void>, concurrency: number, untilMs: number): Promise<Phase> {
+/** One side of a comparison: runs a closed-loop phase; `clientCpuMs` when another process sent the requests. */
+export interface Side {
+  run(concurrency: number, ms: number): Promise<Phase & { clientCpuMs?: number }>;
+}
+
+/** A side whose requests are sent from this process (an in-process layer, no HTTP). */
+export function localSide(request: () => Promise<void>): Side {
+  return { run: (concurrency, ms) => runPhase(request, concurrency, ms) };
+}
+
+export async function runPhase(request: () => Promise<void>, concurrency: number, untilMs: number): Promise<Phase> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -80,17 +95,15 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 interface Tally extends Phase {
   cpuMs: number;
+  clientMs: number;
   databaseMs: number | undefined;
 }
 
 /**
- * Measures each request function for `durationMs` at `concurrency`, interleaved slice by slice (ABBA…),
- * and returns one result per function, in order.
+ * Measures each side for `durationMs` at `concurrency`, interleaved slice by slice (ABBA…), and returns one
+ * result per side, in order.
  */
-export async function runLoads(
-  requests: readonly (() => Promise<void>)[],
-  options: LoadOptions,
-): Promise<LoadResult[]> {
+export async function runLoads(requests: readonly Side[], options: LoadOptions): Promise<LoadResult[]> {
   const { concurrency, durationMs } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`concurrency must be >= 1, got ${concurrency}`);
@@ -100,8 +113,15 @@ export async function runLoads(
   const slices = Math.max(1, Math.round(durationMs / (options.sliceMs ?? 1000)));
   const sliceMs = durationMs / slices;
 
-  for (const request of requests) if (warmupMs > 0) await runPhase(request, concurrency, warmupMs);
-  const tallies: Tally[] = requests.map(() => ({ latencies: [], errors: 0, elapsedMs: 0, cpuMs: 0, databaseMs: 0 }));
+  for (const side of requests) if (warmupMs > 0) await side.run(concurrency, warmupMs);
+  const tallies: Tally[] = requests.map(() => ({
+    latencies: [],
+    errors: 0,
+    elapsedMs: 0,
+    cpuMs: 0,
+    clientMs: 0,
+    databaseMs: 0,
+  }));
   for (let slice = 0; slice < slices; slice++) {
     const order = requests.map((_, i) => i);
     if (slice % 2 === 1) order.reverse();
@@ -109,7 +129,7 @@ export async function runLoads(
       const tally = tallies[i]!;
       const database = await options.databaseCpu?.();
       const cpuBefore = process.cpuUsage();
-      const phase = await runPhase(requests[i]!, concurrency, sliceMs);
+      const phase = await requests[i]!.run(concurrency, sliceMs);
       const cpu = process.cpuUsage(cpuBefore);
       const databaseMs = await database?.();
       for (const latency of phase.latencies) tally.latencies.push(latency);
@@ -117,6 +137,7 @@ export async function runLoads(
       tally.firstError ??= phase.firstError;
       tally.elapsedMs += phase.elapsedMs;
       tally.cpuMs += (cpu.user + cpu.system) / 1000;
+      tally.clientMs += phase.clientCpuMs ?? 0;
       tally.databaseMs =
         databaseMs === undefined || tally.databaseMs === undefined ? undefined : tally.databaseMs + databaseMs;
     }
@@ -135,13 +156,14 @@ export async function runLoads(
       p50: percentile(sorted, 50),
       p95: percentile(sorted, 95),
       p99: percentile(sorted, 99),
-      processCpuMs: perRequest(tally.cpuMs),
+      serverCpuMs: perRequest(tally.cpuMs),
+      clientCpuMs: perRequest(tally.clientMs),
       databaseCpuMs:
         tally.databaseMs === undefined || options.databaseCpu === undefined ? undefined : perRequest(tally.databaseMs),
     };
   });
 }
 
-export async function runLoad(request: () => Promise<void>, options: LoadOptions): Promise<LoadResult> {
-  return (await runLoads([request], options))[0]!;
+export async function runLoad(side: Side, options: LoadOptions): Promise<LoadResult> {
+  return (await runLoads([side], options))[0]!;
 }

@@ -2,7 +2,7 @@
 // on the same data.
 //
 //   pnpm bench [--accounts 10000] [--seed auto|records|sql] [--duration 5000] [--warmup 1000]
-//              [--concurrency 1,4,16] [--skip-breakdown] [--write] [--out file]
+//              [--concurrency 1,4,16] [--scenarios a,b] [--skip-breakdown] [--write] [--out file]
 //
 // Starts a real Touchpoint on a fresh database, seeds it through Touchpoint, checks that baseline and
 // Touchpoint return the same records, runs each scenario closed-loop at each concurrency and prints a
@@ -13,10 +13,11 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASELINE_SQL, baselineReads, createBaseline } from './baseline.ts';
+import { BASELINE_SQL, baselineReads } from './baseline.ts';
 import { breakdownMarkdown, measureLayers, nestedListLayers } from './breakdown.ts';
 import { postgresCpuProbe } from './cpu.ts';
 import { runLoads } from './load.ts';
+import { startLoadProcess } from './load-process.ts';
 import { type Aim, aimLines, benchmarksPage, type Measurement, resultTable } from './report.ts';
 import {
   checkSameAnswers,
@@ -24,7 +25,6 @@ import {
   type ScenarioKey,
   statementsPerRequest,
   touchpointReads,
-  touchpointRequests,
 } from './scenarios.ts';
 import { type SeedVia, seed } from './seed.ts';
 import { startTouchpoint } from './touchpoint.ts';
@@ -47,6 +47,7 @@ const USAGE = `usage: pnpm bench [options]
   --duration ms         measured time per row (default 5000)
   --warmup ms           warm-up per row, not measured (default 1000; 0 skips it)
   --concurrency 1,4,16  requests in flight (default 1,4,16)
+  --scenarios a,b       only these scenarios (${SCENARIOS.map((s) => s.key).join(', ')}; default all)
   --skip-breakdown      skip the layer-by-layer measurement of the nested list
   --write               write docs/benchmarks.md
   --out file            write the page to this file instead`;
@@ -68,6 +69,7 @@ function options() {
       duration: { type: 'string', default: '5000' },
       warmup: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '1,4,16' },
+      scenarios: { type: 'string' },
       'skip-breakdown': { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -81,6 +83,9 @@ function options() {
   if (!['auto', 'records', 'sql'].includes(values.seed)) {
     throw new Error(`--seed must be auto, records or sql, got '${values.seed}'\n${USAGE}`);
   }
+  const scenarios = values.scenarios?.split(',').map((s) => s.trim()) ?? SCENARIOS.map((s) => s.key);
+  const unknown = scenarios.filter((key) => !SCENARIOS.some((s) => s.key === key));
+  if (unknown.length > 0) throw new Error(`--scenarios: unknown ${unknown.join(', ')}\n${USAGE}`);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   return {
     accounts: positiveInteger('accounts', values.accounts),
@@ -88,6 +93,7 @@ function options() {
     durationMs: positiveInteger('duration', values.duration),
     warmupMs: values.warmup === '0' ? 0 : positiveInteger('warmup', values.warmup),
     concurrency: values.concurrency.split(',').map((c) => positiveInteger('concurrency', c.trim())),
+    scenarios: SCENARIOS.filter((s) => scenarios.includes(s.key)),
     breakdown: !values['skip-breakdown'],
     out: values.out ? resolve(values.out) : values.write ? resolve(root, 'docs/benchmarks.md') : undefined,
     command: `pnpm bench ${args.join(' ')}`.trim(),
@@ -115,6 +121,7 @@ async function main(): Promise<number> {
   const loadAtStart = loadavg()[0]!;
   const poolSize = Math.max(...opts.concurrency);
   const touchpoint = await startTouchpoint({ poolSize });
+  let loadProcess: Awaited<ReturnType<typeof startLoadProcess>> | undefined;
   try {
     const { engine } = touchpoint;
     const versionRows = await engine.db.query<{ server_version: string }>('show server_version');
@@ -130,7 +137,6 @@ async function main(): Promise<number> {
       `seeded ${dataset.accounts} accounts and ${dataset.contacts} contacts via ${dataset.via} in ${(dataset.ms / 1000).toFixed(1)} s (${touchpoint.database.kind})`,
     );
 
-    // The same pool (and size) Touchpoint reads through, so both sides wait for connections alike.
     const baseline = baselineReads(engine.db.pool);
     const reads = touchpointReads(graphqlClient(touchpoint.url));
     await checkSameAnswers(baseline, reads, dataset.accountIds[0]!);
@@ -139,8 +145,20 @@ async function main(): Promise<number> {
     const databaseCpu = await postgresCpuProbe(engine.db.pool);
     if (!databaseCpu) progress('PostgreSQL CPU cannot be read from /proc here; the PG CPU columns stay empty');
     const expected = { pageSize: Math.min(50, dataset.accounts), accounts: dataset.accounts };
-    const baselineRequests = createBaseline(baseline, dataset.accountIds, expected.pageSize);
-    const tpRequests = touchpointRequests(reads, dataset.accountIds, expected);
+    // Requests are sent from a process of their own; the baseline's pg pool there has Touchpoint's pool size,
+    // so both sides wait for connections alike. It connects like any client, which the embedded database
+    // (one session, reached through the engine) does not offer.
+    const databaseUrl = touchpoint.database.url;
+    if (!databaseUrl)
+      throw new Error('the bench needs a PostgreSQL server at 127.0.0.1:5432 (the embedded one serves one session)');
+    loadProcess = await startLoadProcess({
+      url: touchpoint.url,
+      databaseUrl,
+      poolSize,
+      accountIds: dataset.accountIds,
+      expected,
+    });
+    const load = loadProcess;
     const samples: Record<ScenarioKey, (debug: boolean) => Promise<{ extensions?: { sqlStatements?: number } }>> = {
       getById: (debug) => reads.getById(dataset.accountIds[0]!, debug),
       listScalars: (debug) => reads.listScalars(debug),
@@ -149,12 +167,16 @@ async function main(): Promise<number> {
     };
 
     const measurements: Measurement[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of opts.scenarios) {
       const sides = [
-        { implementation: 'baseline' as const, request: baselineRequests[scenario.key], statements: '1' },
+        {
+          implementation: 'baseline' as const,
+          request: load.side({ kind: 'baseline', scenario: scenario.key }),
+          statements: '1',
+        },
         {
           implementation: 'touchpoint' as const,
-          request: tpRequests[scenario.key],
+          request: load.side({ kind: 'touchpoint', scenario: scenario.key }),
           statements: await statementsPerRequest(samples[scenario.key]),
         },
       ];
@@ -179,13 +201,7 @@ async function main(): Promise<number> {
 
     let breakdown = 'Not measured in this run (`--skip-breakdown`).';
     if (opts.breakdown) {
-      const layers = await nestedListLayers(
-        engine,
-        engine.db.pool,
-        BASELINE_SQL.listWithContacts,
-        touchpoint.url,
-        tpRequests.listWithContacts,
-      );
+      const layers = await nestedListLayers(engine, load, BASELINE_SQL.listWithContacts);
       const levels = [...new Set([Math.min(...opts.concurrency), poolSize])];
       const results = await measureLayers(
         layers,
@@ -235,6 +251,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
+    await loadProcess?.close();
     await touchpoint.close();
   }
 }

@@ -18,14 +18,11 @@ export const ACTOR_HEADER = 'x-touchpoint-actor';
 /** Ask for the number of SQL statements a request ran, in `extensions.sqlStatements`. */
 export const DEBUG_HEADER = 'x-touchpoint-debug';
 
-/** Workspace from the header or `?workspace=`; the default workspace otherwise. */
-export function workspaceOf(request: Request): string {
-  const fromHeader = request.headers.get(WORKSPACE_HEADER);
-  if (fromHeader) return fromHeader;
-  return new URL(request.url).searchParams.get('workspace') ?? 'default';
+export function actorOf(request: Request): string {
+  return validActor(request.headers.get(ACTOR_HEADER));
 }
 
-export function actorOf(request: Request): string {
-  const actor = request.headers.get(ACTOR_HEADER);
-  return actor && /^[\w.:@-]{1,100}$/.test(actor) ? actor : 'anonymous';
+/** The actor a header names, when it is a plausible name; anonymous otherwise. */
+export function validActor(actor: unknown): string {
+  return typeof actor === 'string' && /^[\w.:@-]{1,100}$/.test(actor) ? actor : 'anonymous';
 }

@@ -5,6 +5,8 @@
 // Compiled queries are cached per schema object: a new metadata version or another workspace has another
 // schema, so a document never runs with resolvers built for different metadata.
 //
+// Before that, a read PostgreSQL can answer by itself skips execution altogether (see passthrough.ts).
+//
 // graphql-jit also compiles the parsing of the operation's variables, type by type. For an input type that
 // reaches many others (an entity's filter reaches every related entity's filter) that code grows with the
 // whole reachable graph: one `$filter: ContactFilter` took 5 s and 700 MB to compile. Such operations run on
@@ -24,6 +26,7 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import type { Passthrough } from './passthrough.ts';
 
 type Compiled = { query: (root: unknown, context: unknown, variables: unknown) => unknown };
 
@@ -73,7 +76,7 @@ export function hasLargeInputVariables(schema: GraphQLSchema, document: Document
   });
 }
 
-export function useCompiledExecution(): Plugin {
+export function useCompiledExecution(passthrough: Passthrough): Plugin {
   const cache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Compiled | null>>>();
   const compiled = (args: ExecutionArgs): Compiled | null => {
     let bySchema = cache.get(args.schema);
@@ -99,12 +102,14 @@ export function useCompiledExecution(): Plugin {
     return byOperation.get(operation) ?? null;
   };
   return {
-    onExecute({ args, setExecuteFn }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       const query = compiled(args);
-      if (!query) return;
-      setExecuteFn(
-        () => query.query(args.rootValue, args.contextValue, args.variableValues) as Promise<ExecutionResult>,
-      );
+      const jit = query
+        ? () => query.query(args.rootValue, args.contextValue, args.variableValues) as Promise<ExecutionResult>
+        : undefined;
+      const fast = passthrough.executor(args, jit ?? (async () => (await executeFn(args)) as ExecutionResult));
+      if (fast) setExecuteFn(fast);
+      else if (jit) setExecuteFn(jit);
     },
   };
 }

@@ -95,23 +95,28 @@ export function recordSelection(
   return { fields: [...fields], relations };
 }
 
-/** For a connection field: the selection under `nodes` and `edges.node`, and whether totalCount is asked. */
+/**
+ * For a connection field: the selection under `nodes` and `edges.node`, whether totalCount is asked, and
+ * whether cursors are (edges or pageInfo selected).
+ */
 export function connectionSelection(
   entity: EntityDefinition,
   info: GraphQLResolveInfo,
   context: SelectionContext,
-): { selection: Selection; withTotalCount: boolean } {
+): { selection: Selection; withTotalCount: boolean; withCursors: boolean } {
   const top = collectFields(info.fieldNodes, info);
   const recordNodes: FieldNode[] = [];
   let withTotalCount = false;
+  let withCursors = false;
   for (const { name, nodes } of top.values()) {
     if (name === 'nodes') recordNodes.push(...nodes);
     if (name === 'totalCount') withTotalCount = true;
+    if (name === 'pageInfo' || name === 'edges') withCursors = true;
     if (name === 'edges') {
       for (const edge of collectFields(nodes, info).values()) if (edge.name === 'node') recordNodes.push(...edge.nodes);
     }
   }
-  return { selection: recordSelection(entity, recordNodes, info, context), withTotalCount };
+  return { selection: recordSelection(entity, recordNodes, info, context), withTotalCount, withCursors };
 }
 
 export function typeNameOf(entity: EntityDefinition): string {

@@ -4,12 +4,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError } from '@touchpoint/schema';
-import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { type ApiContext, actorOf, DEBUG_HEADER, WORKSPACE_HEADER, workspaceOf } from './context.ts';
+import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
 import { depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
+import { Passthrough } from './passthrough.ts';
 import { SchemaCache } from './schema-cache.ts';
 
 export interface ApiServerOptions {
@@ -22,19 +22,103 @@ export interface ApiServerOptions {
 
 type Entry = Awaited<ReturnType<SchemaCache['get']>>;
 
+/** What the handler hands yoga with each request: the schema and metadata version chosen for it. */
+interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  entry: Entry;
+}
+
+function jsonError(res: ServerResponse, status: number, error: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [error] }));
+}
+
+const tooLarge = () => ({
+  message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+  extensions: { code: 'LIMIT_EXCEEDED' },
+});
+
+/**
+ * The request body; `tooLarge` when it grows past MAX_BODY_BYTES (a chunked body has no length up front),
+ * after which reading stops so the caller can still answer; `gone` when the client went away meanwhile.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | 'tooLarge' | 'gone'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      stop();
+      req.pause();
+      resolve('tooLarge');
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onGone = () => {
+      stop();
+      resolve('gone');
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+  });
+}
+
+/** A POST body the short lane may answer: a plain JSON request, parsed; undefined when yoga must look at it. */
+function plainParams(
+  req: IncomingMessage,
+  body: Buffer,
+): { query: string; variables: unknown; operationName: string | undefined } | undefined {
+  // CORS headers, other media types and other encodings are graphql-yoga's to negotiate.
+  const accept = req.headers.accept;
+  if (req.headers.origin !== undefined || (accept !== undefined && accept !== '*/*' && accept !== 'application/json'))
+    return undefined;
+  if (req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/json') return undefined;
+  let params: unknown;
+  try {
+    params = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  const { query, variables, operationName, ...rest } = params as Record<string, unknown>;
+  if (typeof query !== 'string' || Object.keys(rest).length > 0) return undefined;
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  return { query, variables, operationName: operationName ?? undefined };
+}
+
 export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
-  // The schema and the context of one request must come from the same metadata version.
-  const entries = new WeakMap<Request, Entry>();
-  const entryOf = async (request: Request): Promise<Entry> => {
-    let entry = entries.get(request);
-    if (!entry) {
-      entry = await cache.get(workspaceOf(request));
-      entries.set(request, entry);
-    }
-    return entry;
-  };
+  const passthrough = new Passthrough();
+
+  /**
+   * The short lane: a POST of a document graphql-yoga has already parsed, validated and run as a
+   * passthrough read against this schema (see passthrough.ts) is answered without yoga, exactly as yoga
+   * answered it. Undefined when the request must go through yoga (anything else, or any doubt).
+   */
+  async function shortLane(req: IncomingMessage, body: Buffer, entry: Entry): Promise<string | undefined> {
+    const params = plainParams(req, body);
+    const plan = params && passthrough.known(entry.schema, params.query, params.operationName);
+    if (!params || !plan) return undefined;
+    const records = engine.records({
+      workspace: entry.metadata.workspace.slug,
+      actor: validActor(req.headers[ACTOR_HEADER]),
+    });
+    const data = await passthrough.data(plan, entry.schema, params.variables, records);
+    if (data === undefined) return undefined;
+    const statements = req.headers[DEBUG_HEADER] ? currentStatementCount() : undefined;
+    return statements === undefined
+      ? `{"data":${data}}`
+      : `{"data":${data},"extensions":${JSON.stringify({ sqlStatements: statements })}}`;
+  }
+
   const limits: Plugin = {
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
@@ -51,21 +135,24 @@ export function createApiHandler(options: ApiServerOptions) {
     },
   };
 
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, ApiContext>({
+  const yoga = createYoga<ServerContext, ApiContext>({
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Unexpected errors are logged once, with an incident id, by toGraphQLError; expected ones are answers.
     logging: false,
-    schema: async ({ request }): Promise<GraphQLSchema> => (await entryOf(request)).schema,
-    context: async ({ request }): Promise<ApiContext> => {
-      const entry = await entryOf(request);
+    // The handler reads the body itself, within MAX_BODY_BYTES, and hands yoga a buffer: yoga's own limit
+    // would pipe every body through a stream transform again.
+    maxRequestBodySize: false,
+    // The schema and the context of one request come from the same metadata version: the handler's entry.
+    schema: ({ entry }) => entry.schema,
+    context: ({ request, entry }): ApiContext => {
       const workspace = entry.metadata.workspace.slug;
       const actor = actorOf(request);
       const records = engine.records({ workspace, actor });
       return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
     },
     maskedErrors: { maskError: (error) => toGraphQLError(error) },
-    plugins: [limits, useCompiledExecution()],
+    plugins: [limits, useCompiledExecution(passthrough)],
   });
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,16 +162,7 @@ export function createApiHandler(options: ApiServerOptions) {
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          errors: [
-            {
-              message: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-              extensions: { code: 'LIMIT_EXCEEDED' },
-            },
-          ],
-        }),
-      );
+      jsonError(res, 413, tooLarge());
       return;
     }
     if (!url.startsWith('/graphql')) {
@@ -97,20 +175,48 @@ export function createApiHandler(options: ApiServerOptions) {
       typeof header === 'string' && header
         ? header
         : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? 'default');
+    let entry: Entry;
     try {
-      await engine.metadata(slug);
+      entry = await cache.get(slug);
     } catch (error) {
       const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
-      const body = toGraphQLError(error);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [body.toJSON()] }));
+      jsonError(res, status, toGraphQLError(error).toJSON());
       return;
     }
+    const method = req.method ?? 'GET';
+    let body: Buffer | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      const read = await readBody(req);
+      if (read === 'gone') return;
+      if (read === 'tooLarge') {
+        // The rest of the body is not read: the connection cannot carry another request.
+        res.setHeader('connection', 'close');
+        jsonError(res, 413, tooLarge());
+        return;
+      }
+      body = read;
+    }
+    if (body && method === 'POST') {
+      const { run } = withStatementCounter(() => shortLane(req, body, entry));
+      const answer = await run;
+      if (answer !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(answer);
+        return;
+      }
+    }
+    const request = new yoga.fetchAPI.Request(`http://localhost${url}`, {
+      method,
+      headers: req.headers as Record<string, string>,
+      // A Buffer is a BodyInit to the fetch ponyfill, which keeps it as is (no stream).
+      body: body as BodyInit | undefined,
+    });
     // Counts the SQL statements of this request (reported in extensions when the debug header asks).
-    const { run } = withStatementCounter(async () => yoga.handleNodeRequestAndResponse(req, res, { req, res }));
+    const { run } = withStatementCounter(async () => yoga.handleRequest(request, { req, res, entry }));
     const response = await run;
-    res.statusCode = response.status;
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.end(Buffer.from(await response.arrayBuffer()));
+    const headers: Record<string, string> = {};
+    for (const [key, value] of response.headers) headers[key] = value;
+    // yoga's answers are strings (JSON, or GraphiQL's page): written as they are, without another copy.
+    res.writeHead(response.status, headers).end(await response.text());
   };
 }
 

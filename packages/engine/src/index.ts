@@ -33,6 +33,7 @@ export {
   encodeCursor,
   getRecord,
   getRecordsByIds,
+  listJson,
   listRecords,
   MAX_AGGREGATE_GROUPS,
   MAX_FILTER_DEPTH,

@@ -169,6 +169,22 @@ describe('keyset pagination', () => {
     expect(window.nodes[0]!['__cursor']).toBe(page2.pageInfo.startCursor);
   });
 
+  it('leaves cursors out when the request asks for none, and still knows whether another page exists', async () => {
+    const req = { entity: 'account', orderBy: [{ field: 'name', direction: 'asc' }] as OrderBy[], selection, first: 4 };
+    const full = await listRecords(fx.db, compiler, req);
+    const bare = await listRecords(fx.db, compiler, { ...req, withCursors: false });
+    expect(bare.nodes.map((n) => n['id'])).toEqual(full.nodes.map((n) => n['id']));
+    expect(bare.nodes.every((n) => !('__cursor' in n))).toBe(true);
+    expect(bare.pageInfo).toEqual({ ...full.pageInfo, startCursor: null, endCursor: null });
+    expect(bare.pageInfo.hasNextPage).toBe(true);
+    // The cursors of the full request are the same ones PostgreSQL's own base64 of the keys gives.
+    const [row] = await fx.db.query<{ cursor: string }>(
+      "select replace(replace(rtrim(encode(convert_to(json_build_array($1::text, $2::uuid)::text, 'UTF8'), 'base64'), '='), '+', '-'), '/', '_') as cursor",
+      [full.nodes[0]!['name'], full.nodes[0]!['id']],
+    );
+    expect(full.pageInfo.startCursor).toBe(row!.cursor.replaceAll('\n', ''));
+  });
+
   it('returns an empty page with no cursors past the end', async () => {
     const last = await listRecords(fx.db, compiler, { entity: 'account', last: 1, selection });
     const after = await listRecords(fx.db, compiler, {

@@ -5,6 +5,7 @@ import {
   countStatements,
   getRecord,
   getRecordsByIds,
+  listJson,
   listRecords,
   QueryCompiler,
   type Selection,
@@ -278,6 +279,48 @@ describe('nested selections', () => {
     const node = await getRecord(fx.db, compiler, 'account', accounts[6]!.id, { fields: ['id', 'name'], relations });
     expect(Object.keys(node!)).toHaveLength(62);
     expect(node!['c59']).toEqual(node!['c0']);
+  });
+});
+
+describe('nodes as JSON text', () => {
+  it('returns exactly the page, keys in the order asked at every level, the same records as listRecords', async () => {
+    const request = {
+      entity: 'account',
+      first: 5,
+      orderBy: [{ field: 'name' as const, direction: 'desc' as const }],
+      selection: {
+        fields: ['name', 'id'],
+        keys: ['name', 'people', 'id'],
+        relations: [
+          {
+            key: 'people',
+            field: 'contacts',
+            first: 2,
+            selection: { fields: ['lastName', 'id'], keys: ['id', 'lastName'], relations: [] },
+          },
+        ],
+      },
+    };
+    const text = await listJson(fx.db, compiler, request);
+    expect(typeof text).toBe('string');
+    const nodes = JSON.parse(text) as Record<string, unknown>[];
+    const rows = await listRecords(fx.db, compiler, request);
+    expect(nodes).toHaveLength(5);
+    expect(nodes.map((n) => n['id'])).toEqual(rows.nodes.map((n) => n['id']));
+    expect(Object.keys(nodes[0]!)).toEqual(['name', 'people', 'id']);
+    const people = nodes.flatMap((n) => n['people'] as Record<string, unknown>[]);
+    expect(people.length).toBeGreaterThan(0);
+    for (const person of people) expect(Object.keys(person)).toEqual(['id', 'lastName']);
+  });
+
+  it('refuses keys that are not exactly the selected ones, and a total count', async () => {
+    const selection = { fields: ['id', 'name'], keys: ['id', 'nope'], relations: [] };
+    const error = await rejectionOf(listJson(fx.db, compiler, { entity: 'account', selection }));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.issues.map((i) => i.path)).toEqual(['selection.keys']);
+    await expect(
+      listJson(fx.db, compiler, { entity: 'account', selection: fields('id'), withTotalCount: true }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'withTotalCount' }] });
   });
 });
 

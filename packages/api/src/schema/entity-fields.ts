@@ -64,7 +64,7 @@ export function addEntityQueries(
         includeDeleted: t.arg.boolean({ description: 'Also list deleted records (to restore them).' }),
       },
       resolve: async (_: unknown, args: Row, ctx: ApiContext, info: GraphQLResolveInfo) => {
-        const { selection, withTotalCount } = connectionSelection(entity, info, selectionContext);
+        const { selection, withTotalCount, withCursors } = connectionSelection(entity, info, selectionContext);
         const result = await ctx.records.list({
           entity: entity.name,
           filter: (args.filter ?? undefined) as Filter | undefined,
@@ -77,6 +77,7 @@ export function addEntityQueries(
           includeDeleted: (args.includeDeleted ?? false) as boolean,
           selection,
           withTotalCount,
+          withCursors,
         });
         return {
           nodes: result.nodes,

@@ -13,11 +13,20 @@ export interface QueryCompilerOptions {
   timeZone?: string;
 }
 
+/** Compiled list statements kept per compiler: enough for the shapes an app's screens ask for. */
+const LIST_CACHE_SIZE = 500;
+
 export class QueryCompiler {
   /** The workspace's PostgreSQL schema, e.g. `ws_default`. */
   readonly schema: string;
   readonly timeZone: string;
   readonly #entities: Map<string, EntityModel>;
+  /**
+   * Lists compiled before, by request. A compiler belongs to one metadata version and compiling is a pure
+   * function of the request (relative dates are left to the database's now()), so an entry never goes stale;
+   * the least recently used one leaves when the cache is full.
+   */
+  readonly #lists = new Map<string, CompiledList>();
 
   constructor(entities: EntityDefinition[], schema: string, options: QueryCompilerOptions = {}) {
     this.schema = schema;
@@ -44,8 +53,39 @@ export class QueryCompiler {
     return model;
   }
 
+  /** The list's statements; callers must not change what it returns (it may be shared with other requests). */
   compileList(req: ListRequest): CompiledList {
-    return compileList(this, req);
+    return this.#cachedList(req, false);
+  }
+
+  /** The statement of `listJson`: the page's nodes as JSON text, no look-ahead row, no cursors. */
+  compileListJson(req: ListRequest): CompiledList {
+    if (req.withTotalCount) {
+      throw validationFailed('The list request is not valid', [
+        { path: 'withTotalCount', message: 'is not available when the nodes are returned as JSON text' },
+      ]);
+    }
+    return this.#cachedList(req, true);
+  }
+
+  #cachedList(req: ListRequest, json: boolean): CompiledList {
+    let key: string;
+    try {
+      key = `${json ? 'json' : 'rows'}:${JSON.stringify(req)}`;
+    } catch {
+      // Not JSON (a BigInt, a cycle): compiling reports what is wrong with it.
+      return compileList(this, req, json);
+    }
+    const cached = this.#lists.get(key);
+    if (cached) {
+      this.#lists.delete(key);
+      this.#lists.set(key, cached);
+      return cached;
+    }
+    const compiled = compileList(this, req, json);
+    if (this.#lists.size >= LIST_CACHE_SIZE) this.#lists.delete(this.#lists.keys().next().value!);
+    this.#lists.set(key, compiled);
+    return compiled;
   }
 
   compileGet(entity: string, id: string, selection: Selection, opts?: GetOptions): Statement {

@@ -16,7 +16,7 @@ export {
 export type { CompileFilterOptions } from './filter.ts';
 export { compileFilter } from './filter.ts';
 export type { CompiledList, GetOptions } from './list.ts';
-export { getRecord, getRecordsByIds, listRecords } from './list.ts';
+export { getRecord, getRecordsByIds, listJson, listRecords } from './list.ts';
 export { decodeCursor, encodeCursor } from './pagination.ts';
 export type {
   AggregateFunction,

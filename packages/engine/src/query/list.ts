@@ -13,7 +13,7 @@ import {
   StatementContext,
 } from './context.ts';
 import { filterSql, searchSql } from './filter.ts';
-import { cursorSql, keysetSql, orderClause, resolveOrder } from './pagination.ts';
+import { cursorFromKeys, cursorKeysSql, keysetSql, orderClause, resolveOrder } from './pagination.ts';
 import { objectSql, pagedRows } from './selection.ts';
 import type { ListRequest, ListResult, Selection } from './types.ts';
 
@@ -38,7 +38,11 @@ function rootConditions(ctx: StatementContext, req: ListRequest, alias: string):
   return conditions;
 }
 
-export function compileList(compiler: QueryCompiler, req: ListRequest): CompiledList {
+/**
+ * `json`: the statement returns the page's nodes as JSON text, exactly `pageSize` of them (no look-ahead
+ * row), without cursors — for `listJson`, whose callers splice it into an answer unread.
+ */
+export function compileList(compiler: QueryCompiler, req: ListRequest, json = false): CompiledList {
   const entity = compiler.entityModel(req.entity);
   const ctx = new StatementContext(compiler);
   if (req.first != null && req.last != null) {
@@ -55,7 +59,9 @@ export function compileList(compiler: QueryCompiler, req: ListRequest): Compiled
   const alias = ctx.alias();
   const conditions = rootConditions(ctx, req, alias);
   const keys = resolveOrder(ctx, entity, req.orderBy, alias, 'orderBy');
-  const node = objectSql(ctx, entity, req.selection, alias, 'selection', [['__cursor', cursorSql(keys, alias)]]);
+  const cursor: [string, string][] =
+    json || req.withCursors === false ? [] : [['__cursor', cursorKeysSql(keys, alias)]];
+  const node = objectSql(ctx, entity, req.selection, alias, 'selection', cursor);
   // Cursors are checked against valid keys only, so every other problem is reported first, all at once.
   ctx.issues.throwIfAny(`The list request for ${entity.def.name} is not valid`);
   if (req.after != null) conditions.push(keysetSql(ctx, keys, req.after, 'after', true));
@@ -65,11 +71,11 @@ export function compileList(compiler: QueryCompiler, req: ListRequest): Compiled
     alias,
     keys,
     conditions,
-    `limit ${ctx.param(pageSize + 1, 'integer')}`,
+    `limit ${ctx.param(json ? pageSize : pageSize + 1, 'integer')}`,
     backward,
     node,
   );
-  const text = `select coalesce(json_agg(${node} order by ${orderClause(keys, alias)}), '[]'::json) as nodes from (${rows}) ${alias}`;
+  const text = `select coalesce(json_agg(${node} order by ${orderClause(keys, alias)}), '[]'::json)${json ? '::text' : ''} as nodes from (${rows}) ${alias}`;
   const compiled: CompiledList = {
     statement: ctx.statement(text, `The list request for ${entity.def.name} is not valid`),
     pageSize,
@@ -101,7 +107,9 @@ export async function listRecords(sql: Sql, compiler: QueryCompiler, req: ListRe
     if (compiled.backward) nodes.shift();
     else nodes.pop();
   }
-  const cursor = (node: Record<string, unknown> | undefined) => (node ? (node['__cursor'] as string) : null);
+  if (req.withCursors !== false)
+    for (const node of nodes) node['__cursor'] = cursorFromKeys(node['__cursor'] as string);
+  const cursor = (node: Record<string, unknown> | undefined) => (node?.['__cursor'] as string | undefined) ?? null;
   const result: ListResult = {
     nodes,
     pageInfo: {
@@ -114,6 +122,17 @@ export async function listRecords(sql: Sql, compiler: QueryCompiler, req: ListRe
   };
   if (counted) result.totalCount = counted[0]?.count ?? 0;
   return result;
+}
+
+/**
+ * The nodes of one page as PostgreSQL's JSON text, keys as `selection.keys` order them (at every level):
+ * for a caller that passes the records on without reading them (an API answer), so Node neither parses
+ * nor serialises them. No cursors and no pageInfo; `withTotalCount` is not supported.
+ */
+export async function listJson(sql: Sql, compiler: QueryCompiler, req: ListRequest): Promise<string> {
+  const compiled = compiler.compileListJson(req);
+  const rows = await sql.query<{ nodes: string }>(compiled.statement.text, compiled.statement.params);
+  return rows[0]?.nodes ?? '[]';
 }
 
 export interface GetOptions {

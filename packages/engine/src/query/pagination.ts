@@ -104,14 +104,18 @@ export function keyColumns(keys: readonly OrderKey[]): string {
 }
 
 /**
- * The cursor of the row at `alias` (the paged subquery) as SQL: base64url of the JSON array of the sort
- * values and id, built by PostgreSQL so Node touches no row to make it.
+ * The sort values and id of the row at `alias` (the paged subquery) as SQL: the JSON array's text, which
+ * `cursorFromKeys` turns into the cursor. PostgreSQL formats the values (timestamps as cursors carry them);
+ * the base64url step is left to Node, where it costs a fraction of what encode() and replace() cost per row.
  */
-export function cursorSql(keys: readonly OrderKey[], alias: string): string {
+export function cursorKeysSql(keys: readonly OrderKey[], alias: string): string {
   const values = keys.map((k) => cursorOf(k.valueType, keyRef(k, alias, false)));
-  const base64 = `encode(convert_to(json_build_array(${values.join(', ')})::text, 'UTF8'), 'base64')`;
-  // Three replace() calls cost a quarter of one translate(), which walks the text character by character.
-  return `replace(replace(replace(rtrim(${base64}, '='), '+', '-'), '/', '_'), chr(10), '')`;
+  return `json_build_array(${values.join(', ')})::text`;
+}
+
+/** The cursor of a row from the JSON text `cursorKeysSql` built for it. */
+export function cursorFromKeys(keysJson: string): string {
+  return Buffer.from(keysJson, 'utf8').toString('base64url');
 }
 
 export function encodeCursor(values: readonly unknown[]): string {

@@ -79,6 +79,16 @@ export function objectSql(
       if (claim(key, `${where}.key`)) pairs.push([key, relationSql(ctx, relation, selected, alias, `${path}.${key}`)]);
     });
   }
+  const keys = selection['keys'];
+  if (keys !== undefined) {
+    if (!Array.isArray(keys) || keys.length !== pairs.length || pairs.some(([key]) => !keys.includes(key))) {
+      ctx.issues.add(`${path}.keys`, 'must list every selected field and relation key, once each');
+    } else {
+      pairs.sort(([a], [b]) => keys.indexOf(a) - keys.indexOf(b));
+      // jsonb (used past 50 keys) orders keys its own way.
+      if (pairs.length + extra.length > 50) ctx.issues.add(`${path}.keys`, 'keeps its order for at most 50 keys');
+    }
+  }
   return jsonObject([...pairs, ...extra]);
 }
 

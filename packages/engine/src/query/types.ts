@@ -25,6 +25,11 @@ export interface Selection {
   /** Scalar field names (incl. system fields, formula and rollup fields, and `<relation>Id`). */
   fields: string[];
   relations: RelationSelection[];
+  /**
+   * The record's keys in output order (field names and relation keys), when the JSON must be exactly that:
+   * what `listJson` returns is spliced into a response as is. Without it, scalars come before relations.
+   */
+  keys?: string[];
 }
 
 export interface RelationSelection {
@@ -55,10 +60,15 @@ export interface ListRequest {
   withTotalCount?: boolean;
   /** Include soft-deleted records (for restore screens); by default they are invisible. */
   includeDeleted?: boolean;
+  /**
+   * `false` when the caller needs no cursors (a GraphQL query that selects neither edges nor pageInfo):
+   * nodes come without `__cursor` and pageInfo's cursors are null, which spares building one per row.
+   */
+  withCursors?: boolean;
 }
 
 export interface ListResult {
-  /** Records shaped as the selection asks, in order. Each has `__cursor` when it came from a list. */
+  /** Records shaped as the selection asks, in order. Each has `__cursor` unless the request said withCursors: false. */
   nodes: Record<string, unknown>[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount?: number;

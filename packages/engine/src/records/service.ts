@@ -15,7 +15,7 @@ import {
   joinTableName,
   qualifiedTable,
 } from '../physical.ts';
-import { aggregateRecords, getRecord, listRecords } from '../query/index.ts';
+import { aggregateRecords, getRecord, listJson, listRecords } from '../query/index.ts';
 import type { AggregateRequest, ListRequest, Selection } from '../query/types.ts';
 import { mapDatabaseError } from './database-errors.ts';
 import { type CheckedValues, checkInput, sameValue, toColumns } from './values.ts';
@@ -69,6 +69,12 @@ export class RecordService {
   async list(request: ListRequest) {
     const { metadata } = await this.entity(request.entity);
     return listRecords(this.engine.db, metadata.compiler, request);
+  }
+
+  /** A page's nodes as JSON text, for an answer that passes them on unread (see `listJson`). */
+  async listJson(request: ListRequest): Promise<string> {
+    const { metadata } = await this.entity(request.entity);
+    return listJson(this.engine.db, metadata.compiler, request);
   }
 
   async aggregate(request: AggregateRequest) {

@@ -8,6 +8,7 @@
 // arguments are not valid, so every error is the normal one. A plan is made once per schema and document.
 import type { ListRequest, RecordService, Selection } from '@touchpoint/engine';
 import type { EntityDefinition } from '@touchpoint/schema';
+import { entityRootFieldNames } from '@touchpoint/schema';
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -27,7 +28,6 @@ import {
 } from 'graphql';
 import type { ApiContext } from './context.ts';
 import { type RelationEdge, relationGraph } from './graph.ts';
-import { entityRootFieldNames } from './schema/entity-fields.ts';
 import { typeNameOf } from './selection.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: resolvers' fields of run-time types

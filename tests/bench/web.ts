@@ -4,17 +4,20 @@
 //
 //   node --no-node-snapshot tests/bench/web.ts [--write]    (also part of `pnpm bench`)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createTestDatabase } from '@touchpoint/engine';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
+import { writePageSection } from './page-section.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const write = process.argv.includes('--write');
 const RUNS = 15;
+const HEADING = '## Web app';
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -137,9 +140,10 @@ try {
   console.log(`full loads (ms): ${fullLoad.map((v) => v.toFixed(0)).join(' ')}`);
   console.log(`navigations (ms): ${navigation.map((v) => v.toFixed(0)).join(' ')}`);
   if (write) {
-    appendFileSync(
+    writePageSection(
       join(root, 'docs/benchmarks.md'),
-      `\n## Web app\n\n\`node --no-node-snapshot tests/bench/web.ts\` (also part of \`pnpm bench\`): Touchpoint started as\n\`touchpoint start --demo\` starts it (web app and API on one port, demo data S on PostgreSQL), driven by\nDebian's Chromium ${browser.version()} at 1440×900, ${RUNS} runs of each after a warm-up. The aim: a list of 50\nrecords is interactive within 1 s of navigation on localhost.\n\n${table}\n\nThe dashboard's chart library (Chart.js, only the bar and line pieces registered) is loaded by the dashboard\nroute alone; list, record and designer screens do not ship it.\n`,
+      HEADING,
+      `${HEADING}\n\n\`node --no-node-snapshot tests/bench/web.ts\` (also part of \`pnpm bench\`): Touchpoint started as\n\`touchpoint start --demo\` starts it (web app and API on one port, demo data S on PostgreSQL), driven by\nDebian's Chromium ${browser.version()} at 1440×900, ${RUNS} runs of each after a warm-up; machine load ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores. The aim: a list of 50\nrecords is interactive within 1 s of navigation on localhost.\n\n${table}\n\nThe dashboard's chart library (Chart.js, only the bar and line pieces registered) is loaded by the dashboard\nroute alone; list, record and designer screens do not ship it.\n`,
     );
   }
 } finally {

@@ -22,7 +22,8 @@ Commands:
   start                     Serve the API (and web app) on one port.
       --port <n>            Port (default: $PORT or 3000)
       --demo                Seed the demo dataset (size S) when the database is empty
-  migrate                   Bring every workspace up to date with the core and plugin schemas.
+  migrate                   Bring every workspace up to date with the core and plugin schemas
+                            (and fill the data new fields derive from other records).
       --confirm-destructive Also apply destructive steps (data is archived, never dropped)
   metadata plan <file>      Show what a list of metadata changes (YAML or JSON) would do.
   metadata apply <file>     Apply it.   --confirm-destructive for destructive steps
@@ -123,6 +124,10 @@ async function start(options: Options): Promise<number> {
     if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
   }
   installCrmBehaviour(engine);
+  // Catches up history rows written while no behaviour ran (e.g. before an upgrade added their links).
+  const { syncHistoryLinks } = await import('@touchpoint/crm');
+  const linked = await syncHistoryLinks(engine, workspace);
+  if (linked > 0) console.log(`${linked} status/stage changes got their account and contact.`);
   const port = Number(options.port ?? process.env.PORT ?? 3000);
   const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
   const plugins = await PluginRuntime.start({ engine });
@@ -239,6 +244,10 @@ export async function main(argv: string[]): Promise<number> {
             });
             console.log(`Workspace ${ws.slug}: ${result.applied ? `now at version ${result.version}` : 'up to date'}`);
             printPlan(result.plan);
+            // Data the new metadata wants: history rows get their case's / deal's account and contact.
+            const { syncHistoryLinks } = await import('@touchpoint/crm');
+            const linked = await syncHistoryLinks(engine, ws.slug);
+            if (linked > 0) console.log(`  ${linked} status/stage changes got their account and contact.`);
           }
           return EXIT.ok;
         });

@@ -46,6 +46,21 @@ export async function explain(engine: Engine, statement: Recorded, withoutSeqSca
   });
 }
 
+/**
+ * The plan as run (EXPLAIN ANALYZE): each node with its actual rows per loop and rows removed by filters.
+ * `withoutSeqScan` as for `explain`.
+ */
+export async function explainAnalyze(engine: Engine, statement: Recorded, withoutSeqScan = false): Promise<PlanNode> {
+  return engine.db.transaction(async (tx) => {
+    if (withoutSeqScan) await tx.query('set local enable_seqscan = off');
+    const [row] = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `explain (analyze, timing off, format json) ${statement.text}`,
+      statement.params,
+    );
+    return row!['QUERY PLAN'][0].Plan;
+  });
+}
+
 export function planNodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(planNodes)];
 }

@@ -181,10 +181,10 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
   from (select * from (select distinct on (id) * from (${branches.join('\n  union all\n  ')}) b) d
     order by occurred_at ${direction}, id ${direction} limit ${limit}) u
   ${contact ? `left join ${contact} ct on ct.id = u.contact_id and ct.deleted_at is null` : ''}), '[]') as items`;
-  const [row] = await sql.query<{ found: boolean; items: (Omit<TimelineItem, 'cursor'> & { cursorAt: string })[] }>(
-    text,
-    p.values,
-  );
+  // Its plan (index walks whatever the customer) does not depend on the values, and planning ~25 branches
+  // takes longer than running them: a generic plan, made once per connection, where the runner offers it.
+  type Row = { found: boolean; items: (Omit<TimelineItem, 'cursor'> & { cursorAt: string })[] };
+  const [row] = sql.queryGeneric ? await sql.queryGeneric<Row>(text, p.values) : await sql.query<Row>(text, p.values);
   if (!row?.found) throw subjectNotFound(subject, id!);
   const rows = row.items;
   const more = rows.length > size;

@@ -124,10 +124,6 @@ async function start(options: Options): Promise<number> {
     if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
   }
   installCrmBehaviour(engine);
-  // Catches up history rows written while no behaviour ran (e.g. before an upgrade added their links).
-  const { syncHistoryLinks } = await import('@touchpoint/crm');
-  const linked = await syncHistoryLinks(engine, workspace);
-  if (linked > 0) console.log(`${linked} status/stage changes got their account and contact.`);
   const port = Number(options.port ?? process.env.PORT ?? 3000);
   const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
   const plugins = await PluginRuntime.start({ engine });
@@ -142,6 +138,14 @@ async function start(options: Options): Promise<number> {
   console.log(
     `Touchpoint is ready at http://localhost:${port}/ (GraphQL API at http://localhost:${port}/graphql, ${where})`,
   );
+  // Catches up history rows written while no behaviour ran (e.g. before an upgrade added their links), in
+  // the background: on a large dataset even finding nothing to do reads the history tables once.
+  const { syncHistoryLinks } = await import('@touchpoint/crm');
+  syncHistoryLinks(engine, workspace)
+    .then((linked) => {
+      if (linked > 0) console.log(`${linked} status/stage changes got their account and contact.`);
+    })
+    .catch((error) => console.error('[touchpoint] linking status/stage changes to their customers failed:', error));
   const stop = async () => {
     server.close();
     await plugins.close();

@@ -205,8 +205,8 @@ export interface SyncHistoryLinksOptions {
 /**
  * Sets the account and contact of history rows (caseStatusChange, opportunityStageChange) to those of their
  * case or deal wherever they differ, deleted rows included (so a restored row is right), in batches of
- * set-based UPDATEs with audit columns, a new version and `record.updated` events. Idempotent: rows already
- * equal are not touched, so a second run changes nothing. Over every row it is the backfill for data written
+ * set-based UPDATEs (reading each row once, in id order) with audit columns, a new version and `record.updated`
+ * events. Idempotent: rows already equal are not touched, so a second run changes nothing. Over every row it is the backfill for data written
  * before the fields existed (`touchpoint migrate` and `start` run it). Returns how many rows changed.
  */
 export async function syncHistoryLinks(
@@ -223,27 +223,51 @@ export async function syncHistoryLinks(
     if (links.length === 0 || !m.field(t.history, t.link)) continue;
     const column = (entity: string, l: string) => physical.ident(physical.relationColumn(m.field(entity, l)!));
     const differs = links.map((l) => `${m.col('h', t.history, l)} is distinct from ${m.col('p', t.entity, l)}`);
+    // Rows are taken in id order from where the last batch ended (`$3`), so each row is read once however
+    // many batches there are; `parents` / `rows` narrow that to a few.
     const only = [
-      ...(options.parents ? [`p.id = any($3::uuid[])`] : []),
-      ...(options.rows ? [`h.id = any($3::uuid[])`] : []),
+      ...(options.parents ? [`p.id = any($4::uuid[])`] : []),
+      ...(options.rows ? [`h.id = any($4::uuid[])`] : []),
     ];
-    const text = `with todo as (
-        select h.id, ${links.map((l) => `${m.col('p', t.entity, l)} as ${column(t.entity, l)}`).join(', ')}
+    const text = `with scanned as (
+        select h.id, ${links.map((l) => `${m.col('p', t.entity, l)} as ${column(t.entity, l)}`).join(', ')}, (${differs.join(' or ')}) as differs
         from ${m.table(t.history)} h join ${m.table(t.entity)} p on p.id = ${m.col('h', t.history, t.link)}
-        where (${differs.join(' or ')})${only.map((c) => ` and ${c}`).join('')}
-        limit $2)
-      update ${m.table(t.history)} t set ${links.map((l) => `${column(t.history, l)} = todo.${column(t.entity, l)}`).join(', ')},
-        "version" = t."version" + 1, "updated_at" = now(), "updated_by" = $1
-      from todo where t.id = todo.id returning t.id, t."version" as version`;
-    const params = [SYNC_ACTOR, batch, ...(options.parents ? [options.parents] : options.rows ? [options.rows] : [])];
+        where h.id > $3::uuid${only.map((c) => ` and ${c}`).join('')}
+        order by h.id limit $2),
+      updated as (
+        update ${m.table(t.history)} t set ${links.map((l) => `${column(t.history, l)} = todo.${column(t.entity, l)}`).join(', ')},
+          "version" = t."version" + 1, "updated_at" = now(), "updated_by" = $1
+        from scanned todo where t.id = todo.id and todo.differs returning t.id, t."version" as version)
+      select (select s.id from scanned s order by s.id desc limit 1) as last, (select count(*)::int from scanned) as scanned,
+        coalesce((select json_agg(json_build_object('id', u.id, 'version', u.version)) from updated u), '[]') as updated`;
     const names = links.map((l) => m.field(t.history, l)!.name);
     const entity = m.entity(t.history)!.name;
+    // Over everything, one look first: a join PostgreSQL can hash reads the tables once, and usually finds
+    // nothing to do (every start runs this).
+    if (!options.parents && !options.rows) {
+      const [todo] = await engine.db.query<{ any: boolean }>(
+        `select exists (select 1 from ${m.table(t.history)} h join ${m.table(t.entity)} p on p.id = ${m.col('h', t.history, t.link)}
+          where ${differs.join(' or ')}) as any`,
+      );
+      if (!todo?.any) continue;
+    }
+    let last = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = await recordTransaction(engine, { workspace, actor: SYNC_ACTOR }, async (scope) => {
-        const updated = await scope.sql.query<{ id: string; version: number }>(text, params);
+      const params = [
+        SYNC_ACTOR,
+        batch,
+        last,
+        ...(options.parents ? [options.parents] : options.rows ? [options.rows] : []),
+      ];
+      const result = await recordTransaction(engine, { workspace, actor: SYNC_ACTOR }, async (scope) => {
+        const [row] = await scope.sql.query<{
+          last: string | null;
+          scanned: number;
+          updated: { id: string; version: number }[];
+        }>(text, params);
         const at = new Date().toISOString();
         scope.publishAfterCommit(
-          updated.map((r) => ({
+          row!.updated.map((r) => ({
             type: 'record.updated' as const,
             workspace,
             entity,
@@ -254,10 +278,11 @@ export async function syncHistoryLinks(
             at,
           })),
         );
-        return updated.length;
+        return row!;
       });
-      changed += rows;
-      if (rows < batch) break;
+      changed += result.updated.length;
+      if (result.scanned < batch || result.last === null) break;
+      last = result.last;
     }
   }
   return changed;

@@ -106,7 +106,7 @@ try {
   }
   server.sort((a, b) => a - b);
   console.log(
-    `  timeline statement, PostgreSQL execution (EXPLAIN ANALYZE, 10 runs): median ${ms(percentile(server, 50))} ms`,
+    `  timeline statement, PostgreSQL execution, plan for these values (EXPLAIN ANALYZE, 10 runs): median ${ms(percentile(server, 50))} ms`,
   );
   console.log(`load at the end ${loadavg()[0]!.toFixed(2)}`);
 } finally {

@@ -22,7 +22,8 @@ Commands:
   start                     Serve the API (and web app) on one port.
       --port <n>            Port (default: $PORT or 3000)
       --demo                Seed the demo dataset (size S) when the database is empty
-  migrate                   Bring every workspace up to date with the core and plugin schemas.
+  migrate                   Bring every workspace up to date with the core and plugin schemas
+                            (and fill the data new fields derive from other records).
       --confirm-destructive Also apply destructive steps (data is archived, never dropped)
   metadata plan <file>      Show what a list of metadata changes (YAML or JSON) would do.
   metadata apply <file>     Apply it.   --confirm-destructive for destructive steps
@@ -137,6 +138,14 @@ async function start(options: Options): Promise<number> {
   console.log(
     `Touchpoint is ready at http://localhost:${port}/ (GraphQL API at http://localhost:${port}/graphql, ${where})`,
   );
+  // Catches up history rows written while no behaviour ran (e.g. before an upgrade added their links), in
+  // the background: on a large dataset even finding nothing to do reads the history tables once.
+  const { syncHistoryLinks } = await import('@touchpoint/crm');
+  syncHistoryLinks(engine, workspace)
+    .then((linked) => {
+      if (linked > 0) console.log(`${linked} status/stage changes got their account and contact.`);
+    })
+    .catch((error) => console.error('[touchpoint] linking status/stage changes to their customers failed:', error));
   const stop = async () => {
     server.close();
     await plugins.close();
@@ -239,6 +248,10 @@ export async function main(argv: string[]): Promise<number> {
             });
             console.log(`Workspace ${ws.slug}: ${result.applied ? `now at version ${result.version}` : 'up to date'}`);
             printPlan(result.plan);
+            // Data the new metadata wants: history rows get their case's / deal's account and contact.
+            const { syncHistoryLinks } = await import('@touchpoint/crm');
+            const linked = await syncHistoryLinks(engine, ws.slug);
+            if (linked > 0) console.log(`  ${linked} status/stage changes got their account and contact.`);
           }
           return EXIT.ok;
         });

@@ -316,7 +316,7 @@ export async function writeOpportunities(chunk: Chunk): Promise<void> {
   const roles: Row[] = [];
   const rivals: Row[] = [];
   const lines: Row[] = [];
-  for (const { o, roles: people } of plans) {
+  for (const { a, o, roles: people } of plans) {
     let amount = o.amount;
     for (const c of o.changes) {
       const stage = o.pipeline.spec.stages.find((s) => s.stage === c.to);
@@ -324,6 +324,9 @@ export async function writeOpportunities(chunk: Chunk): Promise<void> {
       amount = round2(amount * (c.from ? 1 : random.between(0.85, 1.15)));
       changes.push({
         opportunity: o.id,
+        // The deal's account and contact, so the timeline reads changes by (account, changedAt).
+        account: a.id,
+        contact: o.contact?.id,
         fromStage: c.from,
         toStage: c.to,
         changedAt: clock.iso(c.at),

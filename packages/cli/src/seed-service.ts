@@ -278,9 +278,12 @@ export async function writeCases(chunk: Chunk): Promise<void> {
   plans.forEach((p, i) => {
     p.c.id = ids[i];
   });
-  const changes = plans.flatMap(({ c }) =>
+  // The account and contact of the case, on each change too: the timeline reads them by (account, changedAt).
+  const changes = plans.flatMap(({ a, c }) =>
     c.changes.map((h) => ({
       case: c.id,
+      account: a.id,
+      contact: c.contact?.id,
       fromStatus: h.from,
       toStatus: h.to,
       changedAt: clock.iso(h.at),

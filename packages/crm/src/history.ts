@@ -5,9 +5,15 @@
 // so the record is read: the "to" value is its current state, the "from" value the last recorded "to",
 // and nothing is written when they are equal — a history written by someone else (the demo seed) is not
 // doubled. Cost: about five statements per tracked event (see the README for what the engine could offer).
-import { type Engine, MAX_BATCH, type RecordEvent } from '@touchpoint/engine';
+//
+// Each history row also carries its record's account and contact, so the customer timeline reads it by
+// (account, changedAt) like any other touchpoint. They are copied when the row is written and kept equal
+// afterwards: when a case or deal moves to another account or contact, and when someone else writes a
+// history row, one set-based UPDATE (syncHistoryLinks) brings the rows in line; run over everything it
+// is the backfill of rows written before these fields existed.
+import { type Engine, MAX_BATCH, physical, type RecordEvent, recordTransaction } from '@touchpoint/engine';
 import { isUuid } from '@touchpoint/schema';
-import { crmModel } from './model.ts';
+import { type CrmModel, crmModel } from './model.ts';
 import { Params } from './sql.ts';
 
 export interface CrmBehaviour {
@@ -33,6 +39,12 @@ interface Tracked {
   /** Fields of the record copied into the history row (history field ← record field). */
   copies: Record<string, string>;
 }
+
+/** The customer links a history row copies from its record (same name on both), where both have them. */
+const LINKS = ['account', 'contact'];
+const linksOf = (m: CrmModel, t: Tracked) => LINKS.filter((l) => m.field(t.entity, l) && m.field(t.history, l));
+/** Who the set-based link updates are written as; their events are not handled again. */
+const SYNC_ACTOR = 'system';
 
 const TRACKED: Tracked[] = [
   {
@@ -60,12 +72,27 @@ export function installCrmBehaviour(engine: Engine, options: CrmBehaviourOptions
   // One event after the other, in publishing order, so the rows of one record come out in order.
   let running: Promise<void> = Promise.resolve();
   const handler = async (event: RecordEvent): Promise<void> => {
-    if (ignore.has(event.actor) || (event.type !== 'record.created' && event.type !== 'record.updated')) return;
+    if (ignore.has(event.actor) || event.type === 'record.deleted') return;
     // Only tracked entities wait their turn: the history rows' own events must not queue behind themselves.
     const m = crmModel(await engine.metadata(event.workspace));
-    if (!TRACKED.some((t) => m.entity(t.entity)?.name === event.entity)) return;
+    const work: (() => Promise<unknown>)[] = [];
+    for (const t of TRACKED) {
+      const links = linksOf(m, t).map((l) => m.field(t.entity, l)!.name);
+      if (m.entity(t.entity)?.name === event.entity) {
+        if (event.type !== 'record.restored') work.push(() => record(engine, [event]));
+        if (event.type === 'record.updated' && links.some((l) => event.changed.includes(l))) {
+          work.push(() => syncHistoryLinks(engine, event.workspace, { entity: t.entity, parents: [event.id] }));
+        }
+      } else if (m.entity(t.history)?.name === event.entity && event.actor !== SYNC_ACTOR) {
+        // A history row written by someone else (not this behaviour): its links follow its record.
+        work.push(() => syncHistoryLinks(engine, event.workspace, { entity: t.entity, rows: [event.id] }));
+      }
+    }
+    if (work.length === 0) return;
     running = running
-      .then(() => record(engine, [event]))
+      .then(async () => {
+        for (const step of work) await step();
+      })
       .catch((error) => console.error('[touchpoint] crm: recording stage/status history failed:', error));
     await running;
   };
@@ -109,12 +136,14 @@ async function recordChanges(engine: Engine, workspace: string, t: Tracked, even
   const p = new Params();
   const ids = p.add([...actorOf.keys()], 'uuid[]');
   const link = m.col('h', t.history, t.link);
-  const copies = Object.entries(t.copies).map(([to, from]) => {
-    const field = m.field(t.entity, from)!;
-    return field.type === 'currency'
-      ? `'${to}', case when ${m.money('r', t.entity, from).amount} is null then null else json_build_object('amount', ${m.money('r', t.entity, from).amount}::text, 'currency', ${m.money('r', t.entity, from).currency}) end`
-      : `'${to}', ${m.col('r', t.entity, from)}::text`;
-  });
+  const copies = Object.entries({ ...t.copies, ...Object.fromEntries(linksOf(m, t).map((l) => [l, l])) }).map(
+    ([to, from]) => {
+      const field = m.field(t.entity, from)!;
+      return field.type === 'currency'
+        ? `'${to}', case when ${m.money('r', t.entity, from).amount} is null then null else json_build_object('amount', ${m.money('r', t.entity, from).amount}::text, 'currency', ${m.money('r', t.entity, from).currency}) end`
+        : `'${to}', ${m.col('r', t.entity, from)}::text`;
+    },
+  );
   const rows = await engine.db.query<{
     id: string;
     value: string | null;
@@ -160,4 +189,101 @@ async function recordChanges(engine: Engine, workspace: string, t: Tracked, even
   for (let start = 0; start < inputs.length; start += MAX_BATCH) {
     await records.createMany(m.entity(t.history)!.name, inputs.slice(start, start + MAX_BATCH));
   }
+}
+
+export interface SyncHistoryLinksOptions {
+  /** Only the history of these core entities (`case`, `opportunity`); default both. */
+  entity?: string;
+  /** Only the history rows of these records. */
+  parents?: string[];
+  /** Only these history rows. */
+  rows?: string[];
+  /** Rows per transaction (default 5,000): a backfill of a large history holds no long locks. */
+  batch?: number;
+}
+
+/**
+ * Sets the account and contact of history rows (caseStatusChange, opportunityStageChange) to those of their
+ * case or deal wherever they differ, deleted rows included (so a restored row is right), in batches of
+ * set-based UPDATEs (reading each row once, in id order) with audit columns, a new version and `record.updated`
+ * events. Idempotent: rows already equal are not touched, so a second run changes nothing. Over every row it is the backfill for data written
+ * before the fields existed (`touchpoint migrate` and `start` run it). Returns how many rows changed.
+ */
+export async function syncHistoryLinks(
+  engine: Engine,
+  workspace: string,
+  options: SyncHistoryLinksOptions = {},
+): Promise<number> {
+  const batch = options.batch ?? 5000;
+  let changed = 0;
+  for (const t of TRACKED) {
+    if (options.entity && options.entity !== t.entity) continue;
+    const m = crmModel(await engine.metadata(workspace));
+    const links = linksOf(m, t);
+    if (links.length === 0 || !m.field(t.history, t.link)) continue;
+    const column = (entity: string, l: string) => physical.ident(physical.relationColumn(m.field(entity, l)!));
+    const differs = links.map((l) => `${m.col('h', t.history, l)} is distinct from ${m.col('p', t.entity, l)}`);
+    // Rows are taken in id order from where the last batch ended (`$3`), so each row is read once however
+    // many batches there are; `parents` / `rows` narrow that to a few.
+    const only = [
+      ...(options.parents ? [`p.id = any($4::uuid[])`] : []),
+      ...(options.rows ? [`h.id = any($4::uuid[])`] : []),
+    ];
+    const text = `with scanned as (
+        select h.id, ${links.map((l) => `${m.col('p', t.entity, l)} as ${column(t.entity, l)}`).join(', ')}, (${differs.join(' or ')}) as differs
+        from ${m.table(t.history)} h join ${m.table(t.entity)} p on p.id = ${m.col('h', t.history, t.link)}
+        where h.id > $3::uuid${only.map((c) => ` and ${c}`).join('')}
+        order by h.id limit $2),
+      updated as (
+        update ${m.table(t.history)} t set ${links.map((l) => `${column(t.history, l)} = todo.${column(t.entity, l)}`).join(', ')},
+          "version" = t."version" + 1, "updated_at" = now(), "updated_by" = $1
+        from scanned todo where t.id = todo.id and todo.differs returning t.id, t."version" as version)
+      select (select s.id from scanned s order by s.id desc limit 1) as last, (select count(*)::int from scanned) as scanned,
+        coalesce((select json_agg(json_build_object('id', u.id, 'version', u.version)) from updated u), '[]') as updated`;
+    const names = links.map((l) => m.field(t.history, l)!.name);
+    const entity = m.entity(t.history)!.name;
+    // Over everything, one look first: a join PostgreSQL can hash reads the tables once, and usually finds
+    // nothing to do (every start runs this).
+    if (!options.parents && !options.rows) {
+      const [todo] = await engine.db.query<{ any: boolean }>(
+        `select exists (select 1 from ${m.table(t.history)} h join ${m.table(t.entity)} p on p.id = ${m.col('h', t.history, t.link)}
+          where ${differs.join(' or ')}) as any`,
+      );
+      if (!todo?.any) continue;
+    }
+    let last = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const params = [
+        SYNC_ACTOR,
+        batch,
+        last,
+        ...(options.parents ? [options.parents] : options.rows ? [options.rows] : []),
+      ];
+      const result = await recordTransaction(engine, { workspace, actor: SYNC_ACTOR }, async (scope) => {
+        const [row] = await scope.sql.query<{
+          last: string | null;
+          scanned: number;
+          updated: { id: string; version: number }[];
+        }>(text, params);
+        const at = new Date().toISOString();
+        scope.publishAfterCommit(
+          row!.updated.map((r) => ({
+            type: 'record.updated' as const,
+            workspace,
+            entity,
+            id: r.id,
+            actor: SYNC_ACTOR,
+            version: r.version,
+            changed: names,
+            at,
+          })),
+        );
+        return row!;
+      });
+      changed += result.updated.length;
+      if (result.scanned < batch || result.last === null) break;
+      last = result.last;
+    }
+  }
+  return changed;
 }

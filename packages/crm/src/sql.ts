@@ -6,6 +6,8 @@ import { IssueCollector, isUuid, TouchpointError } from '@touchpoint/schema';
 /** Anything that runs a statement: `engine.db` or a transaction. */
 export interface SqlRunner {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** With a generic plan kept per connection (engine `Database.queryGeneric`), where the runner offers it. */
+  queryGeneric?<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 /** Bind parameters of one statement. */

@@ -28,23 +28,37 @@ export interface TimelineSource {
   from: string;
   /** Live rows only: the source row and every joined row. */
   live: string;
-  occurredAt: string;
+  /**
+   * Where the item sits in time: the first of these stored values that is set (one for most sources; a task
+   * is placed at completedAt, else dueAt, else when created). Each part is read in its own branch through an
+   * index on (link, the parts before it, it), so no branch sorts a customer's whole history.
+   */
+  instant: InstantPart[];
   title: string;
   summary: string;
   channel: string;
   direction: string;
+  /** Columns linking an item to a customer, each with an index on (link, instant parts). */
   account: string | null;
   contact: string | null;
   lead: string | null;
-  /**
-   * For items that reach the customer through a parent record (a case's status changes, an opportunity's
-   * stage changes): the parent entity and the item's column pointing at it. Such a source is read per
-   * parent of the customer, through the item's (parent, instant) index.
-   */
-  via?: { entity: string; key: string };
-  /** A stored column ordered like `occurredAt` (an order's date), so an index on it serves the order. */
-  sortKey?: string;
 }
+
+export interface InstantPart {
+  /** The stored column an index orders by (e.g. an order's date). */
+  key: string;
+  /** Its value as an instant (a date at 00:00Z), ordered like `key`. */
+  at: string;
+}
+
+/** The instant of an item: its first part that is set. */
+export function occurredAt(source: TimelineSource): string {
+  const parts = source.instant.map((p) => p.at);
+  return parts.length === 1 ? parts[0]! : `coalesce(${parts.join(', ')})`;
+}
+
+const column = (key: string): InstantPart => ({ key, at: key });
+const dated = (key: string): InstantPart => ({ key, at: dateAsInstant(key) });
 
 interface SourceDefinition {
   kind: TimelineKind;
@@ -71,7 +85,7 @@ const DEFINITIONS: SourceDefinition[] = [
       entity: 'interaction',
       from: `${m.table('interaction')} s`,
       live: 's.deleted_at is null',
-      occurredAt: m.col('s', 'interaction', 'occurredAt'),
+      instant: [column(m.col('s', 'interaction', 'occurredAt'))],
       title: `${m.col('s', 'interaction', 'subject')}::text`,
       summary: `left(${m.col('s', 'interaction', 'body')}, 280)`,
       channel: `${m.col('s', 'interaction', 'channel')}::text`,
@@ -91,7 +105,7 @@ const DEFINITIONS: SourceDefinition[] = [
       from: `${m.table('task')} s`,
       live: 's.deleted_at is null',
       // Done tasks when they were done, open ones when due, undated ones when created.
-      occurredAt: `coalesce(${m.col('s', 'task', 'completedAt')}, ${m.col('s', 'task', 'dueAt')}, s.created_at)`,
+      instant: [column(m.col('s', 'task', 'completedAt')), column(m.col('s', 'task', 'dueAt')), column('s.created_at')],
       title: `${m.col('s', 'task', 'subject')}::text`,
       summary: `${m.col('s', 'task', 'status')}::text`,
       channel: 'null',
@@ -110,7 +124,7 @@ const DEFINITIONS: SourceDefinition[] = [
       entity: 'case',
       from: `${m.table('case')} s`,
       live: 's.deleted_at is null',
-      occurredAt: m.col('s', 'case', 'openedAt'),
+      instant: [column(m.col('s', 'case', 'openedAt'))],
       title: `concat_ws(' ', ${m.col('s', 'case', 'caseNumber')}, ${m.col('s', 'case', 'subject')})`,
       summary: `concat_ws(' · ', ${m.col('s', 'case', 'status')}, ${m.col('s', 'case', 'priority')})`,
       channel: `${m.col('s', 'case', 'channel')}::text`,
@@ -124,38 +138,38 @@ const DEFINITIONS: SourceDefinition[] = [
     kind: 'caseStatusChange',
     entity: 'caseStatusChange',
     requirement: {
-      caseStatusChange: ['case', 'fromStatus', 'toStatus', 'changedAt'],
-      case: ['caseNumber', 'subject', 'account', 'contact'],
+      caseStatusChange: ['case', 'fromStatus', 'toStatus', 'changedAt', 'account', 'contact'],
+      case: ['caseNumber', 'subject'],
     },
     build: (m) => ({
       kind: 'caseStatusChange',
       entity: 'caseStatusChange',
       from: `${m.table('caseStatusChange')} s join ${m.table('case')} p on p.id = ${m.col('s', 'caseStatusChange', 'case')}`,
       live: 's.deleted_at is null and p.deleted_at is null',
-      occurredAt: m.col('s', 'caseStatusChange', 'changedAt'),
+      instant: [column(m.col('s', 'caseStatusChange', 'changedAt'))],
       title: `concat_ws(' ', ${m.col('p', 'case', 'caseNumber')}, ${m.col('p', 'case', 'subject')})`,
       summary: arrow(m.col('s', 'caseStatusChange', 'fromStatus'), m.col('s', 'caseStatusChange', 'toStatus')),
       channel: 'null',
       direction: 'null',
-      account: m.col('p', 'case', 'account'),
-      contact: m.col('p', 'case', 'contact'),
+      // The case's account and contact, copied onto each change (history.ts keeps them equal).
+      account: m.col('s', 'caseStatusChange', 'account'),
+      contact: m.col('s', 'caseStatusChange', 'contact'),
       lead: null,
-      via: { entity: 'case', key: m.col('s', 'caseStatusChange', 'case') },
     }),
   },
   {
     kind: 'opportunityStageChange',
     entity: 'opportunityStageChange',
     requirement: {
-      opportunityStageChange: ['opportunity', 'fromStage', 'toStage', 'changedAt'],
-      opportunity: ['name', 'account', 'contact'],
+      opportunityStageChange: ['opportunity', 'fromStage', 'toStage', 'changedAt', 'account', 'contact'],
+      opportunity: ['name'],
     },
     build: (m) => ({
       kind: 'opportunityStageChange',
       entity: 'opportunityStageChange',
       from: `${m.table('opportunityStageChange')} s join ${m.table('opportunity')} p on p.id = ${m.col('s', 'opportunityStageChange', 'opportunity')}`,
       live: 's.deleted_at is null and p.deleted_at is null',
-      occurredAt: m.col('s', 'opportunityStageChange', 'changedAt'),
+      instant: [column(m.col('s', 'opportunityStageChange', 'changedAt'))],
       title: `${m.col('p', 'opportunity', 'name')}::text`,
       summary: arrow(
         m.col('s', 'opportunityStageChange', 'fromStage'),
@@ -163,10 +177,10 @@ const DEFINITIONS: SourceDefinition[] = [
       ),
       channel: 'null',
       direction: 'null',
-      account: m.col('p', 'opportunity', 'account'),
-      contact: m.col('p', 'opportunity', 'contact'),
+      // The deal's account and contact, copied onto each change (history.ts keeps them equal).
+      account: m.col('s', 'opportunityStageChange', 'account'),
+      contact: m.col('s', 'opportunityStageChange', 'contact'),
       lead: null,
-      via: { entity: 'opportunity', key: m.col('s', 'opportunityStageChange', 'opportunity') },
     }),
   },
   {
@@ -180,7 +194,7 @@ const DEFINITIONS: SourceDefinition[] = [
       entity: 'quote',
       from: `${m.table('quote')} s`,
       live: 's.deleted_at is null',
-      occurredAt: `coalesce(${m.col('s', 'quote', 'sentAt')}, ${dateAsInstant(m.col('s', 'quote', 'quoteDate'))}, s.created_at)`,
+      instant: [column(m.col('s', 'quote', 'sentAt')), dated(m.col('s', 'quote', 'quoteDate')), column('s.created_at')],
       title: `concat_ws(' ', ${m.col('s', 'quote', 'quoteNumber')}, ${m.col('s', 'quote', 'name')})`,
       summary: `concat_ws(' · ', ${m.col('s', 'quote', 'status')}, ${moneyText(m, 's', 'quote', 'totalAmount')})`,
       channel: 'null',
@@ -199,7 +213,7 @@ const DEFINITIONS: SourceDefinition[] = [
       entity: 'order',
       from: `${m.table('order')} s`,
       live: 's.deleted_at is null',
-      occurredAt: dateAsInstant(m.col('s', 'order', 'orderDate')),
+      instant: [dated(m.col('s', 'order', 'orderDate'))],
       title: `concat_ws(' ', ${m.col('s', 'order', 'orderNumber')}, ${m.col('s', 'order', 'subject')})`,
       summary: `concat_ws(' · ', ${m.col('s', 'order', 'status')}, ${moneyText(m, 's', 'order', 'totalAmount')})`,
       channel: 'null',
@@ -207,7 +221,6 @@ const DEFINITIONS: SourceDefinition[] = [
       account: m.col('s', 'order', 'account'),
       contact: m.col('s', 'order', 'contact'),
       lead: null,
-      sortKey: m.col('s', 'order', 'orderDate'),
     }),
   },
   {
@@ -223,7 +236,7 @@ const DEFINITIONS: SourceDefinition[] = [
       from: `${m.table('campaignMember')} s join ${m.table('campaign')} p on p.id = ${m.col('s', 'campaignMember', 'campaign')}`,
       // Only answers are touchpoints: a member who never responded was merely targeted.
       live: `s.deleted_at is null and p.deleted_at is null and ${m.col('s', 'campaignMember', 'respondedAt')} is not null`,
-      occurredAt: m.col('s', 'campaignMember', 'respondedAt'),
+      instant: [column(m.col('s', 'campaignMember', 'respondedAt'))],
       title: `${m.col('p', 'campaign', 'name')}::text`,
       summary: `coalesce(${m.col('s', 'campaignMember', 'response')}, ${m.col('s', 'campaignMember', 'responseGroup')}, ${m.col('s', 'campaignMember', 'status')}::text)`,
       channel: 'null',
@@ -245,7 +258,7 @@ const DEFINITIONS: SourceDefinition[] = [
       entity: 'surveyResponse',
       from: `${m.table('surveyResponse')} s join ${m.table('survey')} p on p.id = ${m.col('s', 'surveyResponse', 'survey')}`,
       live: 's.deleted_at is null and p.deleted_at is null',
-      occurredAt: m.col('s', 'surveyResponse', 'respondedAt'),
+      instant: [column(m.col('s', 'surveyResponse', 'respondedAt'))],
       title: `${m.col('p', 'survey', 'name')}::text`,
       summary: `concat_ws(' · ', ${m.col('s', 'surveyResponse', 'totalScore')}::text, left(${m.col('s', 'surveyResponse', 'comments')}, 200))`,
       channel: 'null',
@@ -265,7 +278,5 @@ export function timelineSources(m: CrmModel): TimelineSource[] {
 /** The customer records a timeline can be asked for in this workspace: those some source reaches. */
 export function timelineSubjects(m: CrmModel): TimelineSubject[] {
   const sources = timelineSources(m);
-  return TIMELINE_SUBJECTS.filter(
-    (s) => m.entity(s) && sources.some((x) => x[s] !== null || (x.via !== undefined && s !== 'lead')),
-  );
+  return TIMELINE_SUBJECTS.filter((s) => m.entity(s) && sources.some((x) => x[s] !== null));
 }

@@ -67,11 +67,18 @@ export async function seedBusyAccount(engine: Engine, workspace = 'default'): Pr
   );
   await createMany(
     'caseStatusChange',
-    list(1_500, (i) => ({ case: cases[i % 500], toStatus: 'inProgress', changedAt: at(i * 4) })),
+    // Written as the demo seed writes history: with the case's account and contact.
+    list(1_500, (i) => ({
+      case: cases[i % 500],
+      account,
+      contact: contacts[i % 5],
+      toStatus: 'inProgress',
+      changedAt: at(i * 4),
+    })),
   );
   await createMany(
     'opportunityStageChange',
-    list(300, (i) => ({ opportunity: opportunities[i % 10], toStage: 'proposal', changedAt: at(i * 20) })),
+    list(300, (i) => ({ opportunity: opportunities[i % 10], account, toStage: 'proposal', changedAt: at(i * 20) })),
   );
   await createMany(
     'quote',

@@ -46,6 +46,42 @@ export async function explain(engine: Engine, statement: Recorded, withoutSeqSca
   });
 }
 
+/**
+ * The plan as run (EXPLAIN ANALYZE): each node with its actual rows per loop and rows removed by filters.
+ * `withoutSeqScan` as for `explain`.
+ */
+export async function explainAnalyze(engine: Engine, statement: Recorded, withoutSeqScan = false): Promise<PlanNode> {
+  return engine.db.transaction(async (tx) => {
+    if (withoutSeqScan) await tx.query('set local enable_seqscan = off');
+    const [row] = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `explain (analyze, timing off, format json) ${statement.text}`,
+      statement.params,
+    );
+    return row!['QUERY PLAN'][0].Plan;
+  });
+}
+
+/**
+ * The generic plan as run (what `Database.queryGeneric` serves): the statement prepared with
+ * plan_cache_mode = force_generic_plan, executed under EXPLAIN ANALYZE with its values as literals.
+ */
+export async function explainGeneric(engine: Engine, statement: Recorded, withoutSeqScan = false): Promise<PlanNode> {
+  const literal = (v: unknown) => `'${(Array.isArray(v) ? `{${v.join(',')}}` : String(v)).replaceAll("'", "''")}'`;
+  return engine.db.transaction(async (tx) => {
+    if (withoutSeqScan) await tx.query('set local enable_seqscan = off');
+    await tx.query('set local plan_cache_mode = force_generic_plan');
+    await tx.query(`prepare explained as ${statement.text}`);
+    try {
+      const [row] = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `explain (analyze, timing off, format json) execute explained(${statement.params.map(literal).join(', ')})`,
+      );
+      return row!['QUERY PLAN'][0].Plan;
+    } finally {
+      await tx.query('deallocate explained');
+    }
+  });
+}
+
 export function planNodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(planNodes)];
 }

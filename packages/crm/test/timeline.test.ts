@@ -41,6 +41,15 @@ beforeAll(async () => {
   });
   at.t2 = '2026-01-08T12:00:00.000Z';
   ids.t3 = await c('task', { subject: 't3', dueAt: '2026-01-04T00:00:00.000Z', lead: ids.L });
+  // Without a completion or due date a task sits at its creation; a quote never sent at its quote date.
+  ids.t4 = await c('task', { subject: 't4', contact: ids.C2 });
+  const [created] = await fx.engine.db.query<{ at: string }>(
+    `select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from ws_default.task where id = $1`,
+    [ids.t4],
+  );
+  at.t4 = created!.at;
+  ids.q2 = await c('quote', { name: 'Quote 2', contact: ids.C1, quoteDate: '2026-01-11', totalAmount: money('80.00') });
+  at.q2 = '2026-01-11T00:00:00.000Z';
   ids.k1 = await c('case', {
     subject: 'Spindle noise',
     openedAt: '2026-01-05T09:00:00.000Z',
@@ -49,8 +58,11 @@ beforeAll(async () => {
     channel: 'phone',
   });
   at.k1 = '2026-01-05T09:00:00.000Z';
+  // History rows carry their case's / deal's account and contact (the behaviour or the seed copies them).
   ids.s1 = await c('caseStatusChange', {
     case: ids.k1,
+    account: ids.A,
+    contact: ids.C1,
     fromStatus: 'new',
     toStatus: 'inProgress',
     changedAt: '2026-01-06T09:00:00.000Z',
@@ -60,6 +72,7 @@ beforeAll(async () => {
   ids.o1 = await c('opportunity', { name: 'Lathes', pipeline, account: ids.A });
   ids.g1 = await c('opportunityStageChange', {
     opportunity: ids.o1,
+    account: ids.A,
     toStage: 'proposal',
     fromStage: 'prospecting',
     changedAt: '2026-01-07T09:00:00.000Z',
@@ -92,7 +105,7 @@ beforeAll(async () => {
     totalScore: '4.5',
   });
   at.sr1 = '2026-01-17T09:00:00.000Z';
-  expected = ['sr1', 'm1', 't1', 'r1', 'q1', 'i2', 'i7', 'i3', 'i1', 'i5', 't2', 'g1', 's1', 'k1']
+  expected = ['t4', 'sr1', 'm1', 't1', 'r1', 'q1', 'i2', 'i7', 'q2', 'i3', 'i1', 'i5', 't2', 'g1', 's1', 'k1']
     .map((key) => ({ key, id: ids[key]!, at: at[key]! }))
     .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
 }, 120_000);
@@ -194,7 +207,7 @@ describe('timeline', () => {
 
   it('serves contacts and leads', async () => {
     const contact = await fx.crm().timeline({ entity: 'contact', id: ids.C1! });
-    expect(keysOf(contact.items)).toEqual(['i1', 'i5', 't2', 's1', 'k1']);
+    expect(keysOf(contact.items)).toEqual(['q2', 'i1', 'i5', 't2', 's1', 'k1']);
     const lead = await fx.crm().timeline({ entity: 'lead', id: ids.L! });
     expect(keysOf(lead.items)).toEqual(['t3', 'i8', 'm3']);
   });

@@ -7,7 +7,7 @@
 //
 // `--write` puts the figures in their own section of docs/benchmarks.md (or `--out <file>`), replacing that
 // section if it is there and leaving the rest of the page alone.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { crm } from '@touchpoint/crm';
 import { countStatements, createTestDatabase, Engine, loadCoreEntities } from '@touchpoint/engine';
 import { BUSY_ACCOUNT_EVENTS, seedBusyAccount } from '../../packages/crm/test/busy-account.ts';
 import { type Recorded, recordingCrm } from '../../packages/crm/test/explain.ts';
+import { writePageSection } from './page-section.ts';
 
 const HEADING = '## Timeline: first page of a long customer history';
 const PAGE = 20;
@@ -110,15 +111,7 @@ connection makes once (the two \`set plan_cache_mode\` round trips around it inc
 ${report}
 \`\`\`
 `;
-    const page = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const start = page.indexOf(HEADING);
-    let next = start < 0 ? -1 : page.indexOf('\n## ', start + HEADING.length);
-    if (next >= 0) next += 1;
-    const updated =
-      start < 0
-        ? `${page.trimEnd()}\n\n${section}`
-        : `${page.slice(0, start)}${section}${next >= 0 ? `\n${page.slice(next)}` : ''}`;
-    writeFileSync(file, updated);
+    writePageSection(file, HEADING, section);
   }
 } finally {
   await engine.close();

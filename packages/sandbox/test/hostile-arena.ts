@@ -59,16 +59,24 @@ export function create(plugin: string, workspace = 'w1', request?: object) {
  */
 export async function whileCountingTicks<T>(
   work: () => Promise<T>,
-): Promise<{ result: PromiseSettledResult<T>; ticks: number; ms: number }> {
+): Promise<{ result: PromiseSettledResult<T>; ticks: number; ms: number; longestStallMs: number }> {
   let ticks = 0;
+  const start = performance.now();
+  let last = start;
+  let longestStallMs = 0;
   const timer = setInterval(() => {
     host.metrics();
     ticks++;
+    const now = performance.now();
+    longestStallMs = Math.max(longestStallMs, now - last);
+    last = now;
   }, 5);
-  const start = performance.now();
   const [result] = await Promise.allSettled([work()]);
   clearInterval(timer);
-  return { result: result!, ticks, ms: performance.now() - start };
+  const end = performance.now();
+  // The event loop's longest stretch without turning while the work ran, the final one included.
+  longestStallMs = Math.max(longestStallMs, end - last);
+  return { result: result!, ticks, ms: end - start, longestStallMs };
 }
 
 export async function until(condition: () => boolean, ms = 3_000): Promise<void> {

@@ -158,10 +158,12 @@ describe('hostile plugins: limits', () => {
       { records: { account: ['read'] } },
     );
     const gets = memory.counts.get;
-    const { result, ticks } = await whileCountingTicks(() => create(plugin));
+    const { result, longestStallMs } = await whileCountingTicks(() => create(plugin));
     expect(errorOf(result)).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'hostCallsPerRequest' } });
     expect(memory.counts.get - gets).toBe(1_000);
-    expect(ticks).toBeGreaterThan(0);
+    // Refused quickly enough that the timer may never fire; what matters is that the host never stalled.
+    // (a host flooded by the calls would hold the loop far longer).
+    expect(longestStallMs).toBeLessThan(1_000);
     await othersUnaffected();
   });
 

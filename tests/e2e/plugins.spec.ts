@@ -34,12 +34,15 @@ test('install a plugin, run its action on an order, remove it', async ({ page })
   await expect(row).toContainText('Register assets');
   await page.screenshot({ path: test.info().outputPath('18-plugins.png') });
 
-  // An order with at least one product line: its page offers the plugin's action.
-  const { orderLines } = await graphql<{ orderLines: { nodes: { orderId: string }[] } }>(
-    page,
-    '{ orderLines(first: 1, filter: { product: { type: { eq: product } }, quantity: { gte: 1, lte: 5 } }) { nodes { orderId } } }',
-  );
-  const orderId = orderLines.nodes[0]!.orderId;
+  // An order with between 1 and 200 product units (the plugin registers at most 200 assets a run).
+  const { orders } = await graphql<{
+    orders: { nodes: { id: string; lines: { quantity: string | number; product: { type: string } | null }[] }[] };
+  }>(page, '{ orders(first: 200) { nodes { id lines(first: 50) { quantity product { type } } } } }');
+  const units = (order: (typeof orders.nodes)[number]) =>
+    order.lines
+      .filter((l) => l.product?.type === 'product')
+      .reduce((sum, l) => sum + Math.floor(Number(l.quantity)), 0);
+  const orderId = orders.nodes.find((o) => units(o) >= 1 && units(o) <= 200)!.id;
   await page.goto(`/orders/${orderId}`);
   await page.getByTestId('action-registerAssetsFromOrder').click();
   const dialog = page.getByTestId('action-dialog');

@@ -244,6 +244,16 @@ describe('demo data', () => {
     expect(Number(rows[0]!.years)).toBe(4);
   });
 
+  it('leaves the planner statistics of every table it filled', async () => {
+    const rows = await h.engine.db.query<{ table: string; analyzed: boolean }>(
+      `select c.relname as table, exists (select 1 from pg_stats s where s.schemaname = 'ws_default' and s.tablename = c.relname) as analyzed
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'ws_default' and c.relkind = 'r' and c.relname in ('account', 'contact', 'interaction', 'case_status_change')`,
+    );
+    expect(rows).toHaveLength(4);
+    expect(rows.filter((r) => !r.analyzed)).toEqual([]);
+  });
+
   it('is the same data for the same seed and day', async () => {
     await h.ok(`mutation { createWorkspace(slug: "twin", name: "Twin") { slug } }`);
     const again = await seedDemoData(h.engine, { workspace: 'twin', ...SEED });

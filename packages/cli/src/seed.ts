@@ -99,7 +99,21 @@ export async function seedDemoData(engine: Engine, options: SeedOptions): Promis
     running.push(run);
   }
   for (const run of running) await run;
+  await analyzeWorkspace(engine, metadata.workspace.schemaName);
   return writer.counts as SeedCounts;
+}
+
+/**
+ * Freshly filled tables have no planner statistics until autovacuum reaches them, and a plan made before
+ * that can walk the wrong index (seen on S). The seed analyzes what it wrote, table by table.
+ */
+async function analyzeWorkspace(engine: Engine, schema: string): Promise<void> {
+  const tables = await engine.db.query<{ name: string }>(
+    'select tablename as name from pg_tables where schemaname = $1 order by tablename',
+    [schema],
+  );
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  for (const { name } of tables) await engine.db.query(`analyze ${quote(schema)}.${quote(name)}`);
 }
 
 /** Plans the chunk's accounts and everything about them in memory; returns which are branches of whom. */

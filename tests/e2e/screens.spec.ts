@@ -39,6 +39,15 @@ test('the dashboard draws every built-in report', async ({ page }) => {
     });
   expect(drawn).toBe(true);
   await shot(page, '10-dashboard');
+
+  // The reports follow the period chosen: last year's closed deals are a part of all of them.
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  const deals = async () => Number(((await page.getByTestId('kpi-deals').textContent()) ?? '').split('/')[1]);
+  const allTime = await deals();
+  await page.getByTestId('dashboard-period').selectOption('lastYear');
+  await expect(page).toHaveURL(/period=lastYear/);
+  await expect.poll(deals).toBeLessThan(allTime);
+  expect(await deals()).toBeGreaterThan(0);
 });
 
 test('global search is keyboard-driven and the caller lookup finds the contact', async ({ page }) => {

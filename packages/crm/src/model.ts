@@ -6,28 +6,12 @@ import {
   compileFormula,
   type EntityDefinition,
   type FieldDefinition,
-  type FormulaValueType,
+  formulaValueTypeOf,
   TouchpointError,
 } from '@touchpoint/schema';
 
 /** What a feature needs: entity → fields. */
 export type Requirement = Readonly<Record<string, readonly string[]>>;
-
-const FORMULA_OPERANDS: Partial<Record<string, FormulaValueType>> = {
-  text: 'text',
-  longText: 'text',
-  email: 'text',
-  phone: 'text',
-  url: 'text',
-  select: 'text',
-  autonumber: 'text',
-  integer: 'number',
-  decimal: 'number',
-  percent: 'number',
-  boolean: 'boolean',
-  date: 'date',
-  datetime: 'datetime',
-};
 
 export class CrmModel {
   readonly metadata: WorkspaceMetadata;
@@ -137,7 +121,7 @@ export class CrmModel {
       try {
         return compileFormula(field.formula.expression, (name) => {
           const operand = entity.fields.find((f) => f.name === name);
-          const type = operand && FORMULA_OPERANDS[operand.type];
+          const type = operand && formulaValueTypeOf(operand);
           if (!operand || !type || physical.fieldColumns(operand).length !== 1) return undefined;
           return { sql: this.col(alias, entityName, operand.name), type };
         }).sql;

@@ -4,6 +4,19 @@ import { type Fetch, gql, type Session } from './api.ts';
 import { messages } from './i18n.ts';
 import type { EntityDefinition } from './meta.ts';
 
+// One map per metadata version (the entities array is replaced when the metadata changes): screens look
+// entities up per cell and per field, which must not rebuild it each time.
+const maps = new WeakMap<EntityDefinition[], Map<string, EntityDefinition>>();
+
+function byNameOf(entities: EntityDefinition[]): Map<string, EntityDefinition> {
+  let map = maps.get(entities);
+  if (!map) {
+    map = new Map(entities.map((e) => [e.name, e]));
+    maps.set(entities, map);
+  }
+  return map;
+}
+
 export function useApp() {
   return {
     get session(): Session {
@@ -13,7 +26,7 @@ export function useApp() {
       return (page.data.entities ?? []) as EntityDefinition[];
     },
     get byName(): Map<string, EntityDefinition> {
-      return new Map(this.entities.map((e) => [e.name, e]));
+      return byNameOf(this.entities);
     },
     get t() {
       return messages(this.session.lang);

@@ -67,6 +67,7 @@ export async function convertLead(
   input: ConvertLeadInput = {},
 ): Promise<ConvertLeadResult> {
   m.require('Lead conversion', REQUIREMENTS.convertLead);
+  const now = engine.clock.now().toISOString();
   const checks = new Checks();
   const id = checks.id('leadId', leadId, true);
   const accountId = checks.id('accountId', input.accountId);
@@ -227,18 +228,19 @@ export async function convertLead(
         opportunity as Record<string, unknown>,
         account,
         contact.id,
+        now,
       );
       created.opportunity = true;
     }
     const leadValues: Record<string, unknown> = {
       [m.field('lead', 'status')!.name]: CONVERTED_STATUS,
-      [m.field('lead', 'convertedAt')!.name]: new Date().toISOString(),
+      [m.field('lead', 'convertedAt')!.name]: now,
       [m.field('lead', 'convertedAccount')!.name]: account,
       [m.field('lead', 'convertedContact')!.name]: contact.id,
       ...(opportunityId ? { [m.field('lead', 'convertedOpportunity')!.name]: opportunityId } : {}),
     };
     await writing('lead', () => records.update(name('lead'), id!, leadValues));
-    const moved = await moveTouchpoints(m, scope, context, id!, account, contact.id);
+    const moved = await moveTouchpoints(m, scope, context, id!, account, contact.id, now);
     return { leadId: id!, accountId: account, contactId: contact.id, opportunityId, created, moved };
   });
 }
@@ -251,6 +253,7 @@ async function createOpportunityFor(
   given: Record<string, unknown>,
   account: string,
   contact: string,
+  now: string,
 ): Promise<string> {
   const f = (field: string) => m.field('opportunity', field)!.name;
   const values: Record<string, unknown> = {
@@ -313,7 +316,7 @@ async function createOpportunityFor(
     }
   }
   const openedAt = m.field('opportunity', 'openedAt');
-  if (openedAt && !values[openedAt.name]) values[openedAt.name] = new Date().toISOString();
+  if (openedAt && !values[openedAt.name]) values[openedAt.name] = now;
   return (await writing('opportunity', () => records.create(m.entity('opportunity')!.name, values))).id;
 }
 
@@ -325,9 +328,10 @@ async function moveTouchpoints(
   lead: string,
   account: string,
   contact: string,
+  now: string,
 ): Promise<ConvertLeadResult['moved']> {
   const moved = { interactions: 0, tasks: 0, campaignMembers: 0 };
-  const at = new Date().toISOString();
+  const at = now;
   const events = (entity: string, changed: string[], rows: { id: string; version: number }[]): RecordEvent[] =>
     rows.map((r) => ({
       type: 'record.updated',
@@ -339,7 +343,7 @@ async function moveTouchpoints(
       changed,
       at,
     }));
-  const audit = `"version" = t."version" + 1, "updated_at" = now(), "updated_by" = $4`;
+  const audit = `"version" = t."version" + 1, "updated_at" = ${m.now}, "updated_by" = $4`;
   for (const [entity, key] of [
     ['interaction', 'interactions'],
     ['task', 'tasks'],

@@ -236,7 +236,7 @@ export async function syncHistoryLinks(
         order by h.id limit $2),
       updated as (
         update ${m.table(t.history)} t set ${links.map((l) => `${column(t.history, l)} = todo.${column(t.entity, l)}`).join(', ')},
-          "version" = t."version" + 1, "updated_at" = now(), "updated_by" = $1
+          "version" = t."version" + 1, "updated_at" = ${m.now}, "updated_by" = $1
         from scanned todo where t.id = todo.id and todo.differs returning t.id, t."version" as version)
       select (select s.id from scanned s order by s.id desc limit 1) as last, (select count(*)::int from scanned) as scanned,
         coalesce((select json_agg(json_build_object('id', u.id, 'version', u.version)) from updated u), '[]') as updated`;
@@ -265,7 +265,7 @@ export async function syncHistoryLinks(
           scanned: number;
           updated: { id: string; version: number }[];
         }>(text, params);
-        const at = new Date().toISOString();
+        const at = engine.clock.now().toISOString();
         scope.publishAfterCommit(
           row!.updated.map((r) => ({
             type: 'record.updated' as const,

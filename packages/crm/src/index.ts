@@ -38,5 +38,11 @@ export { CrmService, crm } from './service.ts';
 export type { SqlRunner } from './sql.ts';
 export type { TimelineItem, TimelinePage, TimelineRequest } from './timeline.ts';
 export { TIMELINE_DEFAULT_FIRST, TIMELINE_MAX_FIRST } from './timeline.ts';
-export type { TimelineKind, TimelineSubject } from './timeline-sources.ts';
-export { TIMELINE_KINDS, TIMELINE_SUBJECTS, timelineSources, timelineSubjects } from './timeline-sources.ts';
+export type { TimelineKind, TimelinePart, TimelineSubject } from './timeline-sources.ts';
+export {
+  TIMELINE_KINDS,
+  TIMELINE_PARTS,
+  TIMELINE_SUBJECTS,
+  timelineSources,
+  timelineSubjects,
+} from './timeline-sources.ts';

@@ -16,11 +16,14 @@ export type Requirement = Readonly<Record<string, readonly string[]>>;
 export class CrmModel {
   readonly metadata: WorkspaceMetadata;
   readonly schema: string;
+  /** The present in SQL (the engine's clock), for statements that compare with today or now. */
+  readonly now: string;
   readonly #entities = new Map<string, EntityDefinition | undefined>();
 
   constructor(metadata: WorkspaceMetadata) {
     this.metadata = metadata;
     this.schema = metadata.workspace.schemaName;
+    this.now = metadata.compiler.now;
   }
 
   /** The entity the core model calls `name`, wherever the admin moved it; undefined when removed. */

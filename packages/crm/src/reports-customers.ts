@@ -236,7 +236,7 @@ export async function churnByTier(
   checks.done('The churn request is not valid:');
   const p = new Params();
   const ranking = rankingSql(m, p, f, basis, tiers);
-  const day = asOf ? p.add(asOf, 'date') : `(now() at time zone 'UTC')::date`;
+  const day = asOf ? p.add(asOf, 'date') : `(${m.now} at time zone 'UTC')::date`;
   const statuses = p.add(REVENUE_ORDER_STATUSES, 'text[]');
   const text = `with ${ranking}, last as (
   select ${m.col('o', 'order', 'account')} as account, max(${m.col('o', 'order', 'orderDate')}) as last_order

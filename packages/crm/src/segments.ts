@@ -189,7 +189,7 @@ overlap as (select distinct on (${link}) ${link} as id, cp.id as campaign_id, ${
   where cm.deleted_at is null and cp.deleted_at is null and cp.id <> ${camp}
     and ${m.col('cp', 'campaign', 'status')} = ${p.add(ACTIVE_CAMPAIGN_STATUS, 'text')}
     and ${link} in (select id from todo)
-    and ${contactedAt} >= now() - ${p.add(overlapDays, 'int')} * interval '1 day'
+    and ${contactedAt} >= ${m.now} - ${p.add(overlapDays, 'int')} * interval '1 day'
   order by ${link}, ${contactedAt} desc)
 select (select json_build_object('id', c.id, 'status', ${m.col('c', 'campaign', 'status')}) from ${m.table('campaign')} c where c.id = ${camp} and c.deleted_at is null) as campaign,
   (select count(*) from cand)::int as candidates, (select count(*) from already)::int as already,
@@ -250,7 +250,7 @@ select (select json_build_object('id', c.id, 'status', ${m.col('c', 'campaign', 
       await records.createMany(m.entity('campaignMember')!.name, rows);
     }
     await records.update(m.entity('segment')!.name, segmentId!, {
-      [m.field('segment', 'lastEvaluatedAt')!.name]: new Date().toISOString(),
+      [m.field('segment', 'lastEvaluatedAt')!.name]: engine.clock.now().toISOString(),
       [m.field('segment', 'lastCount')!.name]: r.candidates,
     });
   });

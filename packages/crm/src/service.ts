@@ -36,7 +36,11 @@ export class CrmService {
   }
 
   async timeline(request: TimelineRequest) {
-    return timeline(await this.model(), this.sql, request);
+    // The present divides history from what is upcoming: the engine's clock, unless the caller names one.
+    return timeline(await this.model(), this.sql, {
+      ...request,
+      asOf: request.asOf ?? this.engine.clock.now().toISOString(),
+    });
   }
 
   async pipelineByStage(filter?: ReportFilter | null) {

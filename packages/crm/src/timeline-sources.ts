@@ -19,6 +19,14 @@ export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** Records a timeline can be asked for. */
 export const TIMELINE_SUBJECTS = ['account', 'contact', 'lead'] as const;
+
+/**
+ * The two parts a timeline is read in, as Salesforce's activity timeline shows them: `history`, what has
+ * happened, newest first from the present back; `upcoming`, open work (an open task, however overdue) and
+ * anything dated after the present, soonest (most overdue) first. Every item is in exactly one part.
+ */
+export const TIMELINE_PARTS = ['history', 'upcoming'] as const;
+export type TimelinePart = (typeof TIMELINE_PARTS)[number];
 export type TimelineSubject = (typeof TIMELINE_SUBJECTS)[number];
 
 export interface TimelineSource {
@@ -38,6 +46,10 @@ export interface TimelineSource {
   summary: string;
   channel: string;
   direction: string;
+  /** Items that are open work (a task not completed or cancelled): upcoming whatever their instant. */
+  open: string | null;
+  /** When open work is due (an open task past it is overdue). */
+  due: string | null;
   /** Columns linking an item to a customer, each with an index on (link, instant parts). */
   account: string | null;
   contact: string | null;
@@ -49,6 +61,11 @@ export interface InstantPart {
   key: string;
   /** Its value as an instant (a date at 00:00Z), ordered like `key`. */
   at: string;
+  /**
+   * `at <= instant` or `at > instant` written on `key`, so an index on the key can seek to it (an order's
+   * date d is at d 00:00Z: it is after an instant exactly when d is after that instant's UTC day).
+   */
+  compare(op: '<=' | '>', instant: string): string;
 }
 
 /** The instant of an item: its first part that is set. */
@@ -57,8 +74,15 @@ export function occurredAt(source: TimelineSource): string {
   return parts.length === 1 ? parts[0]! : `coalesce(${parts.join(', ')})`;
 }
 
-const column = (key: string): InstantPart => ({ key, at: key });
-const dated = (key: string): InstantPart => ({ key, at: dateAsInstant(key) });
+const column = (key: string): InstantPart => ({ key, at: key, compare: (op, x) => `${key} ${op} ${x}` });
+const dated = (key: string): InstantPart => ({
+  key,
+  at: dateAsInstant(key),
+  compare: (op, x) => `${key} ${op} (${x} at time zone 'UTC')::date`,
+});
+
+/** Task statuses that end a task's work; any other status with no completion instant is open. */
+const CLOSED_TASK_STATUSES = ['completed', 'cancelled'];
 
 interface SourceDefinition {
   kind: TimelineKind;
@@ -90,6 +114,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `left(${m.col('s', 'interaction', 'body')}, 280)`,
       channel: `${m.col('s', 'interaction', 'channel')}::text`,
       direction: `${m.col('s', 'interaction', 'direction')}::text`,
+      open: null,
+      due: null,
       account: m.col('s', 'interaction', 'account'),
       contact: m.col('s', 'interaction', 'contact'),
       lead: m.col('s', 'interaction', 'lead'),
@@ -110,6 +136,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `${m.col('s', 'task', 'status')}::text`,
       channel: 'null',
       direction: 'null',
+      open: `(${m.col('s', 'task', 'completedAt')} is null and coalesce(${m.col('s', 'task', 'status')}::text, '') not in (${CLOSED_TASK_STATUSES.map((v) => `'${v}'`).join(', ')}))`,
+      due: m.col('s', 'task', 'dueAt'),
       account: m.col('s', 'task', 'account'),
       contact: m.col('s', 'task', 'contact'),
       lead: m.col('s', 'task', 'lead'),
@@ -129,6 +157,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `concat_ws(' · ', ${m.col('s', 'case', 'status')}, ${m.col('s', 'case', 'priority')})`,
       channel: `${m.col('s', 'case', 'channel')}::text`,
       direction: 'null',
+      open: null,
+      due: null,
       account: m.col('s', 'case', 'account'),
       contact: m.col('s', 'case', 'contact'),
       lead: null,
@@ -152,6 +182,8 @@ const DEFINITIONS: SourceDefinition[] = [
       channel: 'null',
       direction: 'null',
       // The case's account and contact, copied onto each change (history.ts keeps them equal).
+      open: null,
+      due: null,
       account: m.col('s', 'caseStatusChange', 'account'),
       contact: m.col('s', 'caseStatusChange', 'contact'),
       lead: null,
@@ -178,6 +210,8 @@ const DEFINITIONS: SourceDefinition[] = [
       channel: 'null',
       direction: 'null',
       // The deal's account and contact, copied onto each change (history.ts keeps them equal).
+      open: null,
+      due: null,
       account: m.col('s', 'opportunityStageChange', 'account'),
       contact: m.col('s', 'opportunityStageChange', 'contact'),
       lead: null,
@@ -199,6 +233,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `concat_ws(' · ', ${m.col('s', 'quote', 'status')}, ${moneyText(m, 's', 'quote', 'totalAmount')})`,
       channel: 'null',
       direction: 'null',
+      open: null,
+      due: null,
       account: m.col('s', 'quote', 'account'),
       contact: m.col('s', 'quote', 'contact'),
       lead: null,
@@ -218,6 +254,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `concat_ws(' · ', ${m.col('s', 'order', 'status')}, ${moneyText(m, 's', 'order', 'totalAmount')})`,
       channel: 'null',
       direction: 'null',
+      open: null,
+      due: null,
       account: m.col('s', 'order', 'account'),
       contact: m.col('s', 'order', 'contact'),
       lead: null,
@@ -241,6 +279,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `coalesce(${m.col('s', 'campaignMember', 'response')}, ${m.col('s', 'campaignMember', 'responseGroup')}, ${m.col('s', 'campaignMember', 'status')}::text)`,
       channel: 'null',
       direction: 'null',
+      open: null,
+      due: null,
       account: null,
       contact: m.col('s', 'campaignMember', 'contact'),
       lead: m.col('s', 'campaignMember', 'lead'),
@@ -263,6 +303,8 @@ const DEFINITIONS: SourceDefinition[] = [
       summary: `concat_ws(' · ', ${m.col('s', 'surveyResponse', 'totalScore')}::text, left(${m.col('s', 'surveyResponse', 'comments')}, 200))`,
       channel: 'null',
       direction: 'null',
+      open: null,
+      due: null,
       account: m.col('s', 'surveyResponse', 'account'),
       contact: m.col('s', 'surveyResponse', 'contact'),
       lead: null,

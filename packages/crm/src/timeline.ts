@@ -1,17 +1,22 @@
-// The customer timeline (P1): everything that touched an account, a contact or a lead, newest first, in one
-// UNION ALL statement with keyset pagination on (occurredAt desc, id desc). Each branch (a source, joined
-// to the customer one way) is ordered and limited on its own, so with an index on (link, instant) it reads
-// only a page worth of rows however long the customer's history is; the union is then ordered and cut.
-// For an account, its contacts' items count too (an item linked to both is listed once).
+// The customer timeline (P1): everything that touched an account, a contact or a lead, in one UNION ALL
+// statement with keyset pagination. It is read in two parts (TIMELINE_PARTS): the history, newest first from
+// the present back (occurredAt desc, id desc), and what is upcoming or overdue — open tasks and anything dated
+// later than the present — soonest first (occurredAt asc, id asc). Each branch (a source, joined to the
+// customer one way) is ordered and limited on its own, so with an index on (link, instant) it reads only a
+// page worth of rows however long the customer's history is; the union is then ordered and cut. For an
+// account, its contacts' items count too (an item linked to both is listed once).
 import { decodeCursor, encodeCursor } from '@touchpoint/engine';
 import { TouchpointError } from '@touchpoint/schema';
 import type { CrmModel } from './model.ts';
 import { Checks, isoMicros, isoMillis, Params, type SqlRunner } from './sql.ts';
 import {
+  type InstantPart,
   occurredAt,
   TIMELINE_KINDS,
+  TIMELINE_PARTS,
   TIMELINE_SUBJECTS,
   type TimelineKind,
+  type TimelinePart,
   type TimelineSource,
   type TimelineSubject,
   timelineSources,
@@ -20,6 +25,10 @@ import {
 export interface TimelineRequest {
   entity: TimelineSubject;
   id: string;
+  /** `history` (the default) or `upcoming`; see TIMELINE_PARTS. */
+  part?: TimelinePart | null;
+  /** The present that divides the parts, ISO 8601; the caller's clock decides the default. */
+  asOf?: string | null;
   /** Only interactions on these channels (other kinds have no channel and are left out). */
   channels?: string[] | null;
   kinds?: TimelineKind[] | null;
@@ -47,6 +56,8 @@ export interface TimelineItem {
   contactId: string | null;
   contactName: string | null;
   leadId: string | null;
+  /** Open work (a task not completed or cancelled) whose instant is not after the present. */
+  overdue: boolean;
   cursor: string;
 }
 
@@ -74,6 +85,9 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
   const checks = new Checks();
   const subject = checks.oneOf('entity', request.entity, TIMELINE_SUBJECTS, 'account');
   const id = checks.id('id', request.id, true);
+  const part = checks.oneOf('part', request.part, TIMELINE_PARTS, 'history');
+  const asOf = checks.instant('asOf', request.asOf);
+  if (!asOf) checks.add('asOf', 'is required: the present that divides history from what is upcoming');
   const kinds = checks.list('kinds', request.kinds, TIMELINE_KINDS);
   const channelOptions = m.options('interaction', 'channel');
   const channels = checks.list('channels', request.channels, channelOptions);
@@ -106,6 +120,9 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     subject === 'account' && m.field('contact', 'account')
       ? `select c.id from ${m.table('contact')} c where ${m.col('c', 'contact', 'account')} = ${subjectId} and c.deleted_at is null`
       : undefined;
+  // History reads newest first, upcoming soonest first; paging backwards reads the other way and turns round.
+  const ascending = (part === 'upcoming') !== backwards;
+  const direction = ascending ? 'asc' : 'desc';
   const shared: string[] = [];
   if (from) shared.push(`__at >= ${p.add(from, 'timestamptz')}`);
   if (to) shared.push(`__at <= ${p.add(to, 'timestamptz')}`);
@@ -113,18 +130,18 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     const at = p.add(cursor[0], 'timestamptz');
     const cid = p.add(cursor[1], 'uuid');
     shared.push(
-      backwards
+      ascending
         ? `__at >= ${at} and (__at > ${at} or __id > ${cid})`
         : `__at <= ${at} and (__at < ${at} or __id < ${cid})`,
     );
   }
   const limit = p.add(size + 1, 'int');
   const channelList = channels ? p.add(channels, 'text[]') : undefined;
-  const direction = backwards ? 'asc' : 'desc';
+  const present = p.add(asOf, 'timestamptz');
 
   const branches: string[] = [];
   for (const source of sources) {
-    const columns = select(m, source);
+    const columns = select(m, source, present);
     // One branch per link (the customer's own rows; for an account also each contact's) and instant part.
     // A branch orders by its link and the instant parts up to its own, which is exactly the order of the
     // (link, parts…) index: PostgreSQL walks that index from the newest row and stops after a page (WITH TIES
@@ -133,14 +150,24 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     // and drops it from the order, and then may prefer walking the instant index alone past other
     // customers' newer rows (it did, for a contact whose history is older than another customer's: 14,000
     // rows read per contact); with the link in the order only the (link, instant) index fits.
-    const branch = (link: string, equals: string, part: number) => {
-      const parts = source.instant.slice(0, part + 1);
+    // Which side of the present a branch reads: history is what is not open and not after it; upcoming is
+    // what is after it, and (a branch of its own, so each stays an index range) open work not after it.
+    const sides: ((own: InstantPart) => string)[] =
+      part === 'history'
+        ? [(own) => [own.compare('<=', present), ...(source.open ? [`not ${source.open}`] : [])].join(' and ')]
+        : [
+            (own) => own.compare('>', present),
+            ...(source.open ? [(own: InstantPart) => `${source.open} and ${own.compare('<=', present)}`] : []),
+          ];
+    const branch = (link: string, equals: string, instantPart: number, side: (own: InstantPart) => string) => {
+      const parts = source.instant.slice(0, instantPart + 1);
       const own = parts.at(-1)!;
       const where = [
         `${link} = any(array[${equals}])`,
         source.live,
+        side(own),
         ...parts.slice(0, -1).map((p) => `${p.key} is null`),
-        ...(part > 0 || source.instant.length > 1 ? [`${own.key} is not null`] : []),
+        ...(instantPart > 0 || source.instant.length > 1 ? [`${own.key} is not null`] : []),
         ...shared.map((c) => c.replaceAll('__at', own.at).replaceAll('__id', 's.id')),
         ...(channelList ? [`${source.channel} = any(${channelList})`] : []),
       ].join(' and ');
@@ -156,12 +183,14 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
       if (source.contact && contactsOfAccount) links.push({ link: source.contact, contacts: true });
     }
     for (const { link, contacts } of links) {
-      for (let part = 0; part < source.instant.length; part++) {
-        branches.push(
-          contacts
-            ? `(select x.* from (${contactsOfAccount}) k cross join lateral (${branch(link, 'k.id', part)}) x)`
-            : `(${branch(link, subjectId, part)})`,
-        );
+      for (let instantPart = 0; instantPart < source.instant.length; instantPart++) {
+        for (const side of sides) {
+          branches.push(
+            contacts
+              ? `(select x.* from (${contactsOfAccount}) k cross join lateral (${branch(link, 'k.id', instantPart, side)}) x)`
+              : `(${branch(link, subjectId, instantPart, side)})`,
+          );
+        }
       }
     }
   }
@@ -177,6 +206,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     'kind', u.kind, 'id', u.id, 'occurredAt', ${isoMillis('u.occurred_at')}, 'title', u.title, 'summary', u.summary,
     'channel', u.channel, 'direction', u.direction, 'sourceEntity', u.source_entity, 'accountId', u.account_id,
     'contactId', u.contact_id, 'contactName', ${contact ? m.title('ct', 'contact') : 'null'}, 'leadId', u.lead_id,
+    'overdue', u.overdue,
     'cursorAt', ${isoMicros('u.occurred_at')}) order by u.occurred_at ${direction}, u.id ${direction})
   from (select * from (select distinct on (id) * from (${branches.join('\n  union all\n  ')}) b) d
     order by occurred_at ${direction}, id ${direction} limit ${limit}) u
@@ -210,7 +240,7 @@ function subjectNotFound(subject: string, id: string): TouchpointError {
   });
 }
 
-function select(m: CrmModel, s: TimelineSource): string {
+function select(m: CrmModel, s: TimelineSource, present: string): string {
   const sourceEntity = m.entity(s.entity)?.name ?? s.entity;
   return [
     `'${s.kind}'::text as kind`,
@@ -224,5 +254,6 @@ function select(m: CrmModel, s: TimelineSource): string {
     `${s.account ?? 'null::uuid'} as account_id`,
     `${s.contact ?? 'null::uuid'} as contact_id`,
     `${s.lead ?? 'null::uuid'} as lead_id`,
+    `coalesce(${s.open && s.due ? `${s.open} and ${s.due} <= ${present}` : 'false'}, false) as overdue`,
   ].join(', ');
 }

@@ -15,6 +15,8 @@ export interface BusyAccount {
 }
 
 const money = (amount: number) => ({ amount: String(amount), currency: 'CNY' });
+/** Of its 1,000 tasks, one in ten is still open. */
+export const BUSY_ACCOUNT_OPEN_TASKS = 100;
 const at = (i: number) => new Date(Date.UTC(2023, 0, 1) + i * 7_919_000).toISOString();
 
 export async function seedBusyAccount(engine: Engine, workspace = 'default'): Promise<BusyAccount> {
@@ -63,7 +65,12 @@ export async function seedBusyAccount(engine: Engine, workspace = 'default'): Pr
   );
   await createMany(
     'task',
-    list(1_000, (i) => ({ subject: `Task ${i}`, dueAt: at(i * 6), account })),
+    // Nine in ten done, as on a real customer; the open ones are upcoming, the rest history.
+    list(1_000, (i) =>
+      i % 10 === 0
+        ? { subject: `Task ${i}`, dueAt: at(i * 6), account }
+        : { subject: `Task ${i}`, dueAt: at(i * 6), completedAt: at(i * 6), status: 'completed', account },
+    ),
   );
   await createMany(
     'caseStatusChange',

@@ -167,9 +167,11 @@ describe('convertLead', () => {
       contactId: result.contactId,
       leadId: lead,
     });
-    // Every touchpoint is on the new customer's timeline.
-    const timeline = await fx.crm().timeline({ entity: 'account', id: result.accountId });
-    expect(new Set(timeline.items.map((i) => i.id))).toEqual(new Set([i1, i2, t1, m1]));
+    // Every touchpoint is on the new customer's timeline: the open task in the upcoming part, the rest in history.
+    const history = await fx.crm().timeline({ entity: 'account', id: result.accountId });
+    const upcoming = await fx.crm().timeline({ entity: 'account', id: result.accountId, part: 'upcoming' });
+    expect(new Set(history.items.map((i) => i.id))).toEqual(new Set([i1, i2, m1]));
+    expect(upcoming.items.map((i) => i.id)).toEqual([t1]);
     // Events after the commit: the created records, the lead, and each moved touchpoint.
     expect(events.filter((e) => e.type === 'record.created').map((e) => e.entity)).toEqual([
       'account',

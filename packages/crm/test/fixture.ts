@@ -1,7 +1,14 @@
 // A real Touchpoint for the CRM tests: a fresh database, the engine with the repository's core schemas,
 // and small helpers to write hand-built data through the record service.
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, Engine, loadCoreEntities, physical, type TestDatabase } from '@touchpoint/engine';
+import {
+  type Clock,
+  createTestDatabase,
+  Engine,
+  loadCoreEntities,
+  physical,
+  type TestDatabase,
+} from '@touchpoint/engine';
 import { expect } from 'vitest';
 import { type CrmService, crm } from '../src/index.ts';
 
@@ -20,9 +27,10 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(): Promise<Fixture> {
+export async function startFixture(options: { clock?: Clock } = {}): Promise<Fixture> {
   const database = await createTestDatabase('tp_crm');
   const engine = await Engine.start({
+    clock: options.clock,
     databaseUrl: database.url,
     dataDir: database.dataDir,
     coreEntities: loadCoreEntities(CORE_SCHEMAS),

@@ -2,7 +2,7 @@
 // statement, and a plan that reads a page's worth of rows through indexes — no table read whole. How fast
 // that is, is measured by the benchmark (`pnpm bench`, tests/bench/timeline.ts), not asserted here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSY_ACCOUNT_EVENTS, type BusyAccount, seedBusyAccount } from './busy-account.ts';
+import { BUSY_ACCOUNT_EVENTS, BUSY_ACCOUNT_OPEN_TASKS, type BusyAccount, seedBusyAccount } from './busy-account.ts';
 import {
   explain,
   explainAnalyze,
@@ -31,18 +31,21 @@ describe('timeline volume', () => {
   it(`pages through ${BUSY_ACCOUNT_EVENTS} items on one account, each once, newest first`, async () => {
     const crm = fx.crm();
     const seen = new Set<string>();
-    let after: string | null = null;
-    let last = '9999';
-    for (;;) {
-      const page = await crm.timeline({ entity: 'account', id: busy.account, first: 100, after });
-      for (const item of page.items) {
-        expect(seen.has(item.id)).toBe(false);
-        expect(item.occurredAt <= last).toBe(true);
-        seen.add(item.id);
-        last = item.occurredAt;
+    // History newest first, then what is upcoming (the open tasks) soonest first: every item once.
+    for (const part of ['history', 'upcoming'] as const) {
+      let after: string | null = null;
+      let last = part === 'history' ? '9999' : '0000';
+      for (;;) {
+        const page = await crm.timeline({ entity: 'account', id: busy.account, first: 100, after, part });
+        for (const item of page.items) {
+          expect(seen.has(item.id)).toBe(false);
+          expect(part === 'history' ? item.occurredAt <= last : item.occurredAt >= last).toBe(true);
+          seen.add(item.id);
+          last = item.occurredAt;
+        }
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
       }
-      if (!page.pageInfo.hasNextPage) break;
-      after = page.pageInfo.endCursor;
     }
     expect(seen.size).toBe(BUSY_ACCOUNT_EVENTS);
   });
@@ -92,9 +95,12 @@ describe('timeline volume', () => {
         );
       }
       for (const node of planNodes(ran).filter((n) => busyTables.has(n['Relation Name'] ?? ''))) {
-        expect(node['Node Type']).toMatch(/^Index (Only )?Scan$/);
+        expect(node['Node Type'], JSON.stringify(node)).toMatch(/^Index (Only )?Scan$/);
         expect(node['Actual Rows'] as number).toBeLessThanOrEqual(21 + 1);
-        expect(node['Rows Removed by Filter'] ?? 0).toBe(0);
+        // One exception, bounded by the customer's open work rather than its history: the history's branches of
+        // undone tasks walk (account, completedAt, dueAt) past the open ones, which belong to the upcoming part.
+        const skipped = node['Relation Name'] === 'task' ? BUSY_ACCOUNT_OPEN_TASKS : 0;
+        expect(node['Rows Removed by Filter'] ?? 0).toBeLessThanOrEqual(skipped);
       }
     }
   });

@@ -1,15 +1,22 @@
-// The customer timeline merges every source, orders newest first with ties broken by id, includes the
-// account's contacts' items once, leaves out deleted and unanswered items, and pages both ways.
+// The customer timeline merges every source, includes the account's contacts' items once, leaves out deleted
+// and unanswered items, and pages both ways — in two parts divided by the present: the history newest first
+// with ties broken by id, and open tasks and what is dated later soonest first. The engine runs on a clock
+// that starts at NOW, so what is past and what is upcoming does not depend on when the test runs.
+import { clockStartingAt } from '@touchpoint/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineItem, TimelinePage } from '../src/index.ts';
 import { expectError, type Fixture, money, startFixture } from './fixture.ts';
 
+const NOW = '2026-01-13T12:00:00.000Z';
 let fx: Fixture;
 const ids: Record<string, string> = {};
+/** Account A's history, newest first. */
 let expected: { key: string; id: string; at: string }[] = [];
+/** Account A's open and later items, soonest first. */
+let upcoming: { key: string; id: string; at: string }[] = [];
 
 beforeAll(async () => {
-  fx = await startFixture();
+  fx = await startFixture({ clock: clockStartingAt(NOW) });
   const c = fx.create;
   ids.A = await c('account', { name: '济南华远数控设备有限公司' });
   ids.B = await c('account', { name: 'Other Ltd' });
@@ -105,9 +112,13 @@ beforeAll(async () => {
     totalScore: '4.5',
   });
   at.sr1 = '2026-01-17T09:00:00.000Z';
-  expected = ['t4', 'sr1', 'm1', 't1', 'r1', 'q1', 'i2', 'i7', 'q2', 'i3', 'i1', 'i5', 't2', 'g1', 's1', 'k1']
-    .map((key) => ({ key, id: ids[key]!, at: at[key]! }))
-    .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
+  const newestFirst = (a: { at: string; id: string }, b: { at: string; id: string }) =>
+    a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1;
+  const item = (key: string) => ({ key, id: ids[key]!, at: at[key]! });
+  // Past NOW and done: history. The open tasks t1 (due later) and t4 (undated, created at NOW), and the order,
+  // response and survey dated after NOW: upcoming.
+  expected = ['q1', 'i2', 'i7', 'q2', 'i3', 'i1', 'i5', 't2', 'g1', 's1', 'k1'].map(item).sort(newestFirst);
+  upcoming = ['t4', 'sr1', 'm1', 't1', 'r1'].map(item).sort(newestFirst).reverse();
 }, 120_000);
 
 afterAll(async () => {
@@ -119,10 +130,13 @@ const keysOf = (items: TimelineItem[]) => items.map((i) => Object.keys(ids).find
 describe('timeline', () => {
   it('merges every source of an account and its contacts, newest first, ties by id', async () => {
     const page = await fx.crm().timeline({ entity: 'account', id: ids.A!, first: 50 });
+    const all = await fx.crm().timeline({ entity: 'account', id: ids.A!, first: 50, part: 'upcoming' });
+    expect(keysOf(all.items)).toEqual(upcoming.map((e) => e.key));
     expect(keysOf(page.items)).toEqual(expected.map((e) => e.key));
     expect(page.items.map((i) => i.occurredAt)).toEqual(expected.map((e) => e.at));
     expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
     const byKey = (key: string) => page.items.find((i) => i.id === ids[key])!;
+    const soon = (key: string) => all.items.find((i) => i.id === ids[key])!;
     expect(byKey('i1')).toMatchObject({
       kind: 'interaction',
       channel: 'phone',
@@ -143,17 +157,19 @@ describe('timeline', () => {
       title: 'Lathes',
       summary: 'prospecting → proposal',
     });
-    expect(byKey('m1')).toMatchObject({
+    expect(soon('m1')).toMatchObject({
       kind: 'campaignResponse',
       title: 'Trade show',
       summary: 'Wants a demo',
       sourceEntity: 'campaignMember',
       contactName: 'Ann Lee',
     });
-    expect(byKey('r1')).toMatchObject({ kind: 'order', summary: 'draft · 5000.00 CNY' });
+    expect(soon('r1')).toMatchObject({ kind: 'order', summary: 'draft · 5000.00 CNY' });
     expect(byKey('q1')).toMatchObject({ kind: 'quote', summary: 'draft · 1200.00 CNY' });
-    expect(byKey('sr1')).toMatchObject({ kind: 'surveyResponse', title: 'After service' });
-    expect(byKey('t1')).toMatchObject({ kind: 'task', summary: 'notStarted', channel: null });
+    expect(soon('sr1')).toMatchObject({ kind: 'surveyResponse', title: 'After service' });
+    expect(soon('t1')).toMatchObject({ kind: 'task', summary: 'notStarted', channel: null, overdue: false });
+    expect(soon('t4')).toMatchObject({ kind: 'task', overdue: false });
+    expect(byKey('t2')).toMatchObject({ kind: 'task', overdue: false });
     expect(byKey('k1')).toMatchObject({ kind: 'case', channel: 'phone' });
   });
 
@@ -168,7 +184,7 @@ describe('timeline', () => {
       pages++;
       expect(page.pageInfo.hasPreviousPage).toBe(pages > 1);
     } while (page.pageInfo.hasNextPage);
-    expect(pages).toBe(4);
+    expect(pages).toBe(3);
     expect(forward.map((i) => i.id)).toEqual(expected.map((e) => e.id));
 
     const backward: TimelineItem[] = [];
@@ -186,6 +202,68 @@ describe('timeline', () => {
     expect(after.items.map((i) => i.id)).toEqual(expected.slice(6, 9).map((e) => e.id));
     expect(before.items.map((i) => i.id)).toEqual(expected.slice(2, 5).map((e) => e.id));
     expect(before.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+
+    // The upcoming part pages the same way, soonest first.
+    const soon: TimelineItem[] = [];
+    page = undefined;
+    do {
+      page = await service.timeline({
+        entity: 'account',
+        id: ids.A!,
+        part: 'upcoming',
+        first: 2,
+        after: page?.pageInfo.endCursor,
+      });
+      soon.push(...page.items);
+    } while (page.pageInfo.hasNextPage);
+    expect(soon.map((i) => i.id)).toEqual(upcoming.map((e) => e.id));
+    const later: TimelineItem[] = [];
+    page = undefined;
+    do {
+      page = await service.timeline({
+        entity: 'account',
+        id: ids.A!,
+        part: 'upcoming',
+        last: 2,
+        before: page?.pageInfo.startCursor,
+      });
+      later.unshift(...page.items);
+    } while (page.pageInfo.hasPreviousPage);
+    expect(later.map((i) => i.id)).toEqual(upcoming.map((e) => e.id));
+  });
+
+  it('puts what was just logged first in the history, above open tasks due later today', async () => {
+    const service = fx.crm();
+    const later = new Date(fx.engine.clock.now().getTime() + 3 * 3600_000).toISOString();
+    const task = await fx.create('task', { subject: 'Due this afternoon', dueAt: later, account: ids.B });
+    const call = await fx.create('interaction', {
+      subject: 'Just called',
+      channel: 'phone',
+      occurredAt: fx.engine.clock.now().toISOString(),
+      account: ids.B,
+    });
+    const history = await service.timeline({ entity: 'account', id: ids.B!, first: 5 });
+    expect(history.items[0]!.id).toBe(call);
+    expect(history.items.map((i) => i.id)).not.toContain(task);
+    const soon = await service.timeline({ entity: 'account', id: ids.B!, part: 'upcoming' });
+    expect(soon.items.map((i) => i.id)).toEqual([task]);
+    await fx.remove('task', task);
+    await fx.remove('interaction', call);
+  });
+
+  it('divides the parts at the present the caller names, and marks open tasks past due as overdue', async () => {
+    const service = fx.crm();
+    const asOf = '2026-01-16T12:00:00Z';
+    const history = await service.timeline({ entity: 'account', id: ids.A!, first: 50, asOf });
+    // The order and the campaign response are past by then; the open task t1 stays upcoming, now overdue.
+    expect(keysOf(history.items).slice(0, 2)).toEqual(['m1', 'r1']);
+    expect(keysOf(history.items)).not.toContain('t1');
+    const soon = await service.timeline({ entity: 'account', id: ids.A!, part: 'upcoming', asOf });
+    expect(keysOf(soon.items)).toEqual(['t4', 't1', 'sr1']);
+    expect(soon.items.map((i) => i.overdue)).toEqual([false, true, false]);
+    const lead = await service.timeline({ entity: 'lead', id: ids.L!, part: 'upcoming' });
+    expect(keysOf(lead.items)).toEqual(['t3']);
+    expect(lead.items[0]!.overdue).toBe(true);
   });
 
   it('filters by channel, kind and time window', async () => {
@@ -209,15 +287,22 @@ describe('timeline', () => {
     const contact = await fx.crm().timeline({ entity: 'contact', id: ids.C1! });
     expect(keysOf(contact.items)).toEqual(['q2', 'i1', 'i5', 't2', 's1', 'k1']);
     const lead = await fx.crm().timeline({ entity: 'lead', id: ids.L! });
-    expect(keysOf(lead.items)).toEqual(['t3', 'i8', 'm3']);
+    expect(keysOf(lead.items)).toEqual(['i8', 'm3']);
   });
 
   it('refuses bad input with every problem named', async () => {
     const service = fx.crm();
     await expectError(
-      service.timeline({ entity: 'opportunity' as never, id: 'nope', first: 1000, channels: ['pigeon'] }),
+      service.timeline({
+        entity: 'opportunity' as never,
+        id: 'nope',
+        first: 1000,
+        channels: ['pigeon'],
+        part: 'someday' as never,
+        asOf: 'yesterday',
+      }),
       'VALIDATION_FAILED',
-      ['entity', 'id', 'first', 'channels[0]'],
+      ['entity', 'id', 'first', 'channels[0]', 'part', 'asOf'],
     );
     await expectError(service.timeline({ entity: 'account', id: ids.A!, first: 2, last: 2 }), 'VALIDATION_FAILED', [
       'first',

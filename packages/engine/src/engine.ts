@@ -1,6 +1,7 @@
 // The engine's front door: workspaces, their effective metadata (cached per version), metadata changes,
 // and the record service through which every read and write passes.
 import { type EntityDefinition, TouchpointError } from '@touchpoint/schema';
+import { type Clock, systemClock } from './clock.ts';
 import { Database } from './db.ts';
 import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
@@ -26,6 +27,8 @@ export interface EngineOptions {
   poolSize?: number;
   /** The core layer: entities from `schemas/entities` (see `loadCoreEntities`). */
   coreEntities: EntityDefinition[];
+  /** What the engine takes to be now (relative dates, audit instants); default the machine's clock. */
+  clock?: Clock;
 }
 
 /** A workspace's effective metadata at one version, with what is derived from it. */
@@ -47,13 +50,15 @@ export class Engine {
   readonly events = new RecordEventBus();
   readonly hooks = new RecordHooks();
   readonly store: MetadataStore;
+  readonly clock: Clock;
   readonly #cache = new Map<string, WorkspaceMetadata>();
   readonly #listeners = new Set<MetadataListener>();
   /** Bumped on every change, so a load that raced with a change never caches stale metadata. */
   #generation = 0;
 
-  private constructor(db: Database, core: EntityDefinition[]) {
+  private constructor(db: Database, core: EntityDefinition[], clock: Clock) {
     this.db = db;
+    this.clock = clock;
     this.store = new MetadataStore(db, core);
   }
 
@@ -64,7 +69,7 @@ export class Engine {
       poolSize: options.poolSize,
       entities: SYSTEM_ENTITIES,
     });
-    const engine = new Engine(db, options.coreEntities);
+    const engine = new Engine(db, options.coreEntities, options.clock ?? systemClock);
     try {
       await engine.ensureSystemTables();
       await engine.ensureWorkspace(DEFAULT_WORKSPACE, 'Default workspace');
@@ -164,7 +169,7 @@ export class Engine {
       version: latest.version,
       entities: latest.entities,
       byName: new Map(latest.entities.map((e) => [e.name, e])),
-      compiler: new QueryCompiler(latest.entities, workspace.schemaName),
+      compiler: new QueryCompiler(latest.entities, workspace.schemaName, { now: this.clock.sql }),
     };
   }
 

@@ -1,3 +1,5 @@
+export type { Clock } from './clock.ts';
+export { clockStartingAt, systemClock } from './clock.ts';
 export { loadCoreEntities } from './core-schemas.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
 export { countStatements, currentStatementCount, Database, withStatementCounter } from './db.ts';

@@ -175,10 +175,15 @@ function timelineField(t: T, types: CrmTypes, subject: AnyRef, all: Map<string, 
     type: types.timelineConnection,
     nullable: false,
     description:
-      'Everything that touched an account (with its contacts), a contact or a lead, newest first; cursor pagination both ways.',
+      'Everything that touched an account (with its contacts), a contact or a lead, in two parts: `part: history` (the default) is what has happened, newest first from the present back; `part: upcoming` is open tasks (overdue ones included) and anything dated after the present, soonest first. Every item is in exactly one part. Cursor pagination both ways within a part.',
     args: {
       entity: t.arg({ type: subject, required: true }),
       id: t.arg.id({ required: true }),
+      part: t.arg({ type: types.timelinePart, description: 'history (default) or upcoming.' }),
+      asOf: t.arg({
+        type: 'DateTime',
+        description: "The present that divides the parts; default the server's clock.",
+      }),
       channels: t.arg({ type: [channel ?? 'String'], description: 'Only interactions on these channels.' }),
       kinds: t.arg({ type: [types.timelineKind] }),
       from: t.arg({ type: 'DateTime', description: 'Inclusive.' }),

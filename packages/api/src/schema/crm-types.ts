@@ -5,6 +5,7 @@ import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
 export interface CrmTypes {
   timelineKind: AnyRef;
+  timelinePart: AnyRef;
   timelineConnection: AnyRef;
   reportFilter: AnyRef;
   pipelineStageRow: AnyRef;
@@ -45,6 +46,14 @@ function rows(builder: Builder, name: string, description: string, fields: Recor
 
 export function declareCrmTypes(builder: Builder, shared: SharedTypes): CrmTypes {
   const timelineKind = builder.enumType('CrmTimelineKind', { values: TIMELINE_KINDS });
+  const timelinePart = builder.enumType('CrmTimelinePart', {
+    description:
+      'The part of a timeline to read: history (what has happened, newest first from the present back) or upcoming (open tasks, overdue ones included, and anything dated after the present, soonest first).',
+    values: {
+      history: { description: 'What has happened, newest first, starting at the present.' },
+      upcoming: { description: 'Open work and anything dated after the present, soonest (most overdue) first.' },
+    },
+  });
   const item = builder.objectRef<Row>('CrmTimelineItem').implement({
     description:
       'One thing that touched a customer: an interaction, task, case, status or stage change, quote, order, campaign or survey response.',
@@ -65,6 +74,11 @@ export function declareCrmTypes(builder: Builder, shared: SharedTypes): CrmTypes
       contactId: t.field({ type: 'ID', resolve: (r: Row) => r.contactId }),
       contactName: t.string({ resolve: (r: Row) => r.contactName }),
       leadId: t.field({ type: 'ID', resolve: (r: Row) => r.leadId }),
+      overdue: t.boolean({
+        nullable: false,
+        description: 'Open work (a task not completed or cancelled) whose due instant is not after the present.',
+        resolve: (r: Row) => r.overdue === true,
+      }),
     }),
   });
   const edge = builder.objectRef<Row>('CrmTimelineEdge').implement({
@@ -304,6 +318,7 @@ export function declareCrmTypes(builder: Builder, shared: SharedTypes): CrmTypes
   }));
   return {
     timelineKind,
+    timelinePart,
     timelineConnection,
     reportFilter,
     pipelineStageRow,

@@ -11,6 +11,8 @@ import type { AggregateRequest, ListRequest, Selection } from './types.ts';
 export interface QueryCompilerOptions {
   /** IANA time zone that decides what "today" or "this month" means in date filters; default UTC. */
   timeZone?: string;
+  /** The present as a SQL timestamptz expression (the engine's clock); default the database's `now()`. */
+  now?: string;
 }
 
 /** Compiled list statements kept per compiler: enough for the shapes an app's screens ask for. */
@@ -20,10 +22,12 @@ export class QueryCompiler {
   /** The workspace's PostgreSQL schema, e.g. `ws_default`. */
   readonly schema: string;
   readonly timeZone: string;
+  /** The present in SQL: relative dates compare with it when the statement runs, so cached SQL stays true. */
+  readonly now: string;
   readonly #entities: Map<string, EntityModel>;
   /**
    * Lists compiled before, by request. A compiler belongs to one metadata version and compiling is a pure
-   * function of the request (relative dates are left to the database's now()), so an entry never goes stale;
+   * function of the request (relative dates are left to the present in SQL, read when the statement runs), so an entry never goes stale;
    * the least recently used one leaves when the cache is full.
    */
   readonly #lists = new Map<string, CompiledList>();
@@ -31,6 +35,7 @@ export class QueryCompiler {
   constructor(entities: EntityDefinition[], schema: string, options: QueryCompilerOptions = {}) {
     this.schema = schema;
     this.timeZone = options.timeZone ?? 'UTC';
+    this.now = options.now ?? 'now()';
     try {
       // PostgreSQL and ICU share the IANA names; checking here beats a database error in the first date filter.
       new Intl.DateTimeFormat('en', { timeZone: this.timeZone });

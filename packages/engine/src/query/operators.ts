@@ -224,7 +224,7 @@ export function operatorSql(
 /** The current date and time in the compiler's time zone, as a timestamp without time zone. */
 function localNow(ctx: StatementContext): { now: string; tz: string } {
   const tz = ctx.param(ctx.compiler.timeZone, 'text');
-  return { now: `(now() at time zone ${tz})`, tz };
+  return { now: `(${ctx.compiler.now} at time zone ${tz})`, tz };
 }
 
 function windowSql(ctx: StatementContext, operand: Operand, operator: string, value: unknown, path: string): string {
@@ -250,7 +250,8 @@ function windowSql(ctx: StatementContext, operand: Operand, operator: string, va
       ? `(${e} >= (${now} - ${span})::date and ${e} <= ${now}::date)`
       : `(${e} >= ${now}::date and ${e} <= (${now} + ${span})::date)`;
   }
-  return past ? `(${e} >= now() - ${span} and ${e} <= now())` : `(${e} >= now() and ${e} <= now() + ${span})`;
+  const now = ctx.compiler.now;
+  return past ? `(${e} >= ${now} - ${span} and ${e} <= ${now})` : `(${e} >= ${now} and ${e} <= ${now} + ${span})`;
 }
 
 function periodSql(ctx: StatementContext, operand: Operand, value: unknown, path: string): string {

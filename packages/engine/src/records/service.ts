@@ -169,7 +169,7 @@ export class RecordService {
         });
         const columns = toColumns(entity, values);
         const sets = columns.map((c, i) => `${ident(c.column)} = $${i + 3}::${c.cast}`);
-        sets.push('"version" = "version" + 1', '"updated_at" = now()', '"updated_by" = $2');
+        sets.push('"version" = "version" + 1', `"updated_at" = ${this.engine.clock.sql}`, '"updated_by" = $2');
         const [row] = await tx.query<WriteResult>(
           `update ${table} set ${sets.join(', ')} where "id" = $1 returning "id", "version"`,
           [id, this.context.actor, ...columns.map((c) => c.value)],
@@ -191,7 +191,7 @@ export class RecordService {
     await this.engine.hooks.beforeDelete({ context: this.context, entity, id });
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
     const [row] = await this.engine.db.query<WriteResult>(
-      `update ${table} set "deleted_at" = now(), "version" = "version" + 1, "updated_at" = now(), "updated_by" = $2 where "id" = $1 and "deleted_at" is null returning "id", "version"`,
+      `update ${table} set "deleted_at" = ${this.engine.clock.sql}, "version" = "version" + 1, "updated_at" = ${this.engine.clock.sql}, "updated_by" = $2 where "id" = $1 and "deleted_at" is null returning "id", "version"`,
       [id, this.context.actor],
     );
     if (!row)
@@ -206,7 +206,7 @@ export class RecordService {
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
     const [row] = await this.engine.db
       .query<WriteResult>(
-        `update ${table} set "deleted_at" = null, "version" = "version" + 1, "updated_at" = now(), "updated_by" = $2 where "id" = $1 and "deleted_at" is not null returning "id", "version"`,
+        `update ${table} set "deleted_at" = null, "version" = "version" + 1, "updated_at" = ${this.engine.clock.sql}, "updated_by" = $2 where "id" = $1 and "deleted_at" is not null returning "id", "version"`,
         [id, this.context.actor],
       )
       .catch((error) => {
@@ -349,6 +349,7 @@ export class RecordService {
     const names = [...columns.keys()];
     const rowsPerStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (names.length + 2)));
     const created: WriteResult[] = [];
+    const now = this.engine.clock.sql;
     for (let start = 0; start < perRow.length; start += rowsPerStatement) {
       const params: unknown[] = [];
       const tuples = perRow.slice(start, start + rowsPerStatement).map((row) => {
@@ -359,11 +360,11 @@ export class RecordService {
           return `$${params.length}::${column.cast}`;
         });
         params.push(this.context.actor);
-        cells.push(`$${params.length}`, `$${params.length}`);
+        cells.push(`$${params.length}`, `$${params.length}`, now, now);
         return `(${cells.join(', ')})`;
       });
       const inserted = await tx.query<WriteResult>(
-        `insert into ${qualifiedTable(schema, entity)} (${[...names.map(ident), '"created_by"', '"updated_by"'].join(', ')}) values ${tuples.join(', ')} returning "id", "version"`,
+        `insert into ${qualifiedTable(schema, entity)} (${[...names.map(ident), '"created_by"', '"updated_by"', '"created_at"', '"updated_at"'].join(', ')}) values ${tuples.join(', ')} returning "id", "version"`,
         params,
       );
       created.push(...inserted);
@@ -423,7 +424,7 @@ export class RecordService {
     entity: EntityDefinition,
     records: { id: string; version: number; changed: string[] }[],
   ): Promise<void> {
-    const at = new Date().toISOString();
+    const at = this.engine.clock.now().toISOString();
     const events: RecordEvent[] = records.map((r) => ({
       type,
       workspace: this.context.workspace,

@@ -38,6 +38,7 @@ export async function recordTransaction<T>(
     // record service only reaches the engine through these members (see records/service.ts).
     const scoped = {
       hooks: engine.hooks,
+      clock: engine.clock,
       metadata: (slug: string) => engine.metadata(slug),
       events: { publish: async (events: RecordEvent[]) => void held.push(...events) },
       db: {

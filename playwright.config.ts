@@ -34,6 +34,12 @@ export default defineConfig({
         timeout: 300_000,
         reuseExistingServer: false,
         stdout: 'pipe',
-        env: { PORT: String(port), TOUCHPOINT_DATA_DIR: dataDir, DATABASE_URL: '' },
+        // E2E_CLOCK (an ISO instant) runs the server, and the browsers (tests/e2e/fixtures.ts), as if it were then.
+        env: {
+          PORT: String(port),
+          TOUCHPOINT_DATA_DIR: dataDir,
+          DATABASE_URL: '',
+          ...(process.env.E2E_CLOCK ? { TOUCHPOINT_CLOCK: process.env.E2E_CLOCK } : {}),
+        },
       },
 });

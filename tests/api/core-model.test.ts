@@ -47,7 +47,7 @@ const CORE_ENTITIES = [
   'surveyScore',
 ];
 
-const SEED = { size: 'S', seed: 7, today: '2026-06-30' } as const;
+const SEED = { size: 'S', seed: 7, anchor: '2026-06-30' } as const;
 const SYSTEM = new Set(['id', 'created_at', 'updated_at', 'created_by', 'updated_by', 'version', 'deleted_at']);
 
 let h: Harness;

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApiServer } from '@touchpoint/api';
-import { createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
+import { type Clock, createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
 import { PluginRuntime, type PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
@@ -40,10 +40,16 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { coreEntities?: EntityDefinition[]; plugins?: boolean | Omit<PluginRuntimeOptions, 'engine'> } = {},
+  options: {
+    coreEntities?: EntityDefinition[];
+    plugins?: boolean | Omit<PluginRuntimeOptions, 'engine'>;
+    /** The engine's clock (default the machine's). */
+    clock?: Clock;
+  } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const engine = await Engine.start({
+    clock: options.clock,
     databaseUrl: database.url,
     dataDir: database.dataDir,
     coreEntities: options.coreEntities ?? loadCoreEntities(CORE_SCHEMAS),

@@ -1,7 +1,7 @@
 // The whole path a company walks on day one, in a real browser against `npm start`: an admin shapes a new
 // entity in the designer, end users work with it and with the CRM's own screens, and a destructive change
 // is refused until it is confirmed. Screenshots of the main screens are kept as test artifacts.
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -132,13 +132,16 @@ test('an admin designs an entity and end users work with it and with the CRM', a
   ).toBeVisible();
   await shot(page, '06-kanban');
 
-  // Log a call on an account: it is at the top of the timeline.
+  // Log a call on an account: it is at the top of the timeline's history, below what is upcoming or overdue.
   await page.goto('/accounts');
   await page.getByTestId('record-table').locator('tbody tr').first().locator('a.title').click();
   await expect(page.getByTestId('timeline')).toBeVisible();
   await page.getByTestId('log-subject').fill('Called about the maintenance renewal');
   await page.getByTestId('log-submit').click();
-  await expect(page.getByTestId('timeline-item').first()).toContainText('Called about the maintenance renewal');
+  await expect(page.getByTestId('timeline-history').getByTestId('timeline-item').first()).toContainText(
+    'Called about the maintenance renewal',
+  );
+  await expect(page.getByTestId('timeline-upcoming')).not.toContainText('Called about the maintenance renewal');
   await shot(page, '07-account-timeline');
 
   // Switch the language to Chinese.

@@ -1,7 +1,7 @@
 // The other screens a paying customer opens every day: dashboards, calendar, global search, caller lookup,
 // saved views, bulk delete with undo, the layout editor and the metadata history — each checked through
 // what the screen shows, with a screenshot kept as an artifact.
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 

@@ -99,12 +99,15 @@ export class Clock {
   /** Where the data set's history starts: three years before the anchor day. */
   readonly start: number;
 
-  constructor(anchorDay: string) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(anchorDay) || Number.isNaN(Date.parse(`${anchorDay}T00:00:00Z`))) {
-      throw new Error(`the anchor day must be a date YYYY-MM-DD, got "${anchorDay}"`);
+  /** `anchor`: the present of the data set, an instant, or a day (then 08:00 UTC that day). */
+  constructor(anchor: string) {
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(anchor);
+    const at = Date.parse(day ? `${anchor}T08:00:00Z` : anchor);
+    if (Number.isNaN(at) || (!day && !/^\d{4}-\d{2}-\d{2}T/.test(anchor))) {
+      throw new Error(`the anchor must be a day YYYY-MM-DD or an ISO 8601 instant, got "${anchor}"`);
     }
-    this.today = Date.parse(`${anchorDay}T00:00:00Z`);
-    this.now = this.today + 8 * HOUR;
+    this.now = at;
+    this.today = Math.floor(at / DAY) * DAY;
     this.start = this.today - 3 * 365 * DAY;
   }
 

@@ -33,8 +33,11 @@ export interface SeedOptions {
   seed: number;
   /** Do nothing when the workspace already has accounts. */
   onlyIfEmpty?: boolean;
-  /** The day the data set ends ("today", `YYYY-MM-DD`); defaults to the current UTC date. */
-  today?: string;
+  /**
+   * Where the data set ends: an instant (ISO 8601) or a day (`YYYY-MM-DD`, taken as 08:00 UTC that day). What
+   * lies before it is history, what lies after it is planned. Default: the engine's clock, now.
+   */
+  anchor?: string;
   /** Called after each chunk with the number of accounts written so far. */
   onProgress?: (accounts: number, total: number) => void;
 }
@@ -59,7 +62,7 @@ export async function seedDemoData(engine: Engine, options: SeedOptions): Promis
   // The embedded database serves one statement at a time; overlapping writes there only queue (or worse).
   const parallel = !engine.db.embedded;
   const writer = new SeedWriter(records, metadata, parallel);
-  const clock = new Clock(options.today ?? new Date().toISOString().slice(0, 10));
+  const clock = new Clock(options.anchor ?? engine.clock.now().toISOString());
   const scale = SCALES[options.size];
   const ref = await createReference(writer, clock, new Random(subSeed(options.seed, 0)), scale);
   const ctx: SeedContext = { writer, clock, scale, ref };

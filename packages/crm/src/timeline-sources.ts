@@ -43,7 +43,14 @@ export interface TimelineSource {
    */
   instant: InstantPart[];
   title: string;
+  /** A line of raw stored values, for API clients that show text as it is; screens use `values`. */
   summary: string;
+  /**
+   * The source record's own fields the summary is made of, as a JSON object by field name with the values
+   * typed as the record API returns them, so a screen shows each through its field type (option labels in
+   * the reader's language, money with its currency).
+   */
+  values: string;
   channel: string;
   direction: string;
   /** Items that are open work (a task not completed or cancelled): upcoming whatever their instant. */
@@ -91,6 +98,18 @@ interface SourceDefinition {
   build(m: CrmModel): TimelineSource;
 }
 
+/** `json_build_object` of fields of the source row `s`, keyed by their current names. */
+function fieldValues(m: CrmModel, entity: string, fields: string[]): string {
+  const pairs = fields.map((f) => {
+    const field = m.field(entity, f)!;
+    const key = `'${field.name.replaceAll("'", "''")}'`;
+    if (field.type !== 'currency') return `${key}, ${m.col('s', entity, f)}`;
+    const money = m.money('s', entity, f);
+    return `${key}, case when ${money.amount} is null then null else json_build_object('amount', ${money.amount}::text, 'currency', ${money.currency}) end`;
+  });
+  return `json_build_object(${pairs.join(', ')})`;
+}
+
 const arrow = (from: string, to: string) => `coalesce(${from}::text, '—') || ' → ' || ${to}::text`;
 const moneyText = (m: CrmModel, alias: string, entity: string, field: string) => {
   const money = m.money(alias, entity, field);
@@ -111,6 +130,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null',
       instant: [column(m.col('s', 'interaction', 'occurredAt'))],
       title: `${m.col('s', 'interaction', 'subject')}::text`,
+      values: fieldValues(m, 'interaction', ['channel', 'direction']),
       summary: `left(${m.col('s', 'interaction', 'body')}, 280)`,
       channel: `${m.col('s', 'interaction', 'channel')}::text`,
       direction: `${m.col('s', 'interaction', 'direction')}::text`,
@@ -124,7 +144,7 @@ const DEFINITIONS: SourceDefinition[] = [
   {
     kind: 'task',
     entity: 'task',
-    requirement: { task: ['subject', 'status', 'dueAt', 'completedAt', 'account', 'contact', 'lead'] },
+    requirement: { task: ['subject', 'status', 'priority', 'dueAt', 'completedAt', 'account', 'contact', 'lead'] },
     build: (m) => ({
       kind: 'task',
       entity: 'task',
@@ -133,6 +153,7 @@ const DEFINITIONS: SourceDefinition[] = [
       // Done tasks when they were done, open ones when due, undated ones when created.
       instant: [column(m.col('s', 'task', 'completedAt')), column(m.col('s', 'task', 'dueAt')), column('s.created_at')],
       title: `${m.col('s', 'task', 'subject')}::text`,
+      values: fieldValues(m, 'task', ['status', 'priority']),
       summary: `${m.col('s', 'task', 'status')}::text`,
       channel: 'null',
       direction: 'null',
@@ -154,6 +175,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null',
       instant: [column(m.col('s', 'case', 'openedAt'))],
       title: `concat_ws(' ', ${m.col('s', 'case', 'caseNumber')}, ${m.col('s', 'case', 'subject')})`,
+      values: fieldValues(m, 'case', ['status', 'priority']),
       summary: `concat_ws(' · ', ${m.col('s', 'case', 'status')}, ${m.col('s', 'case', 'priority')})`,
       channel: `${m.col('s', 'case', 'channel')}::text`,
       direction: 'null',
@@ -178,6 +200,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null and p.deleted_at is null',
       instant: [column(m.col('s', 'caseStatusChange', 'changedAt'))],
       title: `concat_ws(' ', ${m.col('p', 'case', 'caseNumber')}, ${m.col('p', 'case', 'subject')})`,
+      values: fieldValues(m, 'caseStatusChange', ['fromStatus', 'toStatus']),
       summary: arrow(m.col('s', 'caseStatusChange', 'fromStatus'), m.col('s', 'caseStatusChange', 'toStatus')),
       channel: 'null',
       direction: 'null',
@@ -203,6 +226,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null and p.deleted_at is null',
       instant: [column(m.col('s', 'opportunityStageChange', 'changedAt'))],
       title: `${m.col('p', 'opportunity', 'name')}::text`,
+      values: fieldValues(m, 'opportunityStageChange', ['fromStage', 'toStage']),
       summary: arrow(
         m.col('s', 'opportunityStageChange', 'fromStage'),
         m.col('s', 'opportunityStageChange', 'toStage'),
@@ -230,6 +254,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null',
       instant: [column(m.col('s', 'quote', 'sentAt')), dated(m.col('s', 'quote', 'quoteDate')), column('s.created_at')],
       title: `concat_ws(' ', ${m.col('s', 'quote', 'quoteNumber')}, ${m.col('s', 'quote', 'name')})`,
+      values: fieldValues(m, 'quote', ['status', 'totalAmount']),
       summary: `concat_ws(' · ', ${m.col('s', 'quote', 'status')}, ${moneyText(m, 's', 'quote', 'totalAmount')})`,
       channel: 'null',
       direction: 'null',
@@ -251,6 +276,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null',
       instant: [dated(m.col('s', 'order', 'orderDate'))],
       title: `concat_ws(' ', ${m.col('s', 'order', 'orderNumber')}, ${m.col('s', 'order', 'subject')})`,
+      values: fieldValues(m, 'order', ['status', 'totalAmount']),
       summary: `concat_ws(' · ', ${m.col('s', 'order', 'status')}, ${moneyText(m, 's', 'order', 'totalAmount')})`,
       channel: 'null',
       direction: 'null',
@@ -276,6 +302,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: `s.deleted_at is null and p.deleted_at is null and ${m.col('s', 'campaignMember', 'respondedAt')} is not null`,
       instant: [column(m.col('s', 'campaignMember', 'respondedAt'))],
       title: `${m.col('p', 'campaign', 'name')}::text`,
+      values: fieldValues(m, 'campaignMember', ['status', 'response']),
       summary: `coalesce(${m.col('s', 'campaignMember', 'response')}, ${m.col('s', 'campaignMember', 'responseGroup')}, ${m.col('s', 'campaignMember', 'status')}::text)`,
       channel: 'null',
       direction: 'null',
@@ -300,6 +327,7 @@ const DEFINITIONS: SourceDefinition[] = [
       live: 's.deleted_at is null and p.deleted_at is null',
       instant: [column(m.col('s', 'surveyResponse', 'respondedAt'))],
       title: `${m.col('p', 'survey', 'name')}::text`,
+      values: fieldValues(m, 'surveyResponse', ['totalScore', 'comments']),
       summary: `concat_ws(' · ', ${m.col('s', 'surveyResponse', 'totalScore')}::text, left(${m.col('s', 'surveyResponse', 'comments')}, 200))`,
       channel: 'null',
       direction: 'null',

@@ -48,6 +48,8 @@ export interface TimelineItem {
   occurredAt: string;
   title: string | null;
   summary: string | null;
+  /** The source record's fields the summary shows, by field name, typed as the record API returns them. */
+  values: Record<string, unknown>;
   channel: string | null;
   direction: string | null;
   /** The entity of the source record, e.g. `interaction`, `caseStatusChange`, `campaignMember`. */
@@ -203,7 +205,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
   const contact = m.entity('contact') ? m.table('contact') : undefined;
   const text = `select ${exists} as found, coalesce((
   select json_agg(json_build_object(
-    'kind', u.kind, 'id', u.id, 'occurredAt', ${isoMillis('u.occurred_at')}, 'title', u.title, 'summary', u.summary,
+    'kind', u.kind, 'id', u.id, 'occurredAt', ${isoMillis('u.occurred_at')}, 'title', u.title, 'summary', u.summary, 'values', u.values,
     'channel', u.channel, 'direction', u.direction, 'sourceEntity', u.source_entity, 'accountId', u.account_id,
     'contactId', u.contact_id, 'contactName', ${contact ? m.title('ct', 'contact') : 'null'}, 'leadId', u.lead_id,
     'overdue', u.overdue,
@@ -248,6 +250,7 @@ function select(m: CrmModel, s: TimelineSource, present: string): string {
     `${occurredAt(s)} as occurred_at`,
     `${s.title} as title`,
     `${s.summary} as summary`,
+    `${s.values} as values`,
     `${s.channel}::text as channel`,
     `${s.direction}::text as direction`,
     `'${sourceEntity.replaceAll("'", "''")}'::text as source_entity`,

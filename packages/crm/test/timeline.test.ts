@@ -149,6 +149,7 @@ describe('timeline', () => {
     expect(byKey('s1')).toMatchObject({
       kind: 'caseStatusChange',
       summary: 'new → inProgress',
+      values: { fromStatus: 'new', toStatus: 'inProgress' },
       sourceEntity: 'caseStatusChange',
       contactId: ids.C1,
     });
@@ -164,10 +165,20 @@ describe('timeline', () => {
       sourceEntity: 'campaignMember',
       contactName: 'Ann Lee',
     });
-    expect(soon('r1')).toMatchObject({ kind: 'order', summary: 'draft · 5000.00 CNY' });
+    expect(soon('r1')).toMatchObject({
+      kind: 'order',
+      summary: 'draft · 5000.00 CNY',
+      values: { status: 'draft', totalAmount: { amount: '5000.00', currency: 'CNY' } },
+    });
     expect(byKey('q1')).toMatchObject({ kind: 'quote', summary: 'draft · 1200.00 CNY' });
     expect(soon('sr1')).toMatchObject({ kind: 'surveyResponse', title: 'After service' });
-    expect(soon('t1')).toMatchObject({ kind: 'task', summary: 'notStarted', channel: null, overdue: false });
+    expect(soon('t1')).toMatchObject({
+      kind: 'task',
+      summary: 'notStarted',
+      values: { status: 'notStarted', priority: 'normal' },
+      channel: null,
+      overdue: false,
+    });
     expect(soon('t4')).toMatchObject({ kind: 'task', overdue: false });
     expect(byKey('t2')).toMatchObject({ kind: 'task', overdue: false });
     expect(byKey('k1')).toMatchObject({ kind: 'case', channel: 'phone' });

@@ -62,7 +62,17 @@ export function declareCrmTypes(builder: Builder, shared: SharedTypes): CrmTypes
       id: t.field({ type: 'ID', nullable: false, description: 'Id of the source record.', resolve: (r: Row) => r.id }),
       occurredAt: t.field({ type: 'DateTime', nullable: false, resolve: (r: Row) => r.occurredAt }),
       title: t.string({ resolve: (r: Row) => r.title }),
-      summary: t.string({ resolve: (r: Row) => r.summary }),
+      summary: t.string({
+        description: "A line of the source record's stored values as they are (e.g. `new → inProgress`).",
+        resolve: (r: Row) => r.summary,
+      }),
+      values: t.field({
+        type: 'JSON',
+        nullable: false,
+        description:
+          "The source record's fields the summary is made of, by field name of sourceEntity, typed as the record API returns them (money as { amount, currency }): show each through its field's type and option labels.",
+        resolve: (r: Row) => r.values ?? {},
+      }),
       channel: t.string({ description: 'Interactions and cases: the channel.', resolve: (r: Row) => r.channel }),
       direction: t.string({ resolve: (r: Row) => r.direction }),
       sourceEntity: t.string({

@@ -32,6 +32,23 @@ afterAll(async () => {
 });
 
 describe('touchpoint CLI', () => {
+  it('runs as the README says (npm run cli), with the machine’s own older Node first on the PATH', () => {
+    // The project's tools (.tools/, Node 24) are taken off the PATH: the command must find them itself.
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((p) => !p.startsWith(root) && !p.includes('/.tools/'))
+      .join(':');
+    const result = spawnSync('npm', ['run', '--silent', 'cli', '--', '--help'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: path || '/usr/bin:/bin', TOUCHPOINT_NODE: '' },
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/touchpoint plugin|plugin build/);
+  });
+
   it('prints help and refuses unknown commands with exit code 2', () => {
     expect(touchpoint('--help')).toMatchObject({ code: 0 });
     expect(touchpoint('--help').out).toMatch(/metadata plan/);

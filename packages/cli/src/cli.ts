@@ -46,6 +46,8 @@ Environment:
   TOUCHPOINT_DATA_DIR       Where the embedded database lives (default ./data)
   TOUCHPOINT_SCHEMAS_DIR    Core entity schemas (default: the repository's schemas/entities)
   TOUCHPOINT_WEB_DIR        Built web app served by start (default: the repository's apps/web/build)
+  TOUCHPOINT_STATEMENT_TIMEOUT_MS
+                            How long one read statement may run before it is stopped (default 30000)
   TOUCHPOINT_CLOCK          Run as if it were this instant (ISO 8601, e.g. 2026-12-03T15:00:00Z), the clock
                             going on from there: "now" for relative dates, the timeline and the demo data
 `;
@@ -69,7 +71,9 @@ async function openEngine(): Promise<Engine> {
   const { Engine, clockStartingAt, loadCoreEntities } = await import('@touchpoint/engine');
   const coreEntities = loadCoreEntities(process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS);
   const clockStart = process.env.TOUCHPOINT_CLOCK;
+  const timeout = process.env.TOUCHPOINT_STATEMENT_TIMEOUT_MS;
   return Engine.start({
+    statementTimeoutMs: timeout ? Number(timeout) : undefined,
     clock: clockStart ? clockStartingAt(clockStart, 'TOUCHPOINT_CLOCK') : undefined,
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.TOUCHPOINT_DATA_DIR ?? './data',

@@ -1,11 +1,16 @@
 // The database: MikroORM 7 over `pg`, against a PostgreSQL server or an embedded PGlite served over the
-// wire protocol on loopback, so both take exactly the same code path.
+// wire protocol from its own thread on a private Unix socket, so both take exactly the same code path.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type EntitySchema, MikroORM } from '@mikro-orm/postgresql';
+import { TouchpointError } from '@touchpoint/schema';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** Anything that runs SQL with server-side parameters (`$1`, `$2`, …). */
 export interface Sql {
@@ -18,6 +23,8 @@ export interface DatabaseOptions {
   /** Where the embedded database keeps its files (default `./data`). */
   dataDir?: string;
   poolSize?: number;
+  /** How long one statement of the read path may run (default DEFAULT_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
   /** MikroORM entity schemas of the system tables. */
   entities: EntitySchema[];
 }
@@ -47,72 +54,221 @@ export function withStatementCounter<T>(fn: () => Promise<T>): { counter: { stat
   return { counter, run: statementCounter.run(counter, fn) };
 }
 
-interface Embedded {
-  stop(): Promise<void>;
-  url: string;
+/** Statements of the read path stop after this long unless the caller says otherwise. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** PostgreSQL's code for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
+function statementTooSlow(ms: number): TouchpointError {
+  return new TouchpointError(
+    'LIMIT_EXCEEDED',
+    `The request took longer than ${ms / 1000} s in the database and was stopped (statement time limit ${ms} ms). Narrow its filter or search, or ask for fewer records.`,
+    { details: { limit: 'statementTimeoutMs', value: ms } },
+  );
 }
 
-async function startEmbedded(dataDir: string, maxConnections: number): Promise<Embedded> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  // pg_trgm ships with PGlite as a loadable extension: substring search gets the same indexes as on a server.
-  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
-  // Port 0: the system picks a free port, so two instances on one machine never collide.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
-  await server.start();
-  const address = server.getServerConn();
-  return {
-    url: `postgresql://postgres@${address}/postgres`,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
-  };
+/**
+ * The embedded database, served from its own worker thread (embedded-worker.ts) on a Unix socket in a
+ * private directory. `restart()` stops a worker stuck in a statement and starts another on the same data
+ * directory: PGlite recovers to the last commit, so what was acknowledged stays.
+ */
+class EmbeddedServer {
+  /** Where pg connects: the socket's directory (pg adds `.s.PGSQL.<port>`). */
+  readonly connection: { host: string; port: number; user: string; dbName: string };
+  /** Times the worker was replaced (a statement ran past its limit, or the worker died). */
+  restarts = 0;
+  /** Called when a worker is replaced, to drop the connections that led to it. */
+  onRestart: () => void = () => {};
+  readonly #data: { dataDir: string; socketPath: string; maxConnections: number };
+  readonly #socketDir: string;
+  #worker: Worker | undefined;
+  #stopping = false;
+  #restarting: Promise<void> | undefined;
+
+  private constructor(dataDir: string, maxConnections: number) {
+    // A private directory (mode 0700) for the socket, short enough for a socket path wherever the data lives.
+    this.#socketDir = mkdtempSync(join(tmpdir(), 'touchpoint-db-'));
+    chmodSync(this.#socketDir, 0o700);
+    this.#data = { dataDir: resolve(dataDir), socketPath: join(this.#socketDir, '.s.PGSQL.5432'), maxConnections };
+    this.connection = { host: this.#socketDir, port: 5432, user: 'postgres', dbName: 'postgres' };
+  }
+
+  static async start(dataDir: string, maxConnections: number): Promise<EmbeddedServer> {
+    const server = new EmbeddedServer(dataDir, maxConnections);
+    try {
+      await server.#spawn();
+    } catch (error) {
+      rmSync(server.#socketDir, { recursive: true, force: true });
+      throw error;
+    }
+    return server;
+  }
+
+  async #spawn(): Promise<void> {
+    const worker = new Worker(new URL('./embedded-worker.ts', import.meta.url), { workerData: this.#data });
+    this.#worker = worker;
+    await new Promise<void>((resolveReady, reject) => {
+      worker.once('message', (message: { ready?: boolean; failed?: string }) => {
+        if (message.ready) resolveReady();
+        else reject(new Error(`The embedded database did not start: ${message.failed}`));
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`The embedded database's thread exited with code ${code}`)));
+    });
+    worker.on('exit', () => {
+      // A worker that dies on its own (out of memory, a crash) is replaced, so the next statement finds one.
+      if (this.#worker === worker && !this.#stopping) void this.restart().catch(() => {});
+    });
+  }
+
+  /** Replaces the worker; statements in flight fail, committed data stays. Concurrent calls share one restart. */
+  restart(): Promise<void> {
+    this.#restarting ??= (async () => {
+      this.restarts++;
+      const old = this.#worker;
+      this.#worker = undefined;
+      await old?.terminate();
+      this.onRestart();
+      rmSync(this.#data.socketPath, { force: true });
+      await this.#spawn();
+    })().finally(() => {
+      this.#restarting = undefined;
+    });
+    return this.#restarting;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#restarting?.catch(() => {});
+    const worker = this.#worker;
+    if (worker) {
+      const stopped = new Promise<void>((done) => {
+        worker.once('message', () => done());
+        worker.once('exit', () => done());
+      });
+      worker.postMessage('stop');
+      // A worker busy in a statement cannot answer; it is ended after a grace period.
+      const grace = setTimeout(() => void worker.terminate(), 5_000);
+      await stopped;
+      clearTimeout(grace);
+      await worker.terminate();
+    }
+    rmSync(this.#socketDir, { recursive: true, force: true });
+  }
 }
 
 export class Database implements Sql {
   readonly orm: MikroORM;
   readonly pool: Pool;
   readonly embedded: boolean;
-  readonly #embedded: Embedded | undefined;
+  /** How long a statement of the read path may run. */
+  readonly statementTimeoutMs: number;
+  readonly #embedded: EmbeddedServer | undefined;
 
-  private constructor(orm: MikroORM, pool: Pool, embedded: Embedded | undefined) {
+  private constructor(orm: MikroORM, pool: Pool, embedded: EmbeddedServer | undefined, statementTimeoutMs: number) {
     this.orm = orm;
     this.pool = pool;
     this.#embedded = embedded;
     this.embedded = embedded !== undefined;
+    this.statementTimeoutMs = statementTimeoutMs;
+  }
+
+  /** The directory of the embedded database's socket (private to this user); undefined on a server. */
+  get embeddedSocketDir(): string | undefined {
+    return this.#embedded?.connection.host;
+  }
+
+  /** Times the embedded database was restarted (a statement ran past its limit); 0 on a server. */
+  get embeddedRestarts(): number {
+    return this.#embedded?.restarts ?? 0;
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
+    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 100 || statementTimeoutMs > 3_600_000) {
+      throw new TouchpointError('VALIDATION_FAILED', 'The statement time limit is not valid.', {
+        issues: [
+          {
+            path: 'statementTimeoutMs',
+            message: `must be a whole number of milliseconds from 100 to 3600000, got ${String(options.statementTimeoutMs)}`,
+          },
+        ],
+      });
+    }
     // PGlite is one session behind the socket: while one connection is inside a transaction, a statement of
     // another connection can interleave with it and fail ("portal does not exist"). One pooled connection
     // makes statements queue instead; the embedded database serves one user's demo, not load.
     const poolSize = options.url ? (options.poolSize ?? 10) : 1;
-    const embedded = options.url ? undefined : await startEmbedded(options.dataDir ?? './data', poolSize + 2);
-    const url = options.url ?? embedded!.url;
+    const embedded = options.url ? undefined : await EmbeddedServer.start(options.dataDir ?? './data', poolSize + 2);
     const orm = await MikroORM.init({
-      clientUrl: url,
+      // The embedded database is reached by its socket's directory as the host (a URL's ?host= is not read).
+      ...(options.url ? { clientUrl: options.url } : embedded!.connection),
       entities: options.entities,
       pool: { min: 0, max: poolSize },
       // PostgreSQL's JIT compiler starts once a plan's estimated cost passes jit_above_cost; for the wide,
       // JSON-building statements Touchpoint sends it costs far more (up to seconds, measured on the timeline)
       // than the milliseconds the statements run. Off for every pooled connection, from the start.
-      driverOptions: { options: '-c jit=off' },
+      // Every statement has a time limit on a server (statement_timeout; migrations lift it for their own
+      // transaction); the embedded database cannot cancel a statement, so its watchdog is in `#limited`.
+      driverOptions: { options: `-c jit=off${embedded ? '' : ` -c statement_timeout=${statementTimeoutMs}`}` },
       discovery: { warnWhenNoEntities: false },
       allowGlobalContext: true,
       debug: false,
     });
     const pool = (await orm.em.getConnection().getNativeClient()) as Pool;
-    return new Database(orm, pool, embedded);
+    // An idle connection that breaks (the embedded database restarted) is dropped by the pool; without a
+    // listener its error would end the process.
+    pool.on('error', () => {});
+    if (embedded) {
+      // The connections of a replaced worker are closed from this side: a terminated thread does not close
+      // its sockets, and a connection waiting on it would hold the pool's one slot for ever.
+      const clients = new Set<PoolClient>();
+      pool.on('acquire', (client) => void clients.add(client));
+      pool.on('remove', (client) => void clients.delete(client));
+      embedded.onRestart = () => {
+        for (const client of clients)
+          (client as unknown as { connection?: { stream?: Socket } }).connection?.stream?.destroy();
+      };
+    }
+    return new Database(orm, pool, embedded, statementTimeoutMs);
   }
 
   /** One statement on a pooled connection, outside any transaction: the read path. */
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
     countStatement();
-    const result = await this.pool.query(text, params as unknown[]);
+    const result = await this.#limited(() => this.pool.query(text, params as unknown[]));
     return result.rows as T[];
+  }
+
+  /**
+   * Runs one read under the statement time limit. A server cancels the statement itself (statement_timeout,
+   * answered as LIMIT_EXCEEDED here); the embedded database cannot, so a statement past the limit has its
+   * worker replaced — the rest of the server never waited on it, and committed data stays.
+   */
+  async #limited<T>(run: () => Promise<T>): Promise<T> {
+    const embedded = this.#embedded;
+    if (!embedded) {
+      try {
+        return await run();
+      } catch (error) {
+        if ((error as { code?: string }).code === QUERY_CANCELED) throw statementTooSlow(this.statementTimeoutMs);
+        throw error;
+      }
+    }
+    const running = run();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((done) => {
+      timer = setTimeout(() => done('late'), this.statementTimeoutMs);
+    });
+    try {
+      const first = await Promise.race([running, late]);
+      if (first !== 'late') return first;
+    } finally {
+      clearTimeout(timer);
+    }
+    running.catch(() => {});
+    await embedded.restart();
+    throw statementTooSlow(this.statementTimeoutMs);
   }
 
   /**
@@ -132,7 +288,7 @@ export class Database implements Sql {
     try {
       await client.query('set plan_cache_mode = force_generic_plan');
       try {
-        const result = await client.query({ name, text, values: params as unknown[] });
+        const result = await this.#limited(() => client.query({ name, text, values: params as unknown[] }));
         return result.rows as T[];
       } finally {
         await client.query('reset plan_cache_mode');
@@ -148,9 +304,16 @@ export class Database implements Sql {
    * Runs `fn` in one transaction. The MikroORM entity manager and raw SQL share it, so a metadata version
    * (persisted through MikroORM) and the DDL it describes commit or roll back together.
    */
-  async transaction<T>(fn: (tx: Sql, em: MikroORM['em']) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (tx: Sql, em: MikroORM['em']) => Promise<T>,
+    options: { unlimited?: boolean } = {},
+  ): Promise<T> {
     return this.orm.em.fork().transactional(async (em) => {
       const trx = em.getTransactionContext() as ControlledTransaction<unknown>;
+      // Migrations (DDL, archive copies, index builds) may take as long as the data needs.
+      if (options.unlimited && !this.embedded) {
+        await trx.executeQuery(CompiledQuery.raw('set local statement_timeout = 0', []));
+      }
       const tx: Sql = {
         async query<R>(text: string, params: readonly unknown[] = []) {
           countStatement();

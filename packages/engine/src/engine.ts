@@ -27,6 +27,8 @@ export interface EngineOptions {
   poolSize?: number;
   /** The core layer: entities from `schemas/entities` (see `loadCoreEntities`). */
   coreEntities: EntityDefinition[];
+  /** How long one statement of the read path may run (default 30 s); see Database. */
+  statementTimeoutMs?: number;
   /** What the engine takes to be now (relative dates, audit instants); default the machine's clock. */
   clock?: Clock;
 }
@@ -67,6 +69,7 @@ export class Engine {
       url: options.databaseUrl,
       dataDir: options.dataDir,
       poolSize: options.poolSize,
+      statementTimeoutMs: options.statementTimeoutMs,
       entities: SYSTEM_ENTITIES,
     });
     const engine = new Engine(db, options.coreEntities, options.clock ?? systemClock);

@@ -107,98 +107,101 @@ export class MetadataStore {
     options: ChangeOptions,
     plugin?: PluginLayerChange,
   ): Promise<ChangeResult> {
-    return this.db.transaction(async (tx, em) => {
-      // Serialises metadata changes of one workspace across requests and processes.
-      await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
-      const current = await this.latest(workspace.id, em);
-      const archives = await this.archives(workspace.id, em);
-      const resolvedInput = await this.resolveRestores(changes, archives, workspace);
-      const base = await this.baseLayers(workspace.id, em, plugin);
-      const previous = applyChanges(base, await this.workspaceChanges(workspace.id, em)).entities;
-      const next = applyChanges(previous, resolvedInput, { record: true });
-      const issues: Issue[] = validateMetadata(next.entities);
-      if (issues.length > 0) throw validationFailed('The metadata change is not valid:', issues);
-      const version = (current?.version ?? 0) + 1;
-      const plan = await planMigration({
-        from: current?.entities ?? [],
-        to: next.entities,
-        schema: workspace.schemaName,
-        version,
-        archives,
-        inspect: current ? tx : undefined,
-        textSearch: this.textSearch,
-      });
-      if (plan.blocking.length > 0) throw validationFailed('The metadata change cannot be applied:', plan.blocking);
-      const layer = plugin
-        ? await em.findOne(PluginLayerEntity, { workspaceId: workspace.id, pluginId: plugin.pluginId })
-        : null;
-      // A plugin version that changes no metadata is still a version: it is recorded, and the API reloads.
-      const layerChanged = isRemoval(plugin)
-        ? layer !== null
-        : plugin !== undefined && layer?.pluginVersion !== plugin.version;
-      const unchanged =
-        current !== null && plan.steps.length === 0 && !layerChanged && sameMetadata(current.entities, next.entities);
-      if (options.dryRun || unchanged) {
-        return { plan, version: current?.version ?? 0, entities: current?.entities ?? next.entities, applied: false };
-      }
-      if (plan.destructive && !options.confirmDestructive) {
-        throw new TouchpointError(
-          'CONFIRMATION_REQUIRED',
-          `This change is destructive and needs explicit confirmation (confirmDestructive: true):\n${plan.steps
-            .filter((s) => s.destructive)
-            .map((s) => `  - ${s.description}`)
-            .join('\n')}`,
-          { details: { steps: publicSteps(plan.steps) } },
-        );
-      }
-      await this.execute(tx, plan);
-      em.create(MetadataVersionEntity, {
-        workspaceId: workspace.id,
-        version,
-        changes: next.changes,
-        entities: next.entities,
-        steps: publicSteps(plan.steps),
-        reason: options.reason ?? (changes.length > 0 ? 'metadata change' : 'layer update'),
-        actor: options.actor,
-        createdAt: new Date(),
-      });
-      for (const step of plan.steps) {
-        if (step.archive) {
-          em.create(ArchiveEntity, {
-            ...step.archive,
-            fieldId: step.archive.fieldId ?? null,
-            workspaceId: workspace.id,
-            version,
-            archivedAt: new Date(),
-            restoredAt: null,
-          });
+    return this.db.transaction(
+      async (tx, em) => {
+        // Serialises metadata changes of one workspace across requests and processes.
+        await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
+        const current = await this.latest(workspace.id, em);
+        const archives = await this.archives(workspace.id, em);
+        const resolvedInput = await this.resolveRestores(changes, archives, workspace);
+        const base = await this.baseLayers(workspace.id, em, plugin);
+        const previous = applyChanges(base, await this.workspaceChanges(workspace.id, em)).entities;
+        const next = applyChanges(previous, resolvedInput, { record: true });
+        const issues: Issue[] = validateMetadata(next.entities);
+        if (issues.length > 0) throw validationFailed('The metadata change is not valid:', issues);
+        const version = (current?.version ?? 0) + 1;
+        const plan = await planMigration({
+          from: current?.entities ?? [],
+          to: next.entities,
+          schema: workspace.schemaName,
+          version,
+          archives,
+          inspect: current ? tx : undefined,
+          textSearch: this.textSearch,
+        });
+        if (plan.blocking.length > 0) throw validationFailed('The metadata change cannot be applied:', plan.blocking);
+        const layer = plugin
+          ? await em.findOne(PluginLayerEntity, { workspaceId: workspace.id, pluginId: plugin.pluginId })
+          : null;
+        // A plugin version that changes no metadata is still a version: it is recorded, and the API reloads.
+        const layerChanged = isRemoval(plugin)
+          ? layer !== null
+          : plugin !== undefined && layer?.pluginVersion !== plugin.version;
+        const unchanged =
+          current !== null && plan.steps.length === 0 && !layerChanged && sameMetadata(current.entities, next.entities);
+        if (options.dryRun || unchanged) {
+          return { plan, version: current?.version ?? 0, entities: current?.entities ?? next.entities, applied: false };
         }
-        if (step.restoresArchive !== undefined) {
-          const archive = archives.find((a) => a.id === step.restoresArchive);
-          if (archive) archive.restoredAt = new Date();
+        if (plan.destructive && !options.confirmDestructive) {
+          throw new TouchpointError(
+            'CONFIRMATION_REQUIRED',
+            `This change is destructive and needs explicit confirmation (confirmDestructive: true):\n${plan.steps
+              .filter((s) => s.destructive)
+              .map((s) => `  - ${s.description}`)
+              .join('\n')}`,
+            { details: { steps: publicSteps(plan.steps) } },
+          );
         }
-      }
-      if (isRemoval(plugin)) {
-        if (layer) em.remove(layer);
-      } else if (plugin) {
-        if (layer) {
-          layer.pluginVersion = plugin.version;
-          layer.entities = plugin.entities;
-          layer.fields = plugin.fields;
-        } else {
-          em.create(PluginLayerEntity, {
-            workspaceId: workspace.id,
-            pluginId: plugin.pluginId,
-            pluginVersion: plugin.version,
-            entities: plugin.entities,
-            fields: plugin.fields,
-            installedAt: new Date(),
-          });
+        await this.execute(tx, plan);
+        em.create(MetadataVersionEntity, {
+          workspaceId: workspace.id,
+          version,
+          changes: next.changes,
+          entities: next.entities,
+          steps: publicSteps(plan.steps),
+          reason: options.reason ?? (changes.length > 0 ? 'metadata change' : 'layer update'),
+          actor: options.actor,
+          createdAt: new Date(),
+        });
+        for (const step of plan.steps) {
+          if (step.archive) {
+            em.create(ArchiveEntity, {
+              ...step.archive,
+              fieldId: step.archive.fieldId ?? null,
+              workspaceId: workspace.id,
+              version,
+              archivedAt: new Date(),
+              restoredAt: null,
+            });
+          }
+          if (step.restoresArchive !== undefined) {
+            const archive = archives.find((a) => a.id === step.restoresArchive);
+            if (archive) archive.restoredAt = new Date();
+          }
         }
-      }
-      await em.flush();
-      return { plan, version, entities: next.entities, applied: true };
-    });
+        if (isRemoval(plugin)) {
+          if (layer) em.remove(layer);
+        } else if (plugin) {
+          if (layer) {
+            layer.pluginVersion = plugin.version;
+            layer.entities = plugin.entities;
+            layer.fields = plugin.fields;
+          } else {
+            em.create(PluginLayerEntity, {
+              workspaceId: workspace.id,
+              pluginId: plugin.pluginId,
+              pluginVersion: plugin.version,
+              entities: plugin.entities,
+              fields: plugin.fields,
+              installedAt: new Date(),
+            });
+          }
+        }
+        await em.flush();
+        return { plan, version, entities: next.entities, applied: true };
+      },
+      { unlimited: true },
+    );
   }
 
   /**
@@ -210,59 +213,62 @@ export class MetadataStore {
     pluginId: string,
     options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'>,
   ): Promise<{ purged: string[] }> {
-    return this.db.transaction(async (tx, em) => {
-      await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
-      const all = await this.archives(workspace.id, em);
-      // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
-      const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
-      const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
-      const columns = all.filter(
-        (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
-      );
-      const live = (await this.latest(workspace.id, em))?.entities ?? [];
-      const schema = workspace.schemaName;
-      const statements: { text: string; what: string }[] = [];
-      for (const archive of columns) {
-        const entity = live.find((e) => (e.id ?? e.name) === archive.entityId);
-        const table = entity
-          ? tableName(entity)
-          : all.find((a) => a.kind === 'entity' && a.entityId === archive.entityId)?.physical.table;
-        const name = (archive.definition as { name?: string }).name ?? archive.fieldId;
-        if (archive.physical.joinTable) {
-          statements.push({
-            text: `drop table if exists ${ident(schema)}.${ident(archive.physical.joinTable)}`,
-            what: `the links of the archived field "${name}"`,
-          });
-        }
-        if (!table) continue;
-        for (const column of Object.values(archive.physical.columns ?? {})) {
-          statements.push({
-            text: `alter table ${ident(schema)}.${ident(table)} drop column if exists ${ident(column)}`,
-            what: `the archived values of the field "${name}" (column ${column} of ${table})`,
-          });
-        }
-      }
-      for (const archive of tables) {
-        const name = (archive.definition as { name?: string }).name ?? archive.entityId;
-        statements.push({
-          text: `drop table if exists ${ident(schema)}.${ident(archive.physical.table!)} cascade`,
-          what: `the archived records of the entity "${name}" (table ${archive.physical.table})`,
-        });
-      }
-      const purged = statements.map((s) => s.what);
-      if (options.dryRun || statements.length === 0) return { purged };
-      if (!options.confirmDestructive) {
-        throw new TouchpointError(
-          'CONFIRMATION_REQUIRED',
-          `Purging plugin ${pluginId} deletes its archived data for good and needs explicit confirmation (confirmDestructive: true):\n${purged.map((p) => `  - ${p}`).join('\n')}`,
-          { details: { purge: purged } },
+    return this.db.transaction(
+      async (tx, em) => {
+        await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
+        const all = await this.archives(workspace.id, em);
+        // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
+        const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
+        const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
+        const columns = all.filter(
+          (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
         );
-      }
-      for (const statement of statements) await tx.query(statement.text);
-      for (const archive of [...tables, ...columns]) em.remove(archive);
-      await em.flush();
-      return { purged };
-    });
+        const live = (await this.latest(workspace.id, em))?.entities ?? [];
+        const schema = workspace.schemaName;
+        const statements: { text: string; what: string }[] = [];
+        for (const archive of columns) {
+          const entity = live.find((e) => (e.id ?? e.name) === archive.entityId);
+          const table = entity
+            ? tableName(entity)
+            : all.find((a) => a.kind === 'entity' && a.entityId === archive.entityId)?.physical.table;
+          const name = (archive.definition as { name?: string }).name ?? archive.fieldId;
+          if (archive.physical.joinTable) {
+            statements.push({
+              text: `drop table if exists ${ident(schema)}.${ident(archive.physical.joinTable)}`,
+              what: `the links of the archived field "${name}"`,
+            });
+          }
+          if (!table) continue;
+          for (const column of Object.values(archive.physical.columns ?? {})) {
+            statements.push({
+              text: `alter table ${ident(schema)}.${ident(table)} drop column if exists ${ident(column)}`,
+              what: `the archived values of the field "${name}" (column ${column} of ${table})`,
+            });
+          }
+        }
+        for (const archive of tables) {
+          const name = (archive.definition as { name?: string }).name ?? archive.entityId;
+          statements.push({
+            text: `drop table if exists ${ident(schema)}.${ident(archive.physical.table!)} cascade`,
+            what: `the archived records of the entity "${name}" (table ${archive.physical.table})`,
+          });
+        }
+        const purged = statements.map((s) => s.what);
+        if (options.dryRun || statements.length === 0) return { purged };
+        if (!options.confirmDestructive) {
+          throw new TouchpointError(
+            'CONFIRMATION_REQUIRED',
+            `Purging plugin ${pluginId} deletes its archived data for good and needs explicit confirmation (confirmDestructive: true):\n${purged.map((p) => `  - ${p}`).join('\n')}`,
+            { details: { purge: purged } },
+          );
+        }
+        for (const statement of statements) await tx.query(statement.text);
+        for (const archive of [...tables, ...columns]) em.remove(archive);
+        await em.flush();
+        return { purged };
+      },
+      { unlimited: true },
+    );
   }
 
   private async execute(tx: Sql, plan: MigrationPlan): Promise<void> {

@@ -1,7 +1,14 @@
 // A real Touchpoint for the CRM tests: a fresh database, the engine with the repository's core schemas,
 // and small helpers to write hand-built data through the record service.
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, Engine, loadCoreEntities, physical, type TestDatabase } from '@touchpoint/engine';
+import {
+  createTestDatabase,
+  Engine,
+  loadCoreEntities,
+  MAX_BATCH,
+  physical,
+  type TestDatabase,
+} from '@touchpoint/engine';
 import { expect } from 'vitest';
 import { type CrmService, crm } from '../src/index.ts';
 
@@ -36,8 +43,8 @@ export async function startFixture(): Promise<Fixture> {
     create: async (entity, values) => (await records.create(entity, values)).id,
     createMany: async (entity, values) => {
       const ids: string[] = [];
-      for (let i = 0; i < values.length; i += 1000) {
-        ids.push(...(await records.createMany(entity, values.slice(i, i + 1000))).map((r) => r.id));
+      for (let i = 0; i < values.length; i += MAX_BATCH) {
+        ids.push(...(await records.createMany(entity, values.slice(i, i + MAX_BATCH))).map((r) => r.id));
       }
       return ids;
     },

@@ -25,6 +25,12 @@ export interface RequestContext {
   workspace: string;
   /** Who acts: a user id, `system`, `plugin:<id>`. Recorded in createdBy/updatedBy. */
   actor: string;
+  /**
+   * The writes bring their own history (an import of past records, the demo seed writing deals together with
+   * their stage changes): behaviours that derive history from writes leave them alone. Carried on their events
+   * as `ownHistory`; says what the writes are, whoever the actor is.
+   */
+  ownHistory?: boolean;
 }
 
 export interface WriteResult {
@@ -448,6 +454,7 @@ export class RecordService {
       version: r.version,
       changed: r.changed,
       at,
+      ...(this.context.ownHistory ? { ownHistory: true } : {}),
     }));
     await this.engine.events.publish(events);
   }

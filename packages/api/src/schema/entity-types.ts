@@ -242,17 +242,27 @@ function declareFilter(
   });
 }
 
+/** Select fields sort in option order, multi-selects by their first option, then count; relations by title. */
 function sortableFields(entity: EntityDefinition): string[] {
   return [
     'createdAt',
     'updatedAt',
-    ...entity.fields.filter((f) => fieldType(f).sortable && f.type !== 'relation').map((f) => f.name),
+    ...entity.fields
+      .filter(
+        (f) =>
+          (fieldType(f).sortable && f.type !== 'relation') ||
+          f.type === 'multiSelect' ||
+          f.relation?.kind === 'manyToOne',
+      )
+      .map((f) => f.name),
   ];
 }
 
 function declareOrderAndInput(builder: Builder, shared: SharedTypes, types: EntityTypes): void {
   const { entity, typeName } = types;
   const sortField = builder.enumType(`${typeName}SortField`, {
+    description:
+      "A select sorts in the order of its options, a multi-select by its first value in option order and then by how many it has, a relation by the related record's title.",
     values: sortableFields(entity) as [string, ...string[]],
   });
   types.orderBy = builder.inputRef<Row>(`${typeName}OrderBy`).implement({

@@ -49,6 +49,7 @@ export type {
   Filter,
   ListRequest,
   ListResult,
+  MoneyAggregate,
   OrderBy,
   RelationSelection,
   Selection,

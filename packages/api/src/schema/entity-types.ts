@@ -177,7 +177,7 @@ export function declareEntityTypes(
   };
   declareFilter(builder, shared, types, relations, all);
   declareOrderAndInput(builder, shared, types);
-  declareAggregates(builder, types);
+  declareAggregates(builder, shared, types);
   return types;
 }
 
@@ -310,7 +310,7 @@ export function groupableFields(entity: EntityDefinition): string[] {
   });
 }
 
-function declareAggregates(builder: Builder, types: EntityTypes): void {
+function declareAggregates(builder: Builder, shared: SharedTypes, types: EntityTypes): void {
   const { entity, typeName } = types;
   const groupable = groupableFields(entity);
   const summable = entity.fields.filter((f) => fieldType(f).summable).map((f) => f.name);
@@ -345,10 +345,19 @@ function declareAggregates(builder: Builder, types: EntityTypes): void {
       : builder.objectRef<Row>(`${typeName}${suffix}`).implement({
           fields: (t) =>
             Object.fromEntries(
-              names.map((name) => [
-                name,
-                t.field({ type: scalar as never, resolve: (row: Row) => row[name] as never }),
-              ]),
+              names.map((name) =>
+                entity.fields.find((f) => f.name === name)?.type === 'currency'
+                  ? // Money: one entry per currency, never a sum across currencies.
+                    [
+                      name,
+                      t.field({
+                        type: [shared.moneyAggregate],
+                        nullable: false,
+                        resolve: (row: Row) => (row[name] ?? []) as never,
+                      }),
+                    ]
+                  : [name, t.field({ type: scalar as never, resolve: (row: Row) => row[name] as never })],
+              ),
             ),
         });
   const sums = valuesType('SumAggregate', summable, 'Decimal');

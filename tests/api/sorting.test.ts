@@ -126,6 +126,17 @@ describe('relation fields offered no sort (issue 9)', () => {
     expect(byGroup(await titles([{ field: 'account', direction: 'asc' }]), asc)).toEqual(asc);
   });
 
+  it('sorts the same in a nested list and in an answer of nodes only', async () => {
+    const nested = await h.ok<{ accounts: { nodes: { tickets: { title: string }[] }[] } }>(
+      `{ accounts(filter: { name: { eq: "Acme" } }) { nodes { tickets(orderBy: [{ field: priority, direction: desc }]) { title } } } }`,
+    );
+    expect(nested.accounts.nodes[0]?.tickets.map((t) => t.title)).toEqual(['T1', 'T5']);
+    const plain = await h.ok<{ tickets: { nodes: { title: string }[] } }>(
+      `{ tickets(orderBy: [{ field: labels, direction: asc }]) { nodes { title } } }`,
+    );
+    expect(plain.tickets.nodes.map((n) => n.title)).toEqual(['T3', 'T5', 'T6', 'T2', 'T1', 'T4']);
+  });
+
   it('offers these fields in the orderBy enum, and refuses others naming what is allowed', async () => {
     const type = await h.ok<{ __type: { enumValues: { name: string }[] } }>(
       `{ __type(name: "TicketSortField") { enumValues { name } } }`,

@@ -105,6 +105,50 @@ describe('live metadata changes', () => {
     expect(back.machines.nodes[0]?.notes).toBe('keep me');
   });
 
+  it('restores the copy a narrowing type change keeps, which restoreArchive refused although listed (issue 9)', async () => {
+    await h.ok(`mutation($f: JSON!) { addField(entity: "machine", field: $f) { applied } }`, {
+      f: field('hours', 'decimal', { required: true, default: 0 }),
+    });
+    const { createMachine } = await h.ok<{ createMachine: { id: string } }>(
+      `mutation { createMachine(input: { serial: "M-H", hours: "7.45" }) { id } }`,
+    );
+    const narrowed = await h.ok<{ updateField: { version: number } }>(
+      `mutation { updateField(entity: "machine", field: "hours", patch: { type: "integer" }, confirmDestructive: true) { version } }`,
+    );
+    const version = narrowed.updateField.version;
+    const { metadataArchives } = await h.ok<{
+      metadataArchives: { id: number; name: string; version: number; restoresAs: string }[];
+    }>(`{ metadataArchives { id name version restoresAs } }`);
+    const copy = metadataArchives.find((a) => a.name === 'hours' && a.version === version)!;
+    expect(copy.restoresAs).toBe(`hoursBeforeV${version}`);
+
+    // The narrowed field is edited after the change; restoring must not overwrite it.
+    await h.ok(`mutation($id: ID!) { updateMachine(id: $id, input: { hours: 9 }) { id } }`, { id: createMachine.id });
+    const restored = await h.gql<{ restoreArchive: { applied: boolean } }>(
+      `mutation($id: Int!) { restoreArchive(id: $id) { applied } }`,
+      { id: copy.id },
+    );
+    expect(restored.errors).toBeUndefined();
+    expect(restored.data?.restoreArchive.applied).toBe(true);
+    const read = await h.ok<{ machine: Record<string, unknown> }>(
+      `query($id: ID!) { machine(id: $id) { hours hoursBeforeV${version} } }`,
+      { id: createMachine.id },
+    );
+    expect(read.machine).toEqual({ hours: 9, [`hoursBeforeV${version}`]: '7.45' });
+    const entity = await h.ok<{ entity: { fields: { name: string; type: string; labels: Record<string, string> }[] } }>(
+      `{ entity(name: "machine") { fields { name type labels { en zhCN } } } }`,
+    );
+    expect(entity.entity.fields.find((f) => f.name === `hoursBeforeV${version}`)).toMatchObject({
+      type: 'decimal',
+      labels: { en: `hours (before v${version})`, zhCN: `hours（v${version} 之前）` },
+    });
+    // Restored once: no longer listed, and a second restore says there is nothing to restore.
+    const after = await h.ok<{ metadataArchives: { id: number }[] }>(`{ metadataArchives { id } }`);
+    expect(after.metadataArchives.map((a) => a.id)).not.toContain(copy.id);
+    const again = await h.gql(`mutation($id: Int!) { restoreArchive(id: $id) { applied } }`, { id: copy.id });
+    expect(again.errors?.[0]?.extensions?.code).toMatch(/NOT_FOUND|VALIDATION_FAILED/);
+  });
+
   it('leaves metadata and tables as they were when a migration fails', async () => {
     await h.ok(`mutation { createMachine(input: { serial: "M-3", weight: "heavy" }) { id } }`);
     const before = await h.ok<{ metadataVersion: number }>(`{ metadataVersion }`);

@@ -1,4 +1,5 @@
 // Renders benchmark results as markdown: the table for stdout and the page written to docs/benchmarks.md.
+import { MAX_BATCH } from '@touchpoint/engine';
 import type { LoadResult } from './load.ts';
 
 export interface Measurement {
@@ -141,7 +142,7 @@ This run: \`${env.command}\`.
 - Code: ${env.revision}; the \`account\` table has ${env.accountColumns} columns, \`contact\` ${env.contactColumns}
 - Data: ${env.accounts} accounts, ${env.contacts} contacts in the core \`account\` / \`contact\` tables of the default
   workspace, deterministic (seeded PRNG), select values from the metadata's options. Seeded through
-  ${env.seedVia === 'records' ? "Touchpoint's record service (`createMany`, batches of 1000)" : 'multi-row INSERTs of 1000 rows into the tables Touchpoint created'} in ${(env.seedMs / 1000).toFixed(1)} s.
+  ${env.seedVia === 'records' ? `Touchpoint's record service (\`createMany\`, batches of ${MAX_BATCH})` : 'multi-row INSERTs of 1000 rows into the tables Touchpoint created'} in ${(env.seedMs / 1000).toFixed(1)} s.
 - Touchpoint: the engine with the repository's core schemas and the HTTP server on loopback, started like the
   API tests start it. Each request is a GraphQL POST to \`/graphql\` over keep-alive HTTP (node:http) from the
   load generator's own process (forked by the bench), so the client never runs on the server's event loop;

@@ -3,7 +3,7 @@
 // every run and every machine measures the same data. Two ways in: the record service (validation, hooks,
 // events — what an import does) or, for large sets, multi-row INSERTs into the same tables, named by
 // `physical` so they cannot drift from what the migration planner created.
-import { DEFAULT_WORKSPACE, type Engine, physical, type Sql } from '@touchpoint/engine';
+import { DEFAULT_WORKSPACE, type Engine, MAX_BATCH, physical, type Sql } from '@touchpoint/engine';
 import type { EntityDefinition, FieldDefinition } from '@touchpoint/schema';
 
 export type SeedVia = 'records' | 'sql';
@@ -168,13 +168,13 @@ export async function seed(
   let accountIds: string[] = [];
   if (via === 'records') {
     const records = engine.records({ workspace: DEFAULT_WORKSPACE, actor: 'bench' });
-    for (let start = 0; start < accounts.length; start += BATCH) {
-      const created = await records.createMany('account', accounts.slice(start, start + BATCH));
+    for (let start = 0; start < accounts.length; start += MAX_BATCH) {
+      const created = await records.createMany('account', accounts.slice(start, start + MAX_BATCH));
       accountIds.push(...created.map((c) => c.id));
     }
     const contacts = contactInputs(contactCount, accountIds, random);
-    for (let start = 0; start < contacts.length; start += BATCH) {
-      await records.createMany('contact', contacts.slice(start, start + BATCH));
+    for (let start = 0; start < contacts.length; start += MAX_BATCH) {
+      await records.createMany('contact', contacts.slice(start, start + MAX_BATCH));
     }
   } else {
     accountIds = accounts.map(() => uuid(ids));

@@ -3,8 +3,9 @@
 // The handler runs inside the publishing write's call (after its commit), so the row exists when the write
 // returns and each transition is seen before the next write of the same caller. Events carry no values,
 // so the record is read: the "to" value is its current state, the "from" value the last recorded "to",
-// and nothing is written when they are equal — a history written by someone else (the demo seed) is not
-// doubled. Cost: about five statements per tracked event (see the README for what the engine could offer).
+// and nothing is written when they are equal — a history written by someone else is not doubled. Writes
+// that carry their own history (`ownHistory` on the record service's context: the demo seed, an import of
+// past records) are left alone; no actor is treated differently from another. Cost: about five statements per tracked event (see the README for what the engine could offer).
 //
 // Each history row also carries its record's account and contact, so the customer timeline reads it by
 // (account, changedAt) like any other touchpoint. They are copied when the row is written and kept equal
@@ -21,11 +22,6 @@ export interface CrmBehaviour {
   (): void;
   /** Resolves once every event received so far has been handled (graceful shutdown). */
   idle(): Promise<void>;
-}
-
-export interface CrmBehaviourOptions {
-  /** Writes by these actors are not tracked (default `seed`: the demo seed writes its own history). */
-  ignoreActors?: string[];
 }
 
 interface Tracked {
@@ -67,12 +63,13 @@ const TRACKED: Tracked[] = [
   },
 ];
 
-export function installCrmBehaviour(engine: Engine, options: CrmBehaviourOptions = {}): CrmBehaviour {
-  const ignore = new Set(options.ignoreActors ?? ['seed']);
+export function installCrmBehaviour(engine: Engine): CrmBehaviour {
   // One event after the other, in publishing order, so the rows of one record come out in order.
   let running: Promise<void> = Promise.resolve();
   const handler = async (event: RecordEvent): Promise<void> => {
-    if (ignore.has(event.actor) || event.type === 'record.deleted') return;
+    // Every actor is tracked alike. Writes that bring their own history (the demo seed writes deals with
+    // their past stage changes) say so on the event, not through who wrote them.
+    if (event.ownHistory || event.type === 'record.deleted') return;
     // Only tracked entities wait their turn: the history rows' own events must not queue behind themselves.
     const m = crmModel(await engine.metadata(event.workspace));
     const work: (() => Promise<unknown>)[] = [];

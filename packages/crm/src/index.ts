@@ -4,7 +4,7 @@ export type { ConvertTarget, FieldMap } from './convert-lead-mapping.ts';
 export { DEFAULT_LEAD_MAPPING, SET_BY_CONVERSION } from './convert-lead-mapping.ts';
 export type { CrmFeature } from './features.ts';
 export { crmCapabilities, REQUIREMENTS } from './features.ts';
-export type { CrmBehaviour, CrmBehaviourOptions, SyncHistoryLinksOptions } from './history.ts';
+export type { CrmBehaviour, SyncHistoryLinksOptions } from './history.ts';
 export { installCrmBehaviour, syncHistoryLinks } from './history.ts';
 export type { Requirement } from './model.ts';
 export { CrmModel, crmModel } from './model.ts';

@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   Engine,
   loadCoreEntities,
+  MAX_BATCH,
   physical,
   type TestDatabase,
 } from '@touchpoint/engine';
@@ -44,8 +45,8 @@ export async function startFixture(options: { clock?: Clock } = {}): Promise<Fix
     create: async (entity, values) => (await records.create(entity, values)).id,
     createMany: async (entity, values) => {
       const ids: string[] = [];
-      for (let i = 0; i < values.length; i += 1000) {
-        ids.push(...(await records.createMany(entity, values.slice(i, i + 1000))).map((r) => r.id));
+      for (let i = 0; i < values.length; i += MAX_BATCH) {
+        ids.push(...(await records.createMany(entity, values.slice(i, i + MAX_BATCH))).map((r) => r.id));
       }
       return ids;
     },

@@ -142,7 +142,8 @@ describe('stage and status history', () => {
     const a = await fx.create('account', { name: 'Old' });
     const c = await fx.create('contact', { firstName: 'Old', lastName: 'Timer', account: a });
     const kase = await fx.create('case', { subject: 'Old', openedAt: '2026-01-01T00:00:00Z', account: a, contact: c });
-    const seed = fx.engine.records({ workspace: 'default', actor: 'seed' });
+    // Rows of a past history, written as such (as the demo seed writes them): the behaviour leaves them alone.
+    const seed = fx.engine.records({ workspace: 'default', actor: 'import', ownHistory: true });
     const old = await seed.createMany(
       'caseStatusChange',
       Array.from({ length: 7 }, (_, i) => ({
@@ -180,17 +181,37 @@ describe('stage and status history', () => {
     expect(timeline.items).toHaveLength(7);
   });
 
-  it('ignores the seed and stops when unsubscribed', async () => {
+  it('records changes by the actor seed like any other actor (no actor is special-cased)', async () => {
     const seed = fx.engine.records({ workspace: 'default', actor: 'seed' });
-    const seeded = await seed.create('case', { subject: 'Seeded', openedAt: '2026-01-01T00:00:00Z' });
-    const other = installCrmBehaviour(fx.engine, { ignoreActors: [] });
+    const { id } = await seed.create('opportunity', { name: 'Seeded deal', pipeline, stage: 'prospecting' });
+    await seed.update('opportunity', id, { stage: 'proposal' });
+    const kase = await seed.create('case', { subject: 'Seeded case', openedAt: '2026-01-01T00:00:00Z' });
+    await seed.update('case', kase.id, { status: 'inProgress' });
+    await behaviour.idle();
+    const stages = await history('opportunity_stage_change', 'opportunity', id);
+    expect(stages.map((r) => [r.from_stage, r.to_stage, r.created_by])).toEqual([
+      [null, 'prospecting', 'system'],
+      ['prospecting', 'proposal', 'system'],
+    ]);
+    const statuses = await history('case_status_change', 'case', kase.id);
+    expect(statuses.map((r) => [r.from_status, r.to_status])).toEqual([
+      [null, 'new'],
+      ['new', 'inProgress'],
+    ]);
+  });
+
+  it('leaves writes that bring their own history alone, whoever writes them, and stops when unsubscribed', async () => {
+    const own = fx.engine.records({ workspace: 'default', actor: 'agent', ownHistory: true });
+    const imported = await own.create('case', { subject: 'Imported', openedAt: '2026-01-01T00:00:00Z' });
+    await own.update('case', imported.id, { status: 'inProgress' });
+    const other = installCrmBehaviour(fx.engine);
     other();
     behaviour();
     const after = await fx.engine
       .records({ workspace: 'default', actor: 'agent' })
       .create('case', { subject: 'Later', openedAt: '2026-01-01T00:00:00Z' });
     await behaviour.idle();
-    expect(await history('case_status_change', 'case', seeded.id)).toEqual([]);
+    expect(await history('case_status_change', 'case', imported.id)).toEqual([]);
     expect(await history('case_status_change', 'case', after.id)).toEqual([]);
   });
 });

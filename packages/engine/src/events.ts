@@ -19,6 +19,8 @@ export interface RecordEvent {
   /** Fields whose value changed (all given fields on create). */
   changed: string[];
   at: string;
+  /** The write brought its own history (`RequestContext.ownHistory`): derive none from it. */
+  ownHistory?: boolean;
 }
 
 export type RecordEventHandler = (event: RecordEvent) => void | Promise<void>;

@@ -14,6 +14,7 @@ export { applyChanges, CHANGE_OPS } from './metadata/changes.ts';
 export type { PluginContribution } from './metadata/layers.ts';
 export { effectiveMetadata, mergeLayers } from './metadata/layers.ts';
 export type { ChangeOptions, ChangeResult, PluginLayerChange } from './metadata/store.ts';
+export { archiveRestoresAs } from './metadata/store.ts';
 export type { MigrationPlan, MigrationStep, StepKind } from './migration/plan.ts';
 export { planMigration } from './migration/plan.ts';
 export * as physical from './physical.ts';
@@ -50,6 +51,7 @@ export type {
   Filter,
   ListRequest,
   ListResult,
+  MoneyAggregate,
   OrderBy,
   RelationSelection,
   Selection,

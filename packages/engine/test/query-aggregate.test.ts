@@ -40,7 +40,7 @@ function groupBy<K>(rows: AccountRow[], key: (a: AccountRow) => K): Map<K, Accou
 }
 
 describe('aggregates', () => {
-  it('counts, sums, averages and extremes per group, in one statement', async () => {
+  it('counts, sums, averages and extremes per group, in one statement; money per currency, never USD + EUR (issue 9)', async () => {
     const { result: groups, statements } = await countStatements(() =>
       aggregate({
         groupBy: ['industry'],
@@ -69,8 +69,21 @@ describe('aggregates', () => {
       const founded = some(rows.map((a) => a.foundedOn)).sort();
       const contacted = some(rows.map((a) => a.lastContactAt)).sort();
       expect(group.count).toBe(rows.length);
-      expect(group.values.sum!['revenue']).toBe(
-        revenues.length ? (revenues.reduce((s, v) => s + cents(v), 0) / 100).toFixed(2) : null,
+      // Money per currency, never added across currencies (the fixture mixes USD and EUR).
+      const perCurrency = (pick: (amounts: string[]) => string) =>
+        ['EUR', 'USD']
+          .map((currency) => {
+            const amounts = rows
+              .filter((a) => a.revenueAmount !== null && a.revenueCurrency === currency)
+              .map((a) => a.revenueAmount!);
+            return { currency, amount: amounts.length ? pick(amounts) : '', count: amounts.length };
+          })
+          .filter((c) => c.count > 0);
+      expect(group.values.sum!['revenue']).toEqual(
+        perCurrency((amounts) => (amounts.reduce((s, v) => s + cents(v), 0) / 100).toFixed(2)),
+      );
+      expect(new Set(rows.filter((a) => a.revenueAmount !== null).map((a) => a.revenueCurrency)).size).toBe(
+        (group.values.sum!['revenue'] as unknown[]).length,
       );
       expect(Number(group.values.avg!['probability'])).toBeCloseTo(
         probabilities.reduce((s, v) => s + v, 0) / probabilities.length,
@@ -82,7 +95,18 @@ describe('aggregates', () => {
         contacted.at(-1) ? new Date(contacted.at(-1)!).toISOString() : null,
       );
       expect(group.values.min!['employees']).toBe(Math.min(...employees));
-      expect(Number(group.values.max!['revenue'])).toBe(Math.max(...revenues.map(Number)));
+      expect(
+        (group.values.max!['revenue'] as { currency: string; amount: string; count: number }[]).map((c) => ({
+          ...c,
+          amount: Number(c.amount),
+        })),
+      ).toEqual(
+        perCurrency((amounts) => String(Math.max(...amounts.map(Number)))).map((c) => ({
+          ...c,
+          amount: Number(c.amount),
+        })),
+      );
+      expect(revenues.length).toBe(perCurrency(() => '').reduce((n, c) => n + c.count, 0));
       expect(group.values.count!['website']).toBe(rows.filter((a) => a.website !== null).length);
     }
   });
@@ -131,11 +155,22 @@ describe('aggregates', () => {
 
   it('gives one group without groupBy, even when nothing matches', async () => {
     expect(await aggregate({ aggregates: [{ fn: 'sum', field: 'revenue' }] })).toEqual([
-      { keys: {}, count: accounts.length, values: { sum: { revenue: expect.any(String) } } },
+      {
+        keys: {},
+        count: accounts.length,
+        values: {
+          sum: {
+            revenue: [
+              { currency: 'EUR', amount: expect.any(String), count: expect.any(Number) },
+              { currency: 'USD', amount: expect.any(String), count: expect.any(Number) },
+            ],
+          },
+        },
+      },
     ]);
     expect(
       await aggregate({ filter: { name: { eq: 'nobody' } }, aggregates: [{ fn: 'sum', field: 'revenue' }] }),
-    ).toEqual([{ keys: {}, count: 0, values: { sum: { revenue: null } } }]);
+    ).toEqual([{ keys: {}, count: 0, values: { sum: { revenue: [] } } }]);
   });
 
   it('rejects what cannot be grouped, summed or ordered', async () => {

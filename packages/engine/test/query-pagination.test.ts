@@ -54,7 +54,8 @@ const totalScore = (a: AccountRow): number | null =>
 const VALUES: Record<string, (a: AccountRow) => Value> = {
   createdAt: (a) => a.createdAt,
   employees: (a) => a.employees,
-  industry: (a) => a.industry,
+  // A select sorts in the order of its options (it, finance, retail), not by the stored text.
+  industry: (a) => (a.industry === null ? null : ['it', 'finance', 'retail'].indexOf(a.industry)),
   revenue: (a) => (a.revenueAmount === null ? null : Number(a.revenueAmount)),
   name: (a) => nameRank.get(a.name)!,
   foundedOn: (a) => a.foundedOn,
@@ -62,6 +63,16 @@ const VALUES: Record<string, (a: AccountRow) => Value> = {
   probability: (a) => (a.probability === null ? null : Number(a.probability)),
   totalScore,
   lastContactAt: (a) => a.lastContactAt,
+  // A multi-select: its first value in option order, then how many it has (fewer than 10 here); empty is null.
+  segments: (a) => {
+    const positions = (a.segments ?? []).map((v) => ['smb', 'enterprise', 'public'].indexOf(v));
+    return positions.length === 0 ? null : Math.min(...positions) * 10 + positions.length;
+  },
+  // A many-to-one relation: the live parent's title.
+  parent: (a) => {
+    const parent = accounts.find((p) => p.id === a.parentId && p.deletedAt === null);
+    return parent ? nameRank.get(parent.name)! : null;
+  },
   id: (a) => a.id,
 };
 
@@ -120,6 +131,11 @@ const ORDERS: OrderBy[][] = [
   ],
   [{ field: 'totalScore', direction: 'desc' }],
   [{ field: 'lastContactAt', direction: 'asc' }],
+  [{ field: 'segments', direction: 'asc' }],
+  [
+    { field: 'parent', direction: 'desc' },
+    { field: 'name', direction: 'asc' },
+  ],
 ];
 
 describe('keyset pagination', () => {
@@ -276,14 +292,15 @@ describe('cursors and paging arguments', () => {
   it('names the sortable fields when an order is wrong', async () => {
     const error = await reject({
       orderBy: [
-        { field: 'segments', direction: 'asc' },
+        { field: 'profile', direction: 'asc' },
         { field: 'name', direction: 'up' as 'asc' },
       ],
     });
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.issues.map((i) => i.path)).toEqual(['orderBy[0].field', 'orderBy[1].direction']);
     expect((error.issues[0] as { allowed?: string[] }).allowed).toEqual(
-      expect.arrayContaining(['name', 'createdAt', 'totalScore']),
+      expect.arrayContaining(['name', 'createdAt', 'totalScore', 'industry', 'segments', 'parent']),
     );
+    expect((error.issues[0] as { allowed?: string[] }).allowed).not.toContain('profile');
   });
 });

@@ -198,6 +198,9 @@ function checkRollups(checked: Checked[], relations: Relation[], byName: Map<str
           }
           if ((fn === 'min' || fn === 'max') && !isSortable(target))
             return `${target.type} fields have no order for ${fn}`;
+          if (target.type === 'currency' && fn !== 'count' && !target.field?.currencyCode) {
+            return `${fn} over a currency field aggregates the amounts of one currency (there are no exchange rates), so the field needs a currencyCode; amounts in other currencies are left out`;
+          }
           return undefined;
         },
       );

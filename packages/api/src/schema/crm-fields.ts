@@ -15,7 +15,7 @@ import type { WorkspaceMetadata } from '@touchpoint/engine';
 import { type EntityDefinition, entityRootFieldNames } from '@touchpoint/schema';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ApiContext } from '../context.ts';
-import { recordSelection, type SelectionContext } from '../selection.ts';
+import { collectFields, recordSelection, type SelectionContext } from '../selection.ts';
 import { type CrmTypes, declareCrmTypes } from './crm-types.ts';
 import { toRecordInput } from './entity-fields.ts';
 import type { EntityTypes } from './entity-types.ts';
@@ -126,7 +126,18 @@ export function declareCrm(
               description:
                 'Converts a lead in one transaction: finds or creates account and contact, creates an opportunity, moves its touchpoints.',
               args: { leadId: t.arg.id({ required: true }), input: t.arg({ type: convert.input }) },
-              resolve: async (_: unknown, args: { leadId: string; input?: Row | null }, ctx: ApiContext) => {
+              resolve: async (
+                _: unknown,
+                args: { leadId: string; input?: Row | null },
+                ctx: ApiContext,
+                info: GraphQLResolveInfo,
+              ) => {
+                // The records of the answer are read after the conversion commits: a selection that read
+                // would refuse (a nested page over the limit) refuses the conversion before it writes.
+                for (const { name, nodes } of collectFields(info.fieldNodes, info).values()) {
+                  const e = ['lead', 'account', 'contact', 'opportunity'].includes(name) ? entity(name) : undefined;
+                  if (e) await ctx.records.checkSelection(e.name, recordSelection(e, nodes, info, selectionContext));
+                }
                 const input = args.input ?? {};
                 const asRecord = (name: string, value: unknown) => {
                   const e = entity(name);

@@ -1,6 +1,12 @@
 // Root query and mutation fields of one entity. Reads compile the request's selection into one SQL
 // statement through the record service; writes go through the record service and re-read what was asked.
-import type { AggregateFunction, AggregateRequest, Filter, OrderBy } from '@touchpoint/engine';
+import {
+  type AggregateFunction,
+  type AggregateRequest,
+  type Filter,
+  MAX_BATCH,
+  type OrderBy,
+} from '@touchpoint/engine';
 import { type EntityDefinition, entityRootFieldNames, relationInputName } from '@touchpoint/schema';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ApiContext } from '../context.ts';
@@ -125,31 +131,53 @@ export function addEntityMutations(
 ): Record<string, unknown> {
   const { entity } = types;
   const names = entityRootFieldNames(entity);
-  const reread = (ctx: ApiContext, id: string, info: GraphQLResolveInfo, includeDeleted = false) =>
-    ctx.records.get(entity.name, id, recordSelection(entity, info.fieldNodes, info, selectionContext), {
-      includeDeleted,
-    });
+  // Every mutation answers with the records it wrote, read back after the write commits. The read is
+  // compiled first, so a selection the read would refuse (a nested page over the limit) refuses the
+  // mutation before anything is written, instead of failing after it committed.
+  const selectionOf = async (ctx: ApiContext, info: GraphQLResolveInfo) => {
+    const selection = recordSelection(entity, info.fieldNodes, info, selectionContext);
+    await ctx.records.checkSelection(entity.name, selection);
+    return selection;
+  };
+  /** Checks the answer's selection, runs the write (which returns the written record's id), reads it back. */
+  const write = async (
+    ctx: ApiContext,
+    info: GraphQLResolveInfo,
+    run: () => Promise<{ id: string }>,
+    includeDeleted = false,
+  ) => {
+    const selection = await selectionOf(ctx, info);
+    const { id } = await run();
+    return ctx.records.get(entity.name, id, selection, { includeDeleted });
+  };
   return {
     [names.create]: t.field({
       type: types.object,
       description: `Create a ${entity.name}. Every invalid field is reported at once (VALIDATION_FAILED).`,
       args: { input: t.arg({ type: types.input, required: true }) },
       resolve: async (_: unknown, args: { input: Row }, ctx: ApiContext, info: GraphQLResolveInfo) => {
-        const { id } = await ctx.records.create(entity.name, toRecordInput(entity, args.input));
-        return reread(ctx, id, info);
+        return write(ctx, info, () => ctx.records.create(entity.name, toRecordInput(entity, args.input)));
       },
     }),
     [names.createMany]: t.field({
       type: [types.object],
       nullable: false,
-      description: `Create several ${entity.name} records in one transaction: all or none; errors name the row.`,
-      args: { inputs: t.arg({ type: [types.input], required: true }) },
+      description: `Create several ${entity.name} records (at most ${MAX_BATCH}) in one transaction: all or none; errors name the row.`,
+      args: {
+        inputs: t.arg({
+          type: [types.input],
+          required: true,
+          description: `At most ${MAX_BATCH}; more is refused (LIMIT_EXCEEDED) before anything is written.`,
+        }),
+      },
       resolve: async (_: unknown, args: { inputs: Row[] }, ctx: ApiContext, info: GraphQLResolveInfo) => {
+        // createMany refuses more than MAX_BATCH (= MAX_FIRST) inputs before writing, so the page
+        // below always holds every record it created.
+        const selection = await selectionOf(ctx, info);
         const created = await ctx.records.createMany(
           entity.name,
           args.inputs.map((input) => toRecordInput(entity, input)),
         );
-        const selection = recordSelection(entity, info.fieldNodes, info, selectionContext);
         const result = await ctx.records.list({
           entity: entity.name,
           filter: { id: { in: created.map((c) => c.id) } },
@@ -174,13 +202,14 @@ export function addEntityMutations(
         ctx: ApiContext,
         info: GraphQLResolveInfo,
       ) => {
-        await ctx.records.update(
-          entity.name,
-          String(args.id),
-          toRecordInput(entity, args.input),
-          args.expectedVersion ?? undefined,
+        return write(ctx, info, () =>
+          ctx.records.update(
+            entity.name,
+            String(args.id),
+            toRecordInput(entity, args.input),
+            args.expectedVersion ?? undefined,
+          ),
         );
-        return reread(ctx, String(args.id), info);
       },
     }),
     [names.delete]: t.field({
@@ -188,8 +217,7 @@ export function addEntityMutations(
       description: `Delete a ${entity.name}; it can be restored with ${names.restore}.`,
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_: unknown, args: { id: string }, ctx: ApiContext, info: GraphQLResolveInfo) => {
-        await ctx.records.delete(entity.name, String(args.id));
-        return reread(ctx, String(args.id), info, true);
+        return write(ctx, info, () => ctx.records.delete(entity.name, String(args.id)), true);
       },
     }),
     [names.restore]: t.field({
@@ -197,8 +225,7 @@ export function addEntityMutations(
       description: `Bring back a deleted ${entity.name} with all its data.`,
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_: unknown, args: { id: string }, ctx: ApiContext, info: GraphQLResolveInfo) => {
-        await ctx.records.restore(entity.name, String(args.id));
-        return reread(ctx, String(args.id), info);
+        return write(ctx, info, () => ctx.records.restore(entity.name, String(args.id)));
       },
     }),
   };

@@ -177,7 +177,7 @@ export function declareEntityTypes(
   };
   declareFilter(builder, shared, types, relations, all);
   declareOrderAndInput(builder, shared, types);
-  declareAggregates(builder, types);
+  declareAggregates(builder, shared, types);
   return types;
 }
 
@@ -242,17 +242,27 @@ function declareFilter(
   });
 }
 
+/** Select fields sort in option order, multi-selects by their first option, then count; relations by title. */
 function sortableFields(entity: EntityDefinition): string[] {
   return [
     'createdAt',
     'updatedAt',
-    ...entity.fields.filter((f) => fieldType(f).sortable && f.type !== 'relation').map((f) => f.name),
+    ...entity.fields
+      .filter(
+        (f) =>
+          (fieldType(f).sortable && f.type !== 'relation') ||
+          f.type === 'multiSelect' ||
+          f.relation?.kind === 'manyToOne',
+      )
+      .map((f) => f.name),
   ];
 }
 
 function declareOrderAndInput(builder: Builder, shared: SharedTypes, types: EntityTypes): void {
   const { entity, typeName } = types;
   const sortField = builder.enumType(`${typeName}SortField`, {
+    description:
+      "A select sorts in the order of its options, a multi-select by its first value in option order and then by how many it has, a relation by the related record's title.",
     values: sortableFields(entity) as [string, ...string[]],
   });
   types.orderBy = builder.inputRef<Row>(`${typeName}OrderBy`).implement({
@@ -300,7 +310,7 @@ export function groupableFields(entity: EntityDefinition): string[] {
   });
 }
 
-function declareAggregates(builder: Builder, types: EntityTypes): void {
+function declareAggregates(builder: Builder, shared: SharedTypes, types: EntityTypes): void {
   const { entity, typeName } = types;
   const groupable = groupableFields(entity);
   const summable = entity.fields.filter((f) => fieldType(f).summable).map((f) => f.name);
@@ -335,10 +345,19 @@ function declareAggregates(builder: Builder, types: EntityTypes): void {
       : builder.objectRef<Row>(`${typeName}${suffix}`).implement({
           fields: (t) =>
             Object.fromEntries(
-              names.map((name) => [
-                name,
-                t.field({ type: scalar as never, resolve: (row: Row) => row[name] as never }),
-              ]),
+              names.map((name) =>
+                entity.fields.find((f) => f.name === name)?.type === 'currency'
+                  ? // Money: one entry per currency, never a sum across currencies.
+                    [
+                      name,
+                      t.field({
+                        type: [shared.moneyAggregate],
+                        nullable: false,
+                        resolve: (row: Row) => (row[name] ?? []) as never,
+                      }),
+                    ]
+                  : [name, t.field({ type: scalar as never, resolve: (row: Row) => row[name] as never })],
+              ),
             ),
         });
   const sums = valuesType('SumAggregate', summable, 'Decimal');

@@ -1,5 +1,11 @@
 // The metadata API: read the effective metadata, plan and apply changes, see the history, export YAML.
-import type { ChangeResult, MetadataChange, MigrationPlan } from '@touchpoint/engine';
+import {
+  type ArchiveRow,
+  archiveRestoresAs,
+  type ChangeResult,
+  type MetadataChange,
+  type MigrationPlan,
+} from '@touchpoint/engine';
 import { type EntityDefinition, entityToYaml, TouchpointError } from '@touchpoint/schema';
 import type { ApiContext } from '../context.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
@@ -90,12 +96,19 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
     }),
   });
   const archive = builder.objectRef<Row>('MetadataArchive').implement({
-    description: 'A removed field or entity whose data is kept; restoreArchive brings it back.',
+    description:
+      'A removed field or entity whose data is kept, or the copy of old values a narrowing type change keeps; restoreArchive brings it back.',
     fields: (t) => ({
       id: t.int({ nullable: false, resolve: (a) => a.id as number }),
       kind: t.string({ nullable: false, resolve: (a) => a.kind as string }),
       version: t.int({ nullable: false, resolve: (a) => a.version as number }),
       name: t.string({ resolve: (a) => (a.definition as { name?: string }).name ?? null }),
+      restoresAs: t.string({
+        nullable: false,
+        description:
+          'The name restoring brings back: the field or entity itself, or for the copy a narrowing type change kept, a field of the old type beside the narrowed one (<name>BeforeV<version>).',
+        resolve: (a) => archiveRestoresAs(a as unknown as ArchiveRow),
+      }),
       archivedAt: t.field({ type: 'DateTime', resolve: (a) => new Date(a.archivedAt as string).toISOString() }),
       definition: t.field({ type: 'JSON', resolve: (a) => a.definition }),
     }),
@@ -277,7 +290,8 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
     restoreArchive: t.field({
       type: types.result,
       nullable: false,
-      description: 'Bring back an archived field or entity with its data.',
+      description:
+        'Bring back an archived field or entity with its data; the copy a narrowing type change kept comes back as a field of its own (see MetadataArchive.restoresAs).',
       args: { id: t.arg.int({ required: true }) },
       resolve: async (_: unknown, args: { id: number }, ctx: ApiContext) => {
         const archive = (await ctx.engine.archives(ctx.workspace)).find((a) => a.id === args.id);

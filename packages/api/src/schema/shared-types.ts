@@ -71,6 +71,8 @@ export type AnyRef = any;
 
 export interface SharedTypes {
   money: AnyRef;
+  /** One currency's share of a money aggregate. */
+  moneyAggregate: AnyRef;
   moneyInput: AnyRef;
   pageInfo: AnyRef;
   sortDirection: AnyRef;
@@ -127,6 +129,17 @@ export function sharedTypes(builder: Builder): SharedTypes {
       currency: t.exposeString('currency', { nullable: false }),
     }),
   });
+  const moneyAggregate = builder
+    .objectRef<{ currency: string; amount: string | null; count: number }>('MoneyAggregate')
+    .implement({
+      description:
+        'A sum, average, minimum or maximum of money in one currency. Amounts of different currencies are never added together: an aggregate of a money field has one of these per currency.',
+      fields: (t) => ({
+        currency: t.exposeString('currency', { nullable: false }),
+        amount: t.field({ type: 'Decimal', resolve: (m) => m.amount }),
+        count: t.exposeInt('count', { nullable: false, description: 'How many amounts in this currency.' }),
+      }),
+    });
   const moneyInput = builder.inputRef<{ amount: string; currency?: string }>('MoneyInput').implement({
     fields: (t) => ({
       amount: t.field({ type: 'Decimal', required: true }),
@@ -197,7 +210,7 @@ export function sharedTypes(builder: Builder): SharedTypes {
     });
   }
   filters.json = builder.inputRef<Row>('JSONFilter').implement({ fields: (t) => ({ isNull: t.boolean() }) });
-  return { money, moneyInput, pageInfo, sortDirection, filters, labels };
+  return { money, moneyAggregate, moneyInput, pageInfo, sortDirection, filters, labels };
 }
 
 export { isUuid };

@@ -1,5 +1,5 @@
 // Metadata versions: every change becomes a new version whose DDL and record commit in one transaction.
-import type { EntityDefinition, Issue } from '@touchpoint/schema';
+import type { EntityDefinition, FieldDefinition, Issue } from '@touchpoint/schema';
 import { TouchpointError, validateMetadata, validationFailed } from '@touchpoint/schema';
 import type { Database, Sql } from '../db.ts';
 import { type MigrationPlan, type MigrationStep, planMigration } from '../migration/plan.ts';
@@ -294,7 +294,7 @@ export class MetadataStore {
       if (change.op !== 'restoreField' && change.op !== 'restoreEntity') return change;
       const archive = archives.find((a) => a.id === change.archiveId && a.workspaceId === workspace.id);
       const wanted = change.op === 'restoreField' ? 'field' : 'entity';
-      if (!archive || archive.kind !== wanted || (archive.fieldId ?? '').includes('@v')) {
+      if (!archive || archive.kind !== wanted) {
         throw validationFailed('The metadata change cannot be applied:', [
           {
             path: `changes[${index}].archiveId`,
@@ -302,9 +302,11 @@ export class MetadataStore {
           },
         ]);
       }
-      return change.op === 'restoreField'
-        ? { ...change, entityId: archive.entityId, definition: archive.definition as never }
-        : { ...change, definition: archive.definition as never };
+      if (change.op === 'restoreEntity') return { ...change, definition: archive.definition as never };
+      const definition = isTypeChangeCopy(archive)
+        ? typeChangeCopyField(archive)
+        : (archive.definition as FieldDefinition);
+      return { ...change, entityId: archive.entityId, definition };
     });
   }
 }
@@ -323,4 +325,37 @@ function canonical(value: unknown): unknown {
 
 function sameMetadata(a: EntityDefinition[], b: EntityDefinition[]): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** The copy of a field's old values that a narrowing type change keeps (its field id is `<id>@v<version>`). */
+function isTypeChangeCopy(archive: ArchiveRow): boolean {
+  return archive.kind === 'field' && /@v\d+$/.test(archive.fieldId ?? '');
+}
+
+/** The name of the field or entity restoring an archive brings back. */
+export function archiveRestoresAs(archive: ArchiveRow): string {
+  const name = (archive.definition as { name?: string }).name ?? '';
+  return isTypeChangeCopy(archive) ? `${name}BeforeV${archive.version}` : name;
+}
+
+/**
+ * A type-change copy comes back as a field of its own beside the narrowed one — `<name>BeforeV<version>`, of
+ * the old type, holding every record's value from before the change — never over the narrowed field: its
+ * values may have been edited since, and the copy's values may not fit its type. The admin compares and
+ * moves values as they see fit, then removes the copy. Rules that would refuse existing records (required,
+ * unique, a default) and a relation's inverse (the narrowed field may own that name) are left out.
+ */
+function typeChangeCopyField(archive: ArchiveRow): FieldDefinition {
+  const old = archive.definition as FieldDefinition;
+  const { required: _r, unique: _u, default: _d, ...rest } = old;
+  return {
+    ...rest,
+    id: archive.fieldId!,
+    name: archiveRestoresAs(archive),
+    labels: {
+      en: `${old.labels.en} (before v${archive.version})`,
+      'zh-CN': `${old.labels['zh-CN']}（v${archive.version} 之前）`,
+    },
+    ...(old.relation ? { relation: { ...old.relation, inverse: undefined, inverseLabels: undefined } } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 // Aggregates: counts, sums, averages, minima and maxima per group, in one statement returning JSON groups.
 import type { Sql } from '../db.ts';
+import { ident } from '../physical.ts';
 import type { QueryCompiler } from './compiler.ts';
 import {
   checkCount,
@@ -12,13 +13,20 @@ import {
 } from './context.ts';
 import { jsonObject, jsonOf, scalarSql } from './expressions.ts';
 import { filterSql } from './filter.ts';
-import type { ValueType } from './model.ts';
+import type { ScalarInfo, ValueType } from './model.ts';
 import type { AggregateFunction, AggregateGroup, AggregateRequest } from './types.ts';
 
 export type CompiledAggregate = Statement;
 
 const FUNCTIONS: readonly AggregateFunction[] = ['count', 'sum', 'avg', 'min', 'max'];
 const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'];
+/** Per-currency statistics of a money amount, as decimal text. */
+const MONEY_SQL: Partial<Record<AggregateFunction, (amount: string) => string>> = {
+  sum: (a) => `sum(${a})::text`,
+  avg: (a) => `trim_scale(avg(${a}))::text`,
+  min: (a) => `min(${a})::text`,
+  max: (a) => `max(${a})::text`,
+};
 /** min/max need an ordered type PostgreSQL can aggregate. */
 const MIN_MAX_TYPES = new Set<ValueType>(['text', 'integer', 'numeric', 'money', 'date', 'timestamp']);
 
@@ -38,7 +46,7 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   }
   const groupable = [...entity.scalars.values()].filter((s) => s.groupable).map((s) => s.name);
 
-  const groups: Column[] = [];
+  const groupScalars: ScalarInfo[] = [];
   (req.groupBy ?? []).forEach((name, i) => {
     const scalar = entity.scalars.get(name);
     if (!scalar?.groupable) {
@@ -47,18 +55,25 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
       });
       return;
     }
-    if (groups.some((g) => g.name === name)) return;
-    const e = scalarSql(ctx, entity, scalar, alias);
-    let sql = e;
-    // Date keys are the first day of their bucket as YYYY-MM-DD; datetimes are bucketed in the compiler's time zone.
-    if (scalar.valueType === 'date') sql = `to_char(date_trunc('${granularity}', ${e}::timestamp), 'YYYY-MM-DD')`;
-    if (scalar.valueType === 'timestamp') {
-      sql = `to_char(date_trunc('${granularity}', ${e} at time zone ${ctx.param(compiler.timeZone, 'text')}), 'YYYY-MM-DD')`;
-    }
-    groups.push({ name, sql });
+    if (!groupScalars.some((g) => g.name === name)) groupScalars.push(scalar);
   });
+  /** The group keys over the rows at `on`. */
+  const groupColumns = (on: string): Column[] =>
+    groupScalars.map((scalar) => {
+      const e = scalarSql(ctx, entity, scalar, on);
+      let sql = e;
+      // Date keys are the first day of their bucket as YYYY-MM-DD; datetimes are bucketed in the compiler's time zone.
+      if (scalar.valueType === 'date') sql = `to_char(date_trunc('${granularity}', ${e}::timestamp), 'YYYY-MM-DD')`;
+      if (scalar.valueType === 'timestamp') {
+        sql = `to_char(date_trunc('${granularity}', ${e} at time zone ${ctx.param(compiler.timeZone, 'text')}), 'YYYY-MM-DD')`;
+      }
+      return { name: scalar.name, sql };
+    });
+  const groups = groupColumns(alias);
 
   const values: { fn: AggregateFunction; field: string; column: Column }[] = [];
+  // Money is aggregated per currency (there are no exchange rates): field → the functions asked of it.
+  const money = new Map<string, { scalar: ScalarInfo; fns: Set<AggregateFunction> }>();
   (req.aggregates ?? []).forEach((item, i) => {
     const path = `aggregates[${i}]`;
     const fn = isPlainObject(item) ? item.fn : undefined;
@@ -83,6 +98,12 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
         )
         .map((s) => s.name);
       ctx.issues.add(`${path}.field`, `${fn} cannot aggregate ${String(field)} of ${entity.def.name}`, { allowed });
+      return;
+    }
+    if (scalar.valueType === 'money' && fn !== 'count') {
+      const entry = money.get(scalar.name) ?? { scalar, fns: new Set<AggregateFunction>() };
+      entry.fns.add(fn);
+      money.set(scalar.name, entry);
       return;
     }
     if (values.some((v) => v.fn === fn && v.field === scalar.name)) return;
@@ -115,8 +136,12 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   for (let i = 0; i < groups.length; i++) order.push(`"g${i}" asc nulls last`);
   const limit = checkCount(ctx, req.limit, 'limit', DEFAULT_AGGREGATE_GROUPS, MAX_AGGREGATE_GROUPS);
 
-  const conditions = [`${alias}.deleted_at is null`];
-  if (req.filter != null) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
+  const conditionsOn = (on: string) => {
+    const list = [`${on}.deleted_at is null`];
+    if (req.filter != null) list.push(filterSql(ctx, entity, req.filter, on, 'filter'));
+    return list;
+  };
+  const conditions = conditionsOn(alias);
   const select = [
     ...groups.map((g, i) => `${g.sql} as "g${i}"`),
     'count(*)::int as "c"',
@@ -129,13 +154,42 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   const g = ctx.alias();
   const byFunction = new Map<AggregateFunction, [string, string][]>();
   for (const v of values) byFunction.set(v.fn, [...(byFunction.get(v.fn) ?? []), [v.field, `${g}."${v.column.name}"`]]);
+  // Per money field, a second pass over the same rows grouped by the same keys and the currency, joined to
+  // its group: `values[fn][field]` is a list of { currency, amount, count }, one per currency, by code.
+  const joins: string[] = [];
+  if (ctx.issues.empty) {
+    for (const { scalar, fns } of money.values()) {
+      const b = ctx.alias();
+      const m = ctx.alias();
+      const amount = `${b}.${ident(scalar.column!)}`;
+      const keys = groupColumns(b);
+      const keyList = keys.map((k, i) => `${k.sql} as "k${i}"`);
+      const stats = [...fns].map((fn) => `${MONEY_SQL[fn]!(amount)} as "${fn}"`);
+      const perCurrency = `select ${[...keyList, `${b}.${ident(scalar.currencyColumn!)}::text as "currency"`, `count(${amount})::int as "n"`, ...stats].join(', ')} from ${entity.table} ${b} where ${[...conditionsOn(b), `${amount} is not null`].join(' and ')} group by ${keys
+        .map((_, i) => i + 1)
+        .concat(keys.length + 1)
+        .join(', ')}`;
+      const x = ctx.alias();
+      const lists = [...fns].map(
+        (fn) =>
+          `json_agg(json_build_object('currency', ${x}."currency", 'amount', ${x}."${fn}", 'count', ${x}."n") order by ${x}."currency") as "${fn}"`,
+      );
+      const grouped = `select ${[...keys.map((_, i) => `${x}."k${i}"`), ...lists].join(', ')} from (${perCurrency}) ${x}${keys.length > 0 ? ` group by ${keys.map((_, i) => i + 1).join(', ')}` : ''}`;
+      const on =
+        keys.length > 0 ? keys.map((_, i) => `${m}."k${i}" is not distinct from ${g}."g${i}"`).join(' and ') : 'true';
+      joins.push(` left join (${grouped}) ${m} on ${on}`);
+      for (const fn of fns) {
+        byFunction.set(fn, [...(byFunction.get(fn) ?? []), [scalar.name, `coalesce(${m}."${fn}", '[]'::json)`]]);
+      }
+    }
+  }
   const group = jsonObject([
     ['keys', jsonObject(groups.map((k, i) => [k.name, `${g}."g${i}"`]))],
     ['count', `${g}."c"`],
     ['values', jsonObject([...byFunction].map(([fn, pairs]) => [fn, jsonObject(pairs)]))],
   ]);
   const outerOrder = order.length > 0 ? ` order by ${order.map((o) => `${g}.${o}`).join(', ')}` : '';
-  const text = `select coalesce(json_agg(${group}${outerOrder}), '[]'::json) as groups from (${inner}) ${g}`;
+  const text = `select coalesce(json_agg(${group}${outerOrder}), '[]'::json) as groups from (${inner}) ${g}${joins.join('')}`;
   return ctx.statement(text, `The aggregate request for ${entity.def.name} is not valid`);
 }
 

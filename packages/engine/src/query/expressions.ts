@@ -181,6 +181,16 @@ function rollupSql(ctx: StatementContext, entity: EntityModel, scalar: ScalarInf
         return 'null';
       }
       aggregate = `${options.fn}(${scalarSql(ctx, target, operand, a)})`;
+      if (operand.valueType === 'money' && options.fn !== 'count') {
+        // No exchange rates: only amounts in the field's currency are aggregated (others are left out); a
+        // field without one (refused by validation since) answers only when every amount has one currency.
+        const amount = scalarSql(ctx, target, operand, a);
+        const currency = `${a}.${ident(operand.currencyColumn!)}`;
+        const code = operand.field?.currencyCode;
+        aggregate = code
+          ? `${options.fn}(case when ${currency} = ${literal(code)} then ${amount} end)`
+          : `case when count(distinct ${currency}) <= 1 then ${options.fn}(${amount}) end`;
+      }
     } else if (options.fn !== 'count') {
       ctx.issues.add(`${path}.field`, `${options.fn} needs a field to aggregate`);
       return 'null';

@@ -25,6 +25,7 @@ export type {
   Filter,
   ListRequest,
   ListResult,
+  MoneyAggregate,
   OrderBy,
   RelationSelection,
   Selection,

@@ -2,9 +2,10 @@
 // NULLs sort as the greatest value in either direction (PostgreSQL's default), and the keyset predicate
 // follows the same rule, so walking pages forwards or backwards meets every record exactly once.
 import { isUuid, validationFailed } from '@touchpoint/schema';
-import { isPlainObject, type StatementContext } from './context.ts';
+import { ident } from '../physical.ts';
+import { isPlainObject, literal, type StatementContext } from './context.ts';
 import { CASTS, cursorOf, scalarSql } from './expressions.ts';
-import type { EntityModel, ValueType } from './model.ts';
+import type { EntityModel, ScalarInfo, ValueType } from './model.ts';
 import type { OrderBy } from './types.ts';
 
 export interface OrderKey {
@@ -19,7 +20,67 @@ export interface OrderKey {
 
 /** Names an orderBy may use, for error messages. */
 export function sortableNames(entity: EntityModel): string[] {
-  return [...entity.scalars.values()].filter((s) => s.sortable).map((s) => s.name);
+  return [
+    ...[...entity.scalars.values()].filter((s) => s.sortable || s.field?.type === 'multiSelect').map((s) => s.name),
+    ...[...entity.relations.values()].filter((r) => r.kind === 'manyToOne' && titleOf(r.target)).map((r) => r.name),
+  ];
+}
+
+/** The title scalar of an entity, when it can be sorted by. */
+function titleOf(entity: EntityModel): ScalarInfo | undefined {
+  const title = entity.scalars.get(entity.def.titleField ?? '');
+  return title?.sortable && title.valueType !== 'money' ? title : undefined;
+}
+
+/** The option values of a select or multi-select field, in declared order, as a SQL text array. */
+function optionArray(scalar: ScalarInfo): string {
+  const values = (scalar.field?.options ?? []).map((o) => literal(o.value));
+  return `array[${values.join(', ')}]::text[]`;
+}
+
+/**
+ * What one orderBy item sorts by: one or more (value type, SQL) parts over the record at `alias`.
+ * - a select field: the position of its value among the options as declared (`low, mid, high`), not the
+ *   stored text; a value no option has any more sorts with the nulls;
+ * - a multi-select field: its first value in option order, then how many values it has;
+ * - a many-to-one relation: the related record's title (nulls for none or a deleted one);
+ * - anything else sortable: its value.
+ */
+function sortParts(
+  ctx: StatementContext,
+  entity: EntityModel,
+  name: string,
+  alias: string,
+): { valueType: ValueType; sql: string }[] | undefined {
+  const relation = entity.relations.get(name);
+  if (relation?.kind === 'manyToOne') {
+    const title = titleOf(relation.target);
+    if (!title) return undefined;
+    const t = ctx.alias();
+    const value = scalarSql(ctx, relation.target, title, t);
+    return [
+      {
+        valueType: title.valueType,
+        sql: `(select ${value} from ${relation.target.table} ${t} where ${t}.id = ${alias}.${ident(relation.column)} and ${t}.deleted_at is null)`,
+      },
+    ];
+  }
+  const scalar = entity.scalars.get(name);
+  if (!scalar) return undefined;
+  if (scalar.source === 'column' && scalar.field?.type === 'select') {
+    return [
+      { valueType: 'integer', sql: `array_position(${optionArray(scalar)}, ${scalarSql(ctx, entity, scalar, alias)})` },
+    ];
+  }
+  if (scalar.source === 'column' && scalar.field?.type === 'multiSelect') {
+    const column = scalarSql(ctx, entity, scalar, alias);
+    return [
+      { valueType: 'integer', sql: `(select min(array_position(${optionArray(scalar)}, v)) from unnest(${column}) v)` },
+      { valueType: 'integer', sql: `nullif(cardinality(${column}), 0)` },
+    ];
+  }
+  if (!scalar.sortable) return undefined;
+  return [{ valueType: scalar.valueType, sql: scalarSql(ctx, entity, scalar, alias) }];
 }
 
 /** The request's order (or the entity's default, or createdAt desc) followed by `id`. */
@@ -39,8 +100,8 @@ export function resolveOrder(
       const here = `${path}[${i}]`;
       const field = isPlainObject(item) ? item['field'] : undefined;
       const direction = isPlainObject(item) ? (item['direction'] ?? 'asc') : undefined;
-      const scalar = typeof field === 'string' ? entity.scalars.get(field) : undefined;
-      if (!scalar?.sortable) {
+      const parts = typeof field === 'string' ? sortParts(ctx, entity, field, alias) : undefined;
+      if (!parts) {
         ctx.issues.add(`${here}.field`, `${String(field)} is not a sortable field of ${entity.def.name}`, {
           allowed: sortableNames(entity),
         });
@@ -50,15 +111,15 @@ export function resolveOrder(
         ctx.issues.add(`${here}.direction`, 'must be asc or desc', { allowed: ['asc', 'desc'] });
         return;
       }
-      if (keys.some((k) => k.name === scalar.name || k.name === 'id')) return;
-      const column = scalar.name === 'id' ? 'id' : `__k${keys.length}`;
-      keys.push({
-        name: scalar.name,
-        valueType: scalar.valueType,
-        direction,
-        sql: scalarSql(ctx, entity, scalar, alias),
-        column,
-      });
+      const name = field as string;
+      if (keys.some((k) => k.name === name || k.name === 'id')) return;
+      if (name === 'id') {
+        keys.push({ name, valueType: 'uuid', direction, sql: `${alias}.id`, column: 'id' });
+        return;
+      }
+      for (const [i, part] of parts.entries()) {
+        keys.push({ name: i === 0 ? name : `${name}#${i}`, ...part, direction, column: `__k${keys.length}` });
+      }
     });
   }
   if (!keys.some((k) => k.name === 'id')) {

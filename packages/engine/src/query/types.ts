@@ -93,6 +93,16 @@ export interface AggregateGroup {
   /** Group key values by field name. */
   keys: Record<string, unknown>;
   count: number;
-  /** `values[fn][field]` */
+  /**
+   * `values[fn][field]`. For a money field, sum/avg/min/max are a list with one entry per currency, by code
+   * (`MoneyAggregate`): amounts of different currencies are never added together.
+   */
   values: Partial<Record<AggregateFunction, Record<string, unknown>>>;
+}
+
+/** One currency's share of a money aggregate: the amount (decimal text) and how many amounts made it. */
+export interface MoneyAggregate {
+  currency: string;
+  amount: string | null;
+  count: number;
 }

@@ -15,6 +15,7 @@ import {
   joinTableName,
   qualifiedTable,
 } from '../physical.ts';
+import { MAX_FIRST } from '../query/context.ts';
 import { aggregateRecords, getRecord, listJson, listRecords } from '../query/index.ts';
 import type { AggregateRequest, ListRequest, Selection } from '../query/types.ts';
 import { mapDatabaseError } from './database-errors.ts';
@@ -24,6 +25,12 @@ export interface RequestContext {
   workspace: string;
   /** Who acts: a user id, `system`, `plugin:<id>`. Recorded in createdBy/updatedBy. */
   actor: string;
+  /**
+   * The writes bring their own history (an import of past records, the demo seed writing deals together with
+   * their stage changes): behaviours that derive history from writes leave them alone. Carried on their events
+   * as `ownHistory`; says what the writes are, whoever the actor is.
+   */
+  ownHistory?: boolean;
 }
 
 export interface WriteResult {
@@ -31,8 +38,11 @@ export interface WriteResult {
   version: number;
 }
 
-/** Most records one `createMany` call accepts. */
-export const MAX_BATCH = 1000;
+/**
+ * Most records one `createMany` call accepts: the page size a read may return, so whatever a batch
+ * created can be read back in one page (the API answers a batch create with the records it made).
+ */
+export const MAX_BATCH = MAX_FIRST;
 /** Bind parameters per statement; PostgreSQL's protocol allows 65535. */
 const MAX_PARAMETERS = 30_000;
 
@@ -82,6 +92,16 @@ export class RecordService {
     return aggregateRecords(this.engine.db, metadata.compiler, request);
   }
 
+  /**
+   * Compiles the read of one record with `selection` without running it, so a write whose answer asks for
+   * something the read would refuse (an unknown field, a nested page over the limit) is refused before it
+   * writes anything.
+   */
+  async checkSelection(entityName: string, selection: Selection): Promise<void> {
+    const { metadata } = await this.entity(entityName);
+    metadata.compiler.compileGet(entityName, NIL_ID, selection);
+  }
+
   async create(entityName: string, input: unknown): Promise<WriteResult> {
     const [result] = await this.createMany(entityName, [input], 'input');
     return result!;
@@ -91,10 +111,11 @@ export class RecordService {
   async createMany(entityName: string, inputs: unknown[], pathPrefix = 'inputs'): Promise<WriteResult[]> {
     const { metadata, entity } = await this.entity(entityName);
     if (inputs.length > MAX_BATCH) {
-      throw new TouchpointError(
-        'LIMIT_EXCEEDED',
-        `At most ${MAX_BATCH} records can be created at once, got ${inputs.length}.`,
-      );
+      const message = `at most ${MAX_BATCH} records can be created at once, got ${inputs.length}; send them in batches of ${MAX_BATCH}`;
+      throw new TouchpointError('LIMIT_EXCEEDED', `${pathPrefix}: ${message}. Nothing was created.`, {
+        issues: [{ path: pathPrefix, message }],
+        details: { argument: pathPrefix, limit: MAX_BATCH, got: inputs.length },
+      });
     }
     const issues = new IssueCollector();
     const path = (i: number) => (pathPrefix === 'input' ? 'input' : `${pathPrefix}[${i}]`);
@@ -434,10 +455,14 @@ export class RecordService {
       version: r.version,
       changed: r.changed,
       at,
+      ...(this.context.ownHistory ? { ownHistory: true } : {}),
     }));
     await this.engine.events.publish(events);
   }
 }
+
+/** A well-formed id no record has, for compiling a read that is not run. */
+const NIL_ID = '00000000-0000-0000-0000-000000000000';
 
 function assertId(id: string): void {
   if (!isUuid(id)) {

@@ -1,10 +1,94 @@
-// The designer as an admin uses it: an applied change is not planned again.
+// The designer as an admin uses it, in English and in Chinese: a destructive change cannot be applied
+// before it is confirmed, a refusal is in the user's words, an applied change is not planned again, and
+// in Chinese the plan, its warnings, the history and the field editor show no English.
 import { expect, type Page, type Request, test } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial' });
 
+type Lang = 'en' | 'zh-CN';
+
+async function shot(page: Page, name: string) {
+  const path = test.info().outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await test.info().attach(name, { path, contentType: 'image/png' });
+}
+
+async function useLanguage(page: Page, lang: Lang) {
+  const url = test.info().project.use.baseURL!;
+  await page.context().addCookies([{ name: 'tp_lang', value: lang, url }]);
+}
+
+async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await page.request.post('/graphql', {
+    data: { query, variables },
+    headers: { 'x-touchpoint-actor': 'e2e' },
+  });
+  const body = await response.json();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
+}
+
+/** A text field on the competitor entity, added through the API, for the screens to remove. */
+async function addTextField(page: Page, name: string, labels: { en: string; zh: string }) {
+  await graphql(page, 'mutation Add($changes: JSON!) { applyMetadataChange(changes: $changes) { version } }', {
+    changes: [
+      {
+        op: 'addField',
+        entity: 'competitor',
+        field: { name, type: 'text', labels: { en: labels.en, 'zh-CN': labels.zh } },
+      },
+    ],
+  });
+}
+
 async function hydrated(page: Page) {
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`${lang}: Apply stays disabled until a destructive change is confirmed, and a refusal is in the user's words`, async ({
+    page,
+  }) => {
+    const name = lang === 'en' ? 'rivalNote' : 'rivalMemo';
+    await addTextField(page, name, { en: 'Rival note', zh: '对手备注' });
+    await useLanguage(page, lang);
+    await page.goto('/designer/competitor');
+    await hydrated(page);
+    await page.getByTestId(`remove-field-${name}`).click();
+    const dialog = page.getByTestId('plan-dialog');
+    await expect(dialog.getByTestId('plan-step').first()).toBeVisible();
+    const apply = dialog.getByTestId('apply-change');
+    await expect(apply).toBeDisabled();
+    await shot(page, `designer-destructive-unconfirmed-${lang}`);
+    await dialog.getByTestId('confirm-destructive').check();
+    await expect(apply).toBeEnabled();
+    await dialog.getByTestId('confirm-destructive').uncheck();
+    await expect(apply).toBeDisabled();
+
+    // The server has the last word: when the confirmation does not reach it (here, taken out of the
+    // request on its way), its refusal is shown in the user's words, without API terms.
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
+      if (!body.query.includes('applyMetadataChange')) return route.continue();
+      return route.continue({
+        postData: JSON.stringify({ ...body, variables: { ...body.variables, confirm: false } }),
+      });
+    });
+    await dialog.getByTestId('confirm-destructive').check();
+    await apply.click();
+    const error = dialog.getByTestId('plan-error');
+    await expect(error).toBeVisible();
+    await expect(error).not.toContainText('confirmDestructive');
+    await expect(error).toContainText(
+      lang === 'en' ? 'The change was not applied: it archives data' : '变更未应用：它会归档数据',
+    );
+    await shot(page, `designer-refusal-${lang}`);
+    await page.unroute('**/graphql');
+
+    await apply.click();
+    await expect(dialog).toBeHidden();
+    await expect(page.locator(`tr[data-field="${name}"]`)).toHaveCount(0);
+  });
 }
 
 test('an applied change is not planned again: no second plan and no 400 after Apply', async ({ page }) => {

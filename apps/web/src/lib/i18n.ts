@@ -151,6 +151,21 @@ const en = {
   view: 'View',
   onePerLine: 'one per line',
   units: { day: 'days', week: 'weeks', month: 'months', year: 'years' } as Record<string, string>,
+  // What the server refused and why, by error code (lib/refusal.ts).
+  refusals: {
+    CONFIRMATION_REQUIRED:
+      'The change was not applied: it archives data (the steps marked Destructive) and that was not confirmed. Tick the confirmation and apply again.',
+    VALIDATION_FAILED: 'The change was refused: the metadata it would produce is not valid.',
+    CONFLICT: 'The change was refused: it conflicts with the current metadata or data. Reload the page and try again.',
+    MIGRATION_FAILED: 'The change was refused: the database could not carry out one of its steps. Nothing was changed.',
+    NOT_FOUND: 'The change was refused: something it refers to no longer exists.',
+    FORBIDDEN: 'The change was refused: you are not allowed to make it.',
+    LIMIT_EXCEEDED: 'The change was refused: it exceeds a limit of the server.',
+    BAD_REQUEST: 'The change was refused: the server could not read the request.',
+    NETWORK: 'The server could not be reached. Nothing was changed; try again.',
+    migrationStep: 'The change was refused: the database could not carry out step {step}. Nothing was changed.',
+    other: 'The change was refused.',
+  },
 };
 
 export type Messages = typeof en;
@@ -305,6 +320,19 @@ const zh: Messages = {
   view: '视图',
   onePerLine: '每行一个',
   units: { day: '天', week: '周', month: '月', year: '年' },
+  refusals: {
+    CONFIRMATION_REQUIRED: '变更未应用：它会归档数据（标为“破坏性”的步骤），但尚未确认。请勾选确认后再应用。',
+    VALIDATION_FAILED: '变更被拒绝：变更后的元数据无效。',
+    CONFLICT: '变更被拒绝：它与当前的元数据或数据冲突。请刷新页面后重试。',
+    MIGRATION_FAILED: '变更被拒绝：数据库无法执行其中一个步骤。没有做任何修改。',
+    NOT_FOUND: '变更被拒绝：它引用的内容已不存在。',
+    FORBIDDEN: '变更被拒绝：您无权进行此变更。',
+    LIMIT_EXCEEDED: '变更被拒绝：超出了服务器的限制。',
+    BAD_REQUEST: '变更被拒绝：服务器无法读取该请求。',
+    NETWORK: '无法连接服务器。没有做任何修改，请重试。',
+    migrationStep: '变更被拒绝：数据库无法执行第 {step} 步。没有做任何修改。',
+    other: '变更被拒绝。',
+  },
 };
 
 export function messages(lang: Lang): Messages {

@@ -150,6 +150,36 @@ const en = {
   menu: 'Menu',
   view: 'View',
   onePerLine: 'one per line',
+  plugins: 'Plugins',
+  pluralEn: 'Plural (English)',
+  pluralZh: 'Plural (Chinese)',
+  titleFieldEn: 'Title field (English)',
+  titleFieldZh: 'Title field (Chinese)',
+  english: 'English',
+  chinese: 'Chinese',
+  addOption: 'Add option',
+  relationKind: 'Kind',
+  manyToOne: 'Many-to-one',
+  manyToMany: 'Many-to-many',
+  inverseExample: 'e.g. {name}',
+  prefix: 'Prefix',
+  digits: 'Digits',
+  currency: 'Currency',
+  maxLength: 'Max length',
+  minimum: 'Min',
+  maximum: 'Max',
+  apiNameRule: 'API name: letters and digits, starting with a lower-case letter (camelCase, e.g. "contractValue").',
+  fieldExists: 'This entity already has a field with the API name "{name}".',
+  formulaInvalid: 'The formula is not valid:',
+  sources: { core: 'core', workspace: 'workspace', plugin: 'plugin {id}' } as Record<string, string>,
+  resultTypes: {
+    text: 'Text',
+    number: 'Number',
+    boolean: 'Yes / no',
+    date: 'Date',
+    datetime: 'Date and time',
+  } as Record<string, string>,
+  rollupFns: { count: 'Count', sum: 'Sum', min: 'Minimum', max: 'Maximum', avg: 'Average' } as Record<string, string>,
   units: { day: 'days', week: 'weeks', month: 'months', year: 'years' } as Record<string, string>,
   // What the server refused and why, by error code (lib/refusal.ts).
   refusals: {
@@ -319,6 +349,30 @@ const zh: Messages = {
   menu: '菜单',
   view: '视图',
   onePerLine: '每行一个',
+  plugins: '插件',
+  pluralEn: '复数名称（英文）',
+  pluralZh: '复数名称（中文）',
+  titleFieldEn: '标题字段（英文）',
+  titleFieldZh: '标题字段（中文）',
+  english: '英文',
+  chinese: '中文',
+  addOption: '添加选项',
+  relationKind: '关联方式',
+  manyToOne: '多对一',
+  manyToMany: '多对多',
+  inverseExample: '例如 {name}',
+  prefix: '前缀',
+  digits: '位数',
+  currency: '货币',
+  maxLength: '最大长度',
+  minimum: '最小值',
+  maximum: '最大值',
+  apiNameRule: 'API 名称：只能包含字母和数字，以小写字母开头（驼峰式，例如 "contractValue"）。',
+  fieldExists: '该实体已有 API 名称为 "{name}" 的字段。',
+  formulaInvalid: '公式无效：',
+  sources: { core: '核心', workspace: '工作区', plugin: '插件 {id}' },
+  resultTypes: { text: '文本', number: '数字', boolean: '是 / 否', date: '日期', datetime: '日期时间' },
+  rollupFns: { count: '计数', sum: '求和', min: '最小值', max: '最大值', avg: '平均值' },
   units: { day: '天', week: '周', month: '月', year: '年' },
   refusals: {
     CONFIRMATION_REQUIRED: '变更未应用：它会归档数据（标为“破坏性”的步骤），但尚未确认。请勾选确认后再应用。',
@@ -365,4 +419,12 @@ const TYPE_LABELS: Record<string, [string, string]> = {
 export function typeLabel(type: string, lang: Lang): string {
   const entry = TYPE_LABELS[type];
   return entry ? (lang === 'zh-CN' ? entry[1] : entry[0]) : type;
+}
+
+/** Where an entity or field comes from (`core`, `workspace`, `plugin:<id>`), for the designer's badges. */
+export function sourceLabel(source: string | undefined, lang: Lang): string {
+  const words = messages(lang).sources;
+  const value = source ?? 'core';
+  if (value.startsWith('plugin:')) return words.plugin!.replace('{id}', value.slice('plugin:'.length));
+  return words[value] ?? value;
 }

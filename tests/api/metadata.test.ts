@@ -1,6 +1,7 @@
 // Metadata through the API over real HTTP and a real database: live schema changes without a failed
 // request, destructive changes refused until confirmed and then restorable, failed migrations leaving
 // nothing behind, bad definitions refused with every problem named, workspaces isolated, plugin layers.
+import { describeStep, type StepCode, type StepParams } from '@touchpoint/engine';
 import type { FieldDefinition } from '@touchpoint/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './harness.ts';
@@ -196,6 +197,93 @@ describe('live metadata changes', () => {
     expect(metadataHistory[0]!.version).toBeGreaterThan(metadataHistory[1]!.version);
     const exported = await h.ok<{ exportMetadata: string }>(`{ exportMetadata }`);
     expect(exported.exportMetadata).toMatch(/name: machine/);
+  });
+});
+
+describe('plan steps say what they do as data, so a client can word them in its language', () => {
+  interface Step {
+    code: string | null;
+    params: Record<string, unknown> | null;
+    description: string;
+    destructive: boolean;
+  }
+  const STEP = 'code params description destructive';
+
+  it('gives every planned step a code and parameters with the labels, next to the English sentence', async () => {
+    await h.ok(`mutation($d: JSON!) { createEntity(definition: $d) { applied } }`, {
+      d: {
+        name: 'probe',
+        labels: labels('Probe', '探头'),
+        titleField: 'name',
+        fields: [
+          field('name', 'text', { required: true }),
+          { name: 'size', type: 'integer', labels: labels('Size', '尺寸') },
+          { name: 'memo', type: 'text', labels: labels('Memo', '备忘') },
+        ],
+      },
+    });
+    await h.ok(`mutation { createProbe(input: { name: "P-1", size: 3, memo: "keep" }) { id } }`);
+    const { planMetadataChange } = await h.ok<{ planMetadataChange: { steps: Step[] } }>(
+      `query($c: JSON!) { planMetadataChange(changes: $c) { steps { ${STEP} } } }`,
+      {
+        c: [
+          {
+            op: 'addField',
+            entity: 'probe',
+            field: { name: 'weight', type: 'decimal', required: true, labels: labels('Weight', '重量') },
+          },
+          { op: 'updateField', entity: 'probe', field: 'size', patch: { type: 'decimal' } },
+          { op: 'removeField', entity: 'probe', field: 'memo' },
+        ],
+      },
+    );
+    const byCode = new Map(planMetadataChange.steps.map((s) => [s.code, s]));
+    const probe = { entity: 'probe', entityLabels: labels('Probe', '探头') };
+    expect(byCode.get('addRequiredFieldToFilledTable')).toMatchObject({
+      destructive: true,
+      params: { ...probe, field: 'weight', fieldLabels: labels('Weight', '重量'), type: 'decimal', count: 1 },
+      description: expect.stringMatching(/^Add the decimal field "weight" to "probe"\. 1 existing record/),
+    });
+    expect(byCode.get('changeTypeWidening')).toMatchObject({
+      destructive: false,
+      params: { ...probe, field: 'size', fieldLabels: labels('Size', '尺寸'), fromType: 'integer', type: 'decimal' },
+    });
+    expect(byCode.get('archiveField')).toMatchObject({
+      destructive: true,
+      params: { ...probe, field: 'memo', fieldLabels: labels('Memo', '备忘'), count: 1 },
+      description: 'Remove the field "probe.memo". Its values (1 record(s) have one) are archived and can be restored.',
+    });
+    // The English sentence is made from the code and the parameters, so the two never disagree.
+    for (const step of planMetadataChange.steps) {
+      expect(step.description).toBe(
+        describeStep({ code: step.code as StepCode, params: step.params as unknown as StepParams }),
+      );
+    }
+  });
+
+  it('keeps the code and parameters of each step in the metadata history', async () => {
+    await h.ok(`mutation { removeField(entity: "probe", field: "memo", confirmDestructive: true) { applied } }`);
+    const { metadataHistory } = await h.ok<{ metadataHistory: { steps: Step[] }[] }>(
+      `{ metadataHistory(first: 500) { steps { ${STEP} } } }`,
+    );
+    expect(metadataHistory[0]!.steps).toEqual([
+      {
+        code: 'archiveField',
+        params: {
+          entity: 'probe',
+          entityLabels: labels('Probe', '探头'),
+          field: 'memo',
+          fieldLabels: labels('Memo', '备忘'),
+          count: 1,
+        },
+        description:
+          'Remove the field "probe.memo". Its values (1 record(s) have one) are archived and can be restored.',
+        destructive: true,
+      },
+    ]);
+    const steps = metadataHistory.flatMap((v) => v.steps);
+    expect(steps.length).toBeGreaterThan(10);
+    expect(steps.filter((s) => !s.code || typeof s.params?.entity !== 'string')).toEqual([]);
   });
 });
 

@@ -17,6 +17,8 @@ export type { ChangeOptions, ChangeResult, PluginLayerChange } from './metadata/
 export { archiveRestoresAs } from './metadata/store.ts';
 export type { MigrationPlan, MigrationStep, StepKind } from './migration/plan.ts';
 export { planMigration } from './migration/plan.ts';
+export type { StepCode, StepMessage, StepParams } from './migration/step-text.ts';
+export { describeStep } from './migration/step-text.ts';
 export * as physical from './physical.ts';
 export type {
   CompiledAggregate,
@@ -60,6 +62,6 @@ export type { RequestContext, WriteResult } from './records/service.ts';
 export { MAX_BATCH, RecordService } from './records/service.ts';
 export type { RecordTransaction } from './records/transaction.ts';
 export { recordTransaction } from './records/transaction.ts';
-export type { ArchiveRow, MetadataVersionRow, WorkspaceRow } from './system-entities.ts';
+export type { ArchiveRow, MetadataVersionRow, StoredStep, WorkspaceRow } from './system-entities.ts';
 export type { TestDatabase } from './test-database.ts';
 export { createTestDatabase, LOCAL_POSTGRES_URL } from './test-database.ts';

@@ -15,6 +15,10 @@ export interface WorkspaceRow {
   createdAt: Date;
 }
 
+/** A step as a version records it. Versions recorded before steps had codes keep only the sentence. */
+export type StoredStep = Pick<MigrationStep, 'kind' | 'description' | 'destructive'> &
+  Partial<Pick<MigrationStep, 'code' | 'params'>>;
+
 export interface MetadataVersionRow {
   id: number;
   workspaceId: number;
@@ -23,7 +27,7 @@ export interface MetadataVersionRow {
   changes: MetadataChange[];
   /** Effective metadata after this version: what the live tables look like. */
   entities: EntityDefinition[];
-  steps: Pick<MigrationStep, 'kind' | 'description' | 'destructive'>[];
+  steps: StoredStep[];
   reason: string;
   actor: string;
   createdAt: Date;

@@ -155,7 +155,52 @@ const en = {
   menu: 'Menu',
   view: 'View',
   onePerLine: 'one per line',
+  plugins: 'Plugins',
+  pluralEn: 'Plural (English)',
+  pluralZh: 'Plural (Chinese)',
+  titleFieldEn: 'Title field (English)',
+  titleFieldZh: 'Title field (Chinese)',
+  english: 'English',
+  chinese: 'Chinese',
+  addOption: 'Add option',
+  relationKind: 'Kind',
+  manyToOne: 'Many-to-one',
+  manyToMany: 'Many-to-many',
+  inverseExample: 'e.g. {name}',
+  prefix: 'Prefix',
+  digits: 'Digits',
+  currency: 'Currency',
+  maxLength: 'Max length',
+  minimum: 'Min',
+  maximum: 'Max',
+  apiNameRule: 'API name: letters and digits, starting with a lower-case letter (camelCase, e.g. "contractValue").',
+  fieldExists: 'This entity already has a field with the API name "{name}".',
+  formulaInvalid: 'The formula is not valid:',
+  sources: { core: 'core', workspace: 'workspace', plugin: 'plugin {id}' } as Record<string, string>,
+  resultTypes: {
+    text: 'Text',
+    number: 'Number',
+    boolean: 'Yes / no',
+    date: 'Date',
+    datetime: 'Date and time',
+  } as Record<string, string>,
+  rollupFns: { count: 'Count', sum: 'Sum', min: 'Minimum', max: 'Maximum', avg: 'Average' } as Record<string, string>,
   units: { day: 'days', week: 'weeks', month: 'months', year: 'years' } as Record<string, string>,
+  // What the server refused and why, by error code (lib/refusal.ts).
+  refusals: {
+    CONFIRMATION_REQUIRED:
+      'The change was not applied: it archives data (the steps marked Destructive) and that was not confirmed. Tick the confirmation and apply again.',
+    VALIDATION_FAILED: 'The change was refused: the metadata it would produce is not valid.',
+    CONFLICT: 'The change was refused: it conflicts with the current metadata or data. Reload the page and try again.',
+    MIGRATION_FAILED: 'The change was refused: the database could not carry out one of its steps. Nothing was changed.',
+    NOT_FOUND: 'The change was refused: something it refers to no longer exists.',
+    FORBIDDEN: 'The change was refused: you are not allowed to make it.',
+    LIMIT_EXCEEDED: 'The change was refused: it exceeds a limit of the server.',
+    BAD_REQUEST: 'The change was refused: the server could not read the request.',
+    NETWORK: 'The server could not be reached. Nothing was changed; try again.',
+    migrationStep: 'The change was refused: the database could not carry out step {step}. Nothing was changed.',
+    other: 'The change was refused.',
+  },
 };
 
 export type Messages = typeof en;
@@ -314,7 +359,44 @@ const zh: Messages = {
   menu: '菜单',
   view: '视图',
   onePerLine: '每行一个',
+  plugins: '插件',
+  pluralEn: '复数名称（英文）',
+  pluralZh: '复数名称（中文）',
+  titleFieldEn: '标题字段（英文）',
+  titleFieldZh: '标题字段（中文）',
+  english: '英文',
+  chinese: '中文',
+  addOption: '添加选项',
+  relationKind: '关联方式',
+  manyToOne: '多对一',
+  manyToMany: '多对多',
+  inverseExample: '例如 {name}',
+  prefix: '前缀',
+  digits: '位数',
+  currency: '货币',
+  maxLength: '最大长度',
+  minimum: '最小值',
+  maximum: '最大值',
+  apiNameRule: 'API 名称：只能包含字母和数字，以小写字母开头（驼峰式，例如 "contractValue"）。',
+  fieldExists: '该实体已有 API 名称为 "{name}" 的字段。',
+  formulaInvalid: '公式无效：',
+  sources: { core: '核心', workspace: '工作区', plugin: '插件 {id}' },
+  resultTypes: { text: '文本', number: '数字', boolean: '是 / 否', date: '日期', datetime: '日期时间' },
+  rollupFns: { count: '计数', sum: '求和', min: '最小值', max: '最大值', avg: '平均值' },
   units: { day: '天', week: '周', month: '月', year: '年' },
+  refusals: {
+    CONFIRMATION_REQUIRED: '变更未应用：它会归档数据（标为“破坏性”的步骤），但尚未确认。请勾选确认后再应用。',
+    VALIDATION_FAILED: '变更被拒绝：变更后的元数据无效。',
+    CONFLICT: '变更被拒绝：它与当前的元数据或数据冲突。请刷新页面后重试。',
+    MIGRATION_FAILED: '变更被拒绝：数据库无法执行其中一个步骤。没有做任何修改。',
+    NOT_FOUND: '变更被拒绝：它引用的内容已不存在。',
+    FORBIDDEN: '变更被拒绝：您无权进行此变更。',
+    LIMIT_EXCEEDED: '变更被拒绝：超出了服务器的限制。',
+    BAD_REQUEST: '变更被拒绝：服务器无法读取该请求。',
+    NETWORK: '无法连接服务器。没有做任何修改，请重试。',
+    migrationStep: '变更被拒绝：数据库无法执行第 {step} 步。没有做任何修改。',
+    other: '变更被拒绝。',
+  },
 };
 
 export function messages(lang: Lang): Messages {
@@ -347,4 +429,12 @@ const TYPE_LABELS: Record<string, [string, string]> = {
 export function typeLabel(type: string, lang: Lang): string {
   const entry = TYPE_LABELS[type];
   return entry ? (lang === 'zh-CN' ? entry[1] : entry[0]) : type;
+}
+
+/** Where an entity or field comes from (`core`, `workspace`, `plugin:<id>`), for the designer's badges. */
+export function sourceLabel(source: string | undefined, lang: Lang): string {
+  const words = messages(lang).sources;
+  const value = source ?? 'core';
+  if (value.startsWith('plugin:')) return words.plugin!.replace('{id}', value.slice('plugin:'.length));
+  return words[value] ?? value;
 }

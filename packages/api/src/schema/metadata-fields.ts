@@ -63,8 +63,29 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
     }),
   });
   const step = builder.objectRef<Row>('MigrationStep').implement({
+    description:
+      'One step of a migration plan. `code` and `params` say what it does as data, for a client to word in its ' +
+      "user's language; `description` is the same in English.",
     fields: (t) => ({
       kind: t.string({ nullable: false, resolve: (s) => s.kind as string }),
+      code: t.string({
+        description:
+          'What the step does: createTable, renameTable, restoreTable, archiveTable, addField, addFieldWithDefault, ' +
+          'addRequiredFieldToFilledTable, linkManyToMany, addReference, renameField, restoreField, archiveField, ' +
+          'removeFieldStoringNothing, changeTypeArchivingValues, changeTypeWidening, changeTypeNarrowing, ' +
+          'changeTypeKeepingValues, changeTypeInvalidValues, makeRequired, makeRequiredWithEmptyValues, addUnique, ' +
+          'dropUnique, removeOptions, limitLength, addIndex, dropIndex, addSortIndex, dropSortIndex, addDerivedIndex, ' +
+          'dropDerivedIndex. Null for steps of versions recorded before steps had codes.',
+        resolve: (s) => (s.code ?? null) as string | null,
+      }),
+      params: t.field({
+        type: 'JSON',
+        description:
+          'The parameters of the code: entity and field (API names) with their labels (entityLabels, fieldLabels), ' +
+          'and per code from, fromType, type, target, targetLabels, count, fieldCount, archivedAs, options, ' +
+          'maxLength, fields, unique, index, purpose.',
+        resolve: (s) => s.params ?? null,
+      }),
       description: t.string({ nullable: false, resolve: (s) => s.description as string }),
       destructive: t.boolean({ nullable: false, resolve: (s) => Boolean(s.destructive) }),
       entity: t.string({ resolve: (s) => (s.entity ?? null) as string | null }),

@@ -11,6 +11,7 @@ import {
   type MetadataVersionRow,
   PluginLayerEntity,
   type PluginLayerRow,
+  type StoredStep,
   type WorkspaceRow,
 } from '../system-entities.ts';
 import type { TextSearchSupport } from '../text-search.ts';
@@ -43,8 +44,15 @@ export interface ChangeResult {
 
 type Em = Parameters<Parameters<Database['transaction']>[0]>[1];
 
-function publicSteps(steps: MigrationStep[]) {
-  return steps.map((s) => ({ kind: s.kind, description: s.description, destructive: s.destructive }));
+/** What a version keeps of its steps (no SQL): enough to show them in any language later. */
+function publicSteps(steps: MigrationStep[]): StoredStep[] {
+  return steps.map((s) => ({
+    kind: s.kind,
+    code: s.code,
+    params: s.params,
+    description: s.description,
+    destructive: s.destructive,
+  }));
 }
 
 function toContribution(row: PluginLayerRow): PluginContribution {

@@ -9,6 +9,7 @@ import { columnBase, fieldColumns, ident, qualifiedTable, tableName } from '../p
 import type { TextSearchSupport } from '../text-search.ts';
 import { dropIndex, objectName } from './ddl.ts';
 import type { PlanContext } from './plan-rules.ts';
+import { fieldParams } from './step-text.ts';
 
 /** Every derived index name starts with this, so the planner can tell its own indexes in the catalog. */
 export const DERIVED_INDEX_PREFIX = 'dx_';
@@ -132,18 +133,21 @@ export async function planDerivedIndexes(planner: PlanContext): Promise<void> {
       destructive: false,
       entity: index.entity.name,
       field: index.field.name,
-      description: `Index "${index.entity.name}.${index.field.name}" for ${index.spec.purpose}.`,
+      code: 'addDerivedIndex',
+      params: { ...fieldParams(index.entity, index.field), index: index.spec.name, purpose: index.spec.purpose },
       sql: [{ text: index.sql }],
     });
   }
   for (const [name, table] of existing) {
     if (wantedNames.has(name)) continue;
-    const entity = planner.input.from.find((e) => tableName(e) === table)?.name ?? table;
+    const definition = planner.input.from.find((e) => tableName(e) === table);
+    const entity = definition?.name ?? table;
     planner.step({
       kind: 'dropIndex',
       destructive: false,
       entity,
-      description: `Drop the index "${name}" of "${entity}", which no field needs any more.`,
+      code: 'dropDerivedIndex',
+      params: { ...(definition ? fieldParams(definition) : { entity }), index: name },
       sql: [{ text: dropIndex(schema, name) }],
     });
   }

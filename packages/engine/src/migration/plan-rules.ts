@@ -9,13 +9,14 @@ import {
   objectName,
   uniqueIndexName,
 } from './ddl.ts';
-import type { MigrationStep, PlanInput } from './plan.ts';
+import type { PlanInput, StepInput } from './plan.ts';
+import { fieldParams } from './step-text.ts';
 
 /** What the rule planners need of the planner: its input, and where steps and blockers go. */
 export interface PlanContext {
   readonly input: PlanInput;
   readonly blocking: Issue[];
-  step(step: MigrationStep): void;
+  step(step: StepInput): void;
 }
 
 async function count(inspect: PlanInput['inspect'], text: string, params: unknown[] = []): Promise<number> {
@@ -62,7 +63,7 @@ export async function planRuleChanges(
 ): Promise<void> {
   const { schema, inspect } = planner.input;
   const table = qualifiedTable(schema, entity);
-  const label = `"${entity.name}.${field.name}"`;
+  const params = fieldParams(entity, field);
   const column = fieldColumns(field)[0];
   if (field.required && !old.required && column) {
     const empty = await count(
@@ -74,10 +75,8 @@ export async function planRuleChanges(
       destructive: empty > 0,
       entity: entity.name,
       field: field.name,
-      description:
-        empty > 0
-          ? `Make ${label} required. ${empty} record(s) have no value; they keep working but must be completed on their next edit.`
-          : `Make ${label} required; every record already has a value.`,
+      code: empty > 0 ? 'makeRequiredWithEmptyValues' : 'makeRequired',
+      params: empty > 0 ? { ...params, count: empty } : params,
       sql: [],
     });
   }
@@ -99,7 +98,8 @@ export async function planRuleChanges(
       destructive: false,
       entity: entity.name,
       field: field.name,
-      description: `Require ${label} to be unique among live records.`,
+      code: 'addUnique',
+      params,
       sql: [{ text: createUniqueIndex(entity, field, schema) }],
     });
   } else if (!field.unique && old.unique) {
@@ -108,7 +108,8 @@ export async function planRuleChanges(
       destructive: false,
       entity: entity.name,
       field: field.name,
-      description: `Allow the same value of ${label} in several records.`,
+      code: 'dropUnique',
+      params,
       sql: [{ text: dropIndex(schema, uniqueIndexName(entity, old)) }],
     });
   }
@@ -120,7 +121,8 @@ export async function planRuleChanges(
       destructive: invalid > 0,
       entity: entity.name,
       field: field.name,
-      description: `Remove the option(s) ${removed.map((o) => o.value).join(', ')} of ${label}.${invalid > 0 ? ` ${invalid} record(s) use them; their values stay stored and must be changed on their next edit.` : ''}`,
+      code: 'removeOptions',
+      params: { ...params, options: removed.map((o) => o.value), count: invalid },
       sql: [],
     });
   }
@@ -136,7 +138,8 @@ export async function planRuleChanges(
         destructive: true,
         entity: entity.name,
         field: field.name,
-        description: `Limit ${label} to ${field.maxLength} characters. ${tooLong} record(s) are longer; they stay stored and must be shortened on their next edit.`,
+        code: 'limitLength',
+        params: { ...params, maxLength: field.maxLength, count: tooLong },
         sql: [],
       });
     }
@@ -161,7 +164,8 @@ export function planIndexChanges(
       kind: 'addIndex',
       destructive: false,
       entity: after.name,
-      description: `Add ${index.unique ? 'a unique' : 'an'} index on "${after.name}" (${index.fields.join(', ')}).`,
+      code: 'addIndex',
+      params: { ...fieldParams(after), fields: index.fields, unique: index.unique ?? false },
       sql: [{ text: createDeclaredIndex(after, resolve(after, index.fields), index.unique ?? false, schema) }],
     });
   }
@@ -171,7 +175,8 @@ export function planIndexChanges(
       kind: 'dropIndex',
       destructive: false,
       entity: after.name,
-      description: `Drop the index on "${after.name}" (${index.fields.join(', ')}).`,
+      code: 'dropIndex',
+      params: { ...fieldParams(after), fields: index.fields, unique: index.unique ?? false },
       sql: [{ text: dropIndex(schema, name) }],
     });
   }
@@ -216,7 +221,8 @@ export function planSortIndex(
       kind: 'addIndex',
       destructive: false,
       entity: after.name,
-      description: `Index the default order of "${after.name}" (${next.fields.join(', ')}).`,
+      code: 'addSortIndex',
+      params: { ...fieldParams(after), fields: next.fields },
       sql: [
         { text: `create index ${ident(next.name)} on ${qualifiedTable(schema, after)} (${next.columns.join(', ')})` },
       ],
@@ -227,7 +233,8 @@ export function planSortIndex(
       kind: 'dropIndex',
       destructive: false,
       entity: after.name,
-      description: `Drop the index of the former default order of "${after.name}".`,
+      code: 'dropSortIndex',
+      params: fieldParams(after),
       sql: [{ text: dropIndex(schema, old.name) }],
     });
   }

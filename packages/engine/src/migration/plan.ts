@@ -18,6 +18,7 @@ import {
 } from './ddl.ts';
 import { planDerivedIndexes } from './derived-indexes.ts';
 import { countInvalid, type PlanContext, planIndexChanges, planRuleChanges, planSortIndex } from './plan-rules.ts';
+import { describeStep, fieldParams, type StepCode, type StepParams } from './step-text.ts';
 
 export type StepKind =
   | 'createTable'
@@ -45,7 +46,10 @@ export interface SqlStatement {
 export interface MigrationStep {
   kind: StepKind;
   destructive: boolean;
-  /** One sentence an admin understands. */
+  /** What the step does, as data: a client words it in its user's language (`step-text.ts`). */
+  code: StepCode;
+  params: StepParams;
+  /** One sentence an admin understands, in English, made from `code` and `params`. */
   description: string;
   entity: string;
   field?: string;
@@ -76,6 +80,9 @@ export interface PlanInput {
   /** What the database offers substring indexes; without it they are left out (kept where they exist). */
   textSearch?: TextSearchSupport;
 }
+
+/** A step as the planners give it; its English sentence is made from its code and parameters. */
+export type StepInput = Omit<MigrationStep, 'description'>;
 
 const key = (x: { id?: string; name: string }) => x.id ?? x.name;
 
@@ -120,8 +127,8 @@ class Planner implements PlanContext {
     this.toById = new Map(input.to.map((e) => [key(e), e]));
   }
 
-  step(step: MigrationStep): void {
-    this.steps.push(step);
+  step(step: StepInput): void {
+    this.steps.push({ ...step, description: describeStep(step) });
   }
 
   entityByName(name: string): EntityDefinition | undefined {
@@ -189,7 +196,8 @@ class Planner implements PlanContext {
       kind: 'createTable',
       destructive: false,
       entity: entity.name,
-      description: `Create the table for the new entity "${entity.name}" with ${entity.fields.length} field(s).`,
+      code: 'createTable',
+      params: { ...fieldParams(entity), fieldCount: entity.fields.length },
       sql,
     });
   }
@@ -207,7 +215,8 @@ class Planner implements PlanContext {
       kind: 'renameTable',
       destructive: false,
       entity: after.name,
-      description: `Rename the entity "${before.name}" to "${after.name}"; its records stay as they are.`,
+      code: 'renameTable',
+      params: { ...fieldParams(after), from: before.name },
       sql,
     });
   }
@@ -218,7 +227,8 @@ class Planner implements PlanContext {
       kind: 'restoreTable',
       destructive: false,
       entity: entity.name,
-      description: `Restore the archived entity "${entity.name}" with all its records.`,
+      code: 'restoreTable',
+      params: fieldParams(entity),
       sql: [
         { text: `alter table ${qualifiedName(schema, archive.physical.table!)} rename to ${ident(tableName(entity))}` },
       ],
@@ -234,7 +244,8 @@ class Planner implements PlanContext {
       kind: 'archiveTable',
       destructive: true,
       entity: entity.name,
-      description: `Remove the entity "${entity.name}" and its ${rows} record(s) from use; the table is archived as "${archived}" and can be restored.`,
+      code: 'archiveTable',
+      params: { ...fieldParams(entity), count: rows, archivedAs: archived },
       sql: [{ text: `alter table ${qualifiedTable(schema, entity)} rename to ${ident(archived)}` }],
       archive: {
         kind: 'entity',
@@ -274,16 +285,16 @@ class Planner implements PlanContext {
       sql.splice(0, sql.length, ...addAutonumberToExisting(entity, field, schema).map((text) => ({ text })));
     }
     let destructive = false;
-    let note = '';
+    let code: StepCode = 'addField';
     if (field.default !== undefined && field.default !== null && rows > 0 && fieldColumns(field).length === 1) {
       sql.push({
         text: `update ${table} set ${ident(fieldColumns(field)[0]!.name)} = $1`,
         params: [this.storable(field, field.default)],
       });
-      note = ` Existing records get the default value.`;
+      code = 'addFieldWithDefault';
     } else if (field.required && rows > 0 && field.type !== 'autonumber') {
       destructive = true;
-      note = ` ${rows} existing record(s) will have no value for this required field until someone fills it in.`;
+      code = 'addRequiredFieldToFilledTable';
     }
     if (field.unique) sql.push({ text: createUniqueIndex(entity, field, schema) });
     this.step({
@@ -291,7 +302,8 @@ class Planner implements PlanContext {
       destructive,
       entity: entity.name,
       field: field.name,
-      description: `Add the ${field.type} field "${field.name}" to "${entity.name}".${note}`,
+      code,
+      params: { ...fieldParams(entity, field), type: field.type, ...(destructive ? { count: rows } : {}) },
       sql,
     });
     if (field.type === 'relation') this.addRelation(entity, field);
@@ -310,10 +322,8 @@ class Planner implements PlanContext {
       destructive: false,
       entity: entity.name,
       field: field.name,
-      description:
-        field.relation!.kind === 'manyToMany'
-          ? `Link "${entity.name}" and "${target.name}" many-to-many through "${field.name}".`
-          : `Make "${entity.name}.${field.name}" a reference to "${target.name}" records.`,
+      code: field.relation!.kind === 'manyToMany' ? 'linkManyToMany' : 'addReference',
+      params: { ...fieldParams(entity, field), target: target.name, targetLabels: target.labels },
       sql: relationDdl(entity, field, target, this.input.schema).map((text) => ({ text })),
     });
   }
@@ -337,7 +347,8 @@ class Planner implements PlanContext {
       destructive: false,
       entity: entity.name,
       field: field.name,
-      description: `Rename the field "${entity.name}.${old.name}" to "${field.name}"; its values stay.`,
+      code: 'renameField',
+      params: { ...fieldParams(entity, field), from: old.name },
       sql,
     });
   }
@@ -361,7 +372,8 @@ class Planner implements PlanContext {
       destructive: false,
       entity: entity.name,
       field: field.name,
-      description: `Restore the archived field "${entity.name}.${field.name}" with its values.`,
+      code: 'restoreField',
+      params: fieldParams(entity, field),
       sql,
       restoresArchive: archive.id,
     });
@@ -389,16 +401,13 @@ class Planner implements PlanContext {
     const filled = first
       ? await count(inspect, `select count(*)::int as n from ${table} where ${ident(first.name)} is not null`)
       : 0;
-    const what =
-      sql.length === 0
-        ? 'It stores nothing, so nothing is archived.'
-        : `Its values (${filled} record(s) have one) are archived and can be restored.`;
     this.step({
       kind: 'archiveField',
       destructive: sql.length > 0,
       entity: entity.name,
       field: field.name,
-      description: `Remove the field "${entity.name}.${field.name}". ${what}`,
+      code: sql.length === 0 ? 'removeFieldStoringNothing' : 'archiveField',
+      params: { ...fieldParams(entity, field), ...(sql.length === 0 ? {} : { count: filled }) },
       sql,
       archive:
         sql.length > 0
@@ -416,7 +425,7 @@ class Planner implements PlanContext {
   async changeField(entity: EntityDefinition, old: FieldDefinition, field: FieldDefinition): Promise<void> {
     const { schema, version } = this.input;
     const table = qualifiedTable(schema, entity);
-    const label = `"${entity.name}.${field.name}"`;
+    const typeChange = { ...fieldParams(entity, field), fromType: old.type, type: field.type };
     const storageChanged = columnsSignature(old) !== columnsSignature(field);
     if (relationChanged(old, field) || (storageChanged && fieldColumns(old).length !== fieldColumns(field).length)) {
       // Nothing converts between these shapes: keep the old values aside and start the new field empty.
@@ -432,7 +441,8 @@ class Planner implements PlanContext {
         destructive: true,
         entity: entity.name,
         field: field.name,
-        description: `Change ${label} from ${old.type} to ${field.type}. The old values cannot be converted: they are archived and the field starts empty.`,
+        code: 'changeTypeArchivingValues',
+        params: typeChange,
         sql,
         archive: {
           kind: 'field',
@@ -471,9 +481,8 @@ class Planner implements PlanContext {
         destructive: !widening,
         entity: entity.name,
         field: field.name,
-        description: widening
-          ? `Change ${label} from ${old.type} to ${field.type}; every value converts without loss.`
-          : `Change ${label} from ${old.type} to ${field.type}. Values may be rounded or refused; a copy of the old values is archived.`,
+        code: widening ? 'changeTypeWidening' : 'changeTypeNarrowing',
+        params: typeChange,
         sql,
         archive,
       });
@@ -484,10 +493,8 @@ class Planner implements PlanContext {
         destructive: invalid > 0,
         entity: entity.name,
         field: field.name,
-        description:
-          invalid > 0
-            ? `Change ${label} from ${old.type} to ${field.type}. ${invalid} record(s) hold values the new type does not accept; they stay stored and must be corrected on their next edit.`
-            : `Change ${label} from ${old.type} to ${field.type}; stored values stay as they are.`,
+        code: invalid > 0 ? 'changeTypeInvalidValues' : 'changeTypeKeepingValues',
+        params: invalid > 0 ? { ...typeChange, count: invalid } : typeChange,
         sql: [],
       });
     }

@@ -1,4 +1,5 @@
 import { gql } from '#lib/api.ts';
+import { type PlanStep, STEP_FIELDS } from '#lib/plan-text.ts';
 import type { PageLoad } from './$types';
 
 interface Version {
@@ -6,7 +7,7 @@ interface Version {
   reason: string | null;
   actor: string | null;
   createdAt: string;
-  steps: { description: string; destructive: boolean }[];
+  steps: PlanStep[];
   changes: Record<string, unknown>[];
 }
 
@@ -15,7 +16,7 @@ export const load: PageLoad = async ({ fetch, parent }) => {
   const data = await gql<{ metadataHistory: Version[] }>(
     fetch,
     session,
-    '{ metadataHistory(first: 100) { version reason actor createdAt changes steps { description destructive } } }',
+    `{ metadataHistory(first: 100) { version reason actor createdAt changes steps { ${STEP_FIELDS} } } }`,
   );
   return { history: data.metadataHistory };
 };

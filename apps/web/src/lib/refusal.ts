@@ -1,0 +1,27 @@
+// A server refusal in the user's words: what was refused and why, by the error's code. The server's own
+// sentence is English and names API terms (`confirmDestructive: true`), so it is shown only in English,
+// and then only for codes without words of their own here.
+import { ApiError, type Lang } from './api.ts';
+import { messages } from './i18n.ts';
+
+export interface Refusal {
+  text: string;
+  /** One line per problem the server named: where (the path of API names), and what. */
+  issues: string[];
+}
+
+export function refusal(error: unknown, lang: Lang): Refusal {
+  const t = messages(lang).refusals;
+  if (!(error instanceof ApiError)) {
+    return { text: lang === 'en' && error instanceof Error ? `${t.other} ${error.message}` : t.other, issues: [] };
+  }
+  const known = (t as Record<string, string>)[error.code];
+  const step = typeof error.details.step === 'number' ? error.details.step : null;
+  const text =
+    error.code === 'MIGRATION_FAILED' && step !== null
+      ? t.migrationStep.replace('{step}', String(step))
+      : (known ?? (lang === 'en' ? `${t.other} ${error.message.split('\n')[0]}` : `${t.other}（${error.code}）`));
+  // Issue messages come from the server's validators in English; in Chinese the path says where.
+  const issues = error.issues.map((i) => (lang === 'en' ? `${i.path}: ${i.message}` : `${i.path}：${i.message}`));
+  return { text, issues };
+}

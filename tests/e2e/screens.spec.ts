@@ -214,3 +214,50 @@ test('a lead is converted from its page into account, contact and opportunity', 
   expect(page.url()).toContain(after.lead.convertedAccountId!);
   await expect(page.getByTestId('related-r_opportunity_account')).toContainText('Converted in the browser');
 });
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`the campaign ROI chart's labels do not overlap (${lang})`, async ({ page }) => {
+    const { campaignRoi } = await graphql<{ campaignRoi: { name: string; roiPercent: string | null }[] }>(
+      page,
+      '{ campaignRoi { name roiPercent } }',
+    );
+    const expected = campaignRoi.filter((r) => r.roiPercent != null).slice(0, 10);
+    expect(expected.length).toBeGreaterThan(1);
+    const base = test.info().project.use.baseURL ?? 'http://127.0.0.1';
+    await page.context().addCookies([{ name: 'tp_lang', value: lang, url: base }]);
+    await page.goto('/');
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    const canvas = page.getByTestId('campaign-roi').locator('canvas');
+    await expect(canvas).toBeVisible();
+    // The names sit on the vertical axis, one per line: each label's box is apart from the next one and
+    // inside the chart, and each is the start of its campaign's name.
+    const axis = await canvas.evaluate((c) => {
+      type Scale = {
+        left: number;
+        right: number;
+        width: number;
+        ticks: { label: string | string[] }[];
+        getPixelForTick(i: number): number;
+        _resolveTickFontOptions?(i: number): { size: number };
+      };
+      const chart = (c as unknown as { chart: { scales: Record<string, Scale>; width: number } }).chart;
+      const y = chart.scales.y!;
+      return {
+        labels: y.ticks.map((t) => String(t.label)),
+        positions: y.ticks.map((_, i) => y.getPixelForTick(i)),
+        fontSize: y._resolveTickFontOptions?.(0).size ?? 12,
+        axisWidth: y.width,
+        chartWidth: chart.width,
+      };
+    });
+    expect(axis.labels).toHaveLength(expected.length);
+    axis.labels.forEach((shown, i) => {
+      expect(expected[i]!.name.startsWith(shown.replace(/…$/, ''))).toBe(true);
+    });
+    for (let i = 1; i < axis.positions.length; i++) {
+      expect(axis.positions[i]! - axis.positions[i - 1]!).toBeGreaterThanOrEqual(axis.fontSize + 2);
+    }
+    expect(axis.axisWidth).toBeLessThan(axis.chartWidth / 2);
+    await page.getByTestId('campaign-roi').screenshot({ path: test.info().outputPath(`campaign-roi-${lang}.png`) });
+  });
+}

@@ -1,6 +1,14 @@
 // How values read on screen: every value through its field type's formatter, as its label, in both languages.
 import { describe, expect, it } from 'vitest';
-import { formatTitle, formatValue, labelledFormula, recordTitle } from './format.ts';
+import {
+  formatMonth,
+  formatQuarter,
+  formatTitle,
+  formatValue,
+  labelledFormula,
+  recordTitle,
+  shortLabel,
+} from './format.ts';
 import type { EntityDefinition, FieldDefinition } from './meta.ts';
 
 const status = (name: string): FieldDefinition => ({
@@ -93,5 +101,20 @@ describe('values read as labels', () => {
 
   it('a formula using anything but joins, texts and fields is not read again', () => {
     expect(labelledFormula(statusChange, "UPPER(toStatus) & 'x'", { toStatus: 'resolved' }, 'en')).toBeUndefined();
+  });
+});
+
+describe('report labels', () => {
+  it('months and quarters read as dates in both languages, not 2026-12 or 2026-10-01', () => {
+    expect(formatMonth('2026-12', 'en')).toBe('Dec 2026');
+    expect(formatMonth('2026-12', 'zh-CN')).toBe('2026年12月');
+    expect(formatQuarter('2026-10-01', 'en')).toBe('Q4 2026');
+    expect(formatQuarter('2026-01-01', 'zh-CN')).toBe('2026年第1季度');
+  });
+
+  it('long campaign names are cut for an axis, a CJK character counting as two', () => {
+    expect(shortLabel('Spring fair', 30)).toBe('Spring fair');
+    expect(shortLabel('a'.repeat(40), 30)).toBe(`${'a'.repeat(30)}…`);
+    expect(shortLabel('智能工厂解决方案交流会·北京站（2026）', 20)).toBe('智能工厂解决方案交流…');
   });
 });

@@ -50,6 +50,37 @@ export function formatDateTime(value: unknown, lang: Lang): string {
   }).format(date);
 }
 
+/** A report's month (`2026-12`): `Dec 2026`, `2026年12月`. */
+export function formatMonth(value: string, lang: Lang): string {
+  const match = /^(\d{4})-(\d{2})/.exec(value);
+  if (!match) return value;
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, 1);
+  return new Intl.DateTimeFormat(locale(lang), { year: 'numeric', month: 'short' }).format(date);
+}
+
+/** A report's quarter, given by its first day (`2026-10-01`): `Q4 2026`, `2026年第4季度`. */
+export function formatQuarter(value: string, lang: Lang): string {
+  const match = /^(\d{4})-(\d{2})/.exec(value);
+  if (!match) return value;
+  const quarter = Math.floor((Number(match[2]) - 1) / 3) + 1;
+  return lang === 'zh-CN' ? `${match[1]}年第${quarter}季度` : `Q${quarter} ${match[1]}`;
+}
+
+/**
+ * A label cut to about `width` Latin characters for an axis (a CJK character counts as two, it is about twice
+ * as wide), with an ellipsis; the whole text stays in the chart's tooltip.
+ */
+export function shortLabel(text: string, width: number): string {
+  let used = 0;
+  let out = '';
+  for (const char of text) {
+    used += /[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/.test(char) ? 2 : 1;
+    if (used > width) return `${out.trimEnd()}…`;
+    out += char;
+  }
+  return out;
+}
+
 /** Plain text of a value (lists, titles, exports); chips and links are drawn by FieldValue.svelte. */
 export function formatBoolean(value: unknown, lang: Lang): string {
   return value ? (lang === 'zh-CN' ? '是' : 'Yes') : lang === 'zh-CN' ? '否' : 'No';

@@ -101,9 +101,9 @@ test('saved views and bulk delete with undo', async ({ page }) => {
   await rows.nth(1).locator('input[type="checkbox"]').check();
   await expect(page.getByTestId('bulk-bar')).toContainText('2 selected');
   await page.getByTestId('bulk-delete').click();
-  await expect(page.getByTestId('total')).toContainText(String(total - 2));
+  await expect(page.getByTestId('total')).toHaveText(`${(total - 2).toLocaleString('en-US')} records`);
   await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
-  await expect(page.getByTestId('total')).toContainText(String(total));
+  await expect(page.getByTestId('total')).toHaveText(`${total.toLocaleString('en-US')} records`);
 });
 
 test('the layout editor changes the list columns for everyone', async ({ page }) => {
@@ -259,5 +259,60 @@ for (const lang of ['en', 'zh-CN'] as const) {
     }
     expect(axis.axisWidth).toBeLessThan(axis.chartWidth / 2);
     await page.getByTestId('campaign-roi').screenshot({ path: test.info().outputPath(`campaign-roi-${lang}.png`) });
+  });
+}
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`lists fit in 1440 px, show "1–50 of N" and say "1 record" (${lang})`, async ({ page }) => {
+    const base = test.info().project.use.baseURL ?? 'http://127.0.0.1';
+    await page.context().addCookies([{ name: 'tp_lang', value: lang, url: base }]);
+    const number = (n: number) => n.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-US');
+    const range = (from: number, to: number, total: number) =>
+      lang === 'zh-CN'
+        ? `第 ${number(from)}–${number(to)} 条，共 ${number(total)} 条`
+        : `${number(from)}–${number(to)} of ${number(total)}`;
+
+    // Many columns scroll inside the table's own box; the page is never wider than the window.
+    const wide =
+      'caseNumber,subject,account,contact,status,priority,severity,owner,openedAt,slaDueAt,type,channel,product';
+    for (const path of ['/accounts', '/interactions', `/cases?cols=${wide}`]) {
+      await page.goto(path);
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+      await expect(page.getByTestId('record-table')).toBeVisible();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(1440);
+    }
+    const table = page.locator('.table-wrap');
+    expect(await table.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    expect(await table.evaluate((e) => getComputedStyle(e).overflowX)).toBe('auto');
+    await page.screenshot({ path: test.info().outputPath(`list-wide-${lang}.png`) });
+
+    const { interactions } = await graphql<{ interactions: { totalCount: number } }>(
+      page,
+      '{ interactions(first: 1) { totalCount } }',
+    );
+    const total = interactions.totalCount;
+    expect(total).toBeGreaterThan(100);
+    await page.goto('/interactions');
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(page.getByTestId('page-range')).toHaveText(range(1, 50, total));
+    await expect(page.getByTestId('total')).toHaveText(
+      lang === 'zh-CN' ? `${number(total)} 条记录` : `${number(total)} records`,
+    );
+    await page.getByTestId('next-page').click();
+    await expect(page.getByTestId('page-range')).toHaveText(range(51, 100, total));
+    await page.getByTestId('previous-page').click();
+    await expect(page.getByTestId('page-range')).toHaveText(range(1, 50, total));
+    await page.screenshot({ path: test.info().outputPath(`list-paging-${lang}.png`) });
+
+    // One record: singular in English (no plural in Chinese).
+    const { accounts } = await graphql<{ accounts: { nodes: { name: string }[] } }>(
+      page,
+      '{ accounts(first: 1) { nodes { name } } }',
+    );
+    const filter = JSON.stringify([{ field: 'name', op: 'in', value: [accounts.nodes[0]!.name] }]);
+    await page.goto(`/accounts?filter=${encodeURIComponent(filter)}`);
+    await expect(page.getByTestId('total')).toHaveText(lang === 'zh-CN' ? '1 条记录' : '1 record');
+    await expect(page.getByTestId('page-range')).toHaveText(range(1, 1, 1));
+    await page.screenshot({ path: test.info().outputPath(`list-one-${lang}.png`) });
   });
 }

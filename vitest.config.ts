@@ -17,6 +17,7 @@ export default defineConfig({
       'plugins/*/test/**/*.test.ts',
       'tests/api/**/*.test.ts',
       'tests/*.test.ts',
+      'apps/web/src/lib/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

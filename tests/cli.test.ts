@@ -1,6 +1,6 @@
 // The `touchpoint` command as a user runs it: a real process, a real database, real files.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,5 +82,31 @@ describe('touchpoint CLI', () => {
     const result = touchpoint('metadata', 'plan', broken);
     expect(result.code).toBe(3);
     expect(result.err).toMatch(/broken\.yaml: line \d+, column \d+/);
+  });
+
+  it('plugin pack works as both READMEs say: it seals the plugin into an archive, exit code 0', () => {
+    const out = join(dir, 'packed');
+    const packed = touchpoint(
+      'plugin',
+      'pack',
+      fileURLToPath(new URL('../plugins/asset-tracking', import.meta.url)),
+      '--out-dir',
+      out,
+    );
+    expect(packed.code, packed.err).toBe(0);
+    const file = join(out, 'touchpoint.asset-tracking-1.0.0.tpplugin.json');
+    expect(packed.out).toContain(file);
+    expect(existsSync(file)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).manifest.id).toBe('touchpoint.asset-tracking');
+    // The READMEs list the plugin commands the CLI has, and call none of them planned.
+    const help = touchpoint('--help').out;
+    for (const readme of ['../README.md', '../packages/cli/README.md']) {
+      const text = readFileSync(fileURLToPath(new URL(readme, import.meta.url)), 'utf8');
+      expect(text, readme).not.toMatch(/pack[^.]*planned/i);
+      for (const sub of ['build', 'pack', 'test']) {
+        expect(text, readme).toMatch(new RegExp(`plugin (build\\|pack\\|test|${sub})`));
+        expect(help).toContain(`plugin ${sub} <dir>`);
+      }
+    }
   });
 });

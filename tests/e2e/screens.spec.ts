@@ -101,9 +101,9 @@ test('saved views and bulk delete with undo', async ({ page }) => {
   await rows.nth(1).locator('input[type="checkbox"]').check();
   await expect(page.getByTestId('bulk-bar')).toContainText('2 selected');
   await page.getByTestId('bulk-delete').click();
-  await expect(page.getByTestId('total')).toContainText(String(total - 2));
+  await expect(page.getByTestId('total')).toHaveText(`${(total - 2).toLocaleString('en-US')} records`);
   await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
-  await expect(page.getByTestId('total')).toContainText(String(total));
+  await expect(page.getByTestId('total')).toHaveText(`${total.toLocaleString('en-US')} records`);
 });
 
 test('the layout editor changes the list columns for everyone', async ({ page }) => {
@@ -214,3 +214,105 @@ test('a lead is converted from its page into account, contact and opportunity', 
   expect(page.url()).toContain(after.lead.convertedAccountId!);
   await expect(page.getByTestId('related-r_opportunity_account')).toContainText('Converted in the browser');
 });
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`the campaign ROI chart's labels do not overlap (${lang})`, async ({ page }) => {
+    const { campaignRoi } = await graphql<{ campaignRoi: { name: string; roiPercent: string | null }[] }>(
+      page,
+      '{ campaignRoi { name roiPercent } }',
+    );
+    const expected = campaignRoi.filter((r) => r.roiPercent != null).slice(0, 10);
+    expect(expected.length).toBeGreaterThan(1);
+    const base = test.info().project.use.baseURL ?? 'http://127.0.0.1';
+    await page.context().addCookies([{ name: 'tp_lang', value: lang, url: base }]);
+    await page.goto('/');
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    const canvas = page.getByTestId('campaign-roi').locator('canvas');
+    await expect(canvas).toBeVisible();
+    // The names sit on the vertical axis, one per line: each label's box is apart from the next one and
+    // inside the chart, and each is the start of its campaign's name.
+    const axis = await canvas.evaluate((c) => {
+      type Scale = {
+        left: number;
+        right: number;
+        width: number;
+        ticks: { label: string | string[] }[];
+        getPixelForTick(i: number): number;
+        _resolveTickFontOptions?(i: number): { size: number };
+      };
+      const chart = (c as unknown as { chart: { scales: Record<string, Scale>; width: number } }).chart;
+      const y = chart.scales.y!;
+      return {
+        labels: y.ticks.map((t) => String(t.label)),
+        positions: y.ticks.map((_, i) => y.getPixelForTick(i)),
+        fontSize: y._resolveTickFontOptions?.(0).size ?? 12,
+        axisWidth: y.width,
+        chartWidth: chart.width,
+      };
+    });
+    expect(axis.labels).toHaveLength(expected.length);
+    axis.labels.forEach((shown, i) => {
+      expect(expected[i]!.name.startsWith(shown.replace(/…$/, ''))).toBe(true);
+    });
+    for (let i = 1; i < axis.positions.length; i++) {
+      expect(axis.positions[i]! - axis.positions[i - 1]!).toBeGreaterThanOrEqual(axis.fontSize + 2);
+    }
+    expect(axis.axisWidth).toBeLessThan(axis.chartWidth / 2);
+    await page.getByTestId('campaign-roi').screenshot({ path: test.info().outputPath(`campaign-roi-${lang}.png`) });
+  });
+}
+
+for (const lang of ['en', 'zh-CN'] as const) {
+  test(`lists fit in 1440 px, show "1–50 of N" and say "1 record" (${lang})`, async ({ page }) => {
+    const base = test.info().project.use.baseURL ?? 'http://127.0.0.1';
+    await page.context().addCookies([{ name: 'tp_lang', value: lang, url: base }]);
+    const number = (n: number) => n.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-US');
+    const range = (from: number, to: number, total: number) =>
+      lang === 'zh-CN'
+        ? `第 ${number(from)}–${number(to)} 条，共 ${number(total)} 条`
+        : `${number(from)}–${number(to)} of ${number(total)}`;
+
+    // Many columns scroll inside the table's own box; the page is never wider than the window.
+    const wide =
+      'caseNumber,subject,account,contact,status,priority,severity,owner,openedAt,slaDueAt,type,channel,product';
+    for (const path of ['/accounts', '/interactions', `/cases?cols=${wide}`]) {
+      await page.goto(path);
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+      await expect(page.getByTestId('record-table')).toBeVisible();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(1440);
+    }
+    const table = page.locator('.table-wrap');
+    expect(await table.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    expect(await table.evaluate((e) => getComputedStyle(e).overflowX)).toBe('auto');
+    await page.screenshot({ path: test.info().outputPath(`list-wide-${lang}.png`) });
+
+    const { interactions } = await graphql<{ interactions: { totalCount: number } }>(
+      page,
+      '{ interactions(first: 1) { totalCount } }',
+    );
+    const total = interactions.totalCount;
+    expect(total).toBeGreaterThan(100);
+    await page.goto('/interactions');
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(page.getByTestId('page-range')).toHaveText(range(1, 50, total));
+    await expect(page.getByTestId('total')).toHaveText(
+      lang === 'zh-CN' ? `${number(total)} 条记录` : `${number(total)} records`,
+    );
+    await page.getByTestId('next-page').click();
+    await expect(page.getByTestId('page-range')).toHaveText(range(51, 100, total));
+    await page.getByTestId('previous-page').click();
+    await expect(page.getByTestId('page-range')).toHaveText(range(1, 50, total));
+    await page.screenshot({ path: test.info().outputPath(`list-paging-${lang}.png`) });
+
+    // One record: singular in English (no plural in Chinese).
+    const { accounts } = await graphql<{ accounts: { nodes: { name: string }[] } }>(
+      page,
+      '{ accounts(first: 1) { nodes { name } } }',
+    );
+    const filter = JSON.stringify([{ field: 'name', op: 'in', value: [accounts.nodes[0]!.name] }]);
+    await page.goto(`/accounts?filter=${encodeURIComponent(filter)}`);
+    await expect(page.getByTestId('total')).toHaveText(lang === 'zh-CN' ? '1 条记录' : '1 record');
+    await expect(page.getByTestId('page-range')).toHaveText(range(1, 1, 1));
+    await page.screenshot({ path: test.info().outputPath(`list-one-${lang}.png`) });
+  });
+}

@@ -1,6 +1,9 @@
 // The words of the screens themselves (entity and field labels come from metadata, in both languages).
 import type { Lang } from './api.ts';
 
+/** A count's words per plural category of the language (`{n}` is the formatted number); `other` always. */
+export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
 const en = {
   appName: 'Touchpoint',
   home: 'Home',
@@ -24,7 +27,9 @@ const en = {
   restore: 'Restore',
   loading: 'Loading…',
   noRecords: 'No records match.',
-  records: 'records',
+  records: { one: '{n} record', other: '{n} records' } as Plural,
+  range: '{from}–{to} of {total}',
+  touchpointsMoved: { one: '{n} touchpoint moved', other: '{n} touchpoints moved' } as Plural,
   list: 'List',
   kanban: 'Kanban',
   calendar: 'Calendar',
@@ -40,7 +45,7 @@ const en = {
   quickSearch: 'Quick search',
   previous: 'Previous',
   next: 'Next',
-  selected: 'selected',
+  selected: '{n} selected',
   bulkEdit: 'Edit selected',
   bulkDelete: 'Delete selected',
   setField: 'Set field',
@@ -122,6 +127,7 @@ const en = {
   openPipeline: 'Open pipeline',
   forecast: 'Forecast by close month',
   campaignRoi: 'Campaign ROI',
+  roiPercent: 'ROI %',
   customerTiers: 'Customer value tiers (A/B/C/D)',
   churnByTier: 'Churn rate per tier',
   satisfaction: 'Satisfaction per dimension',
@@ -228,7 +234,9 @@ const zh: Messages = {
   restore: '恢复',
   loading: '正在加载…',
   noRecords: '没有符合条件的记录。',
-  records: '条记录',
+  records: { other: '{n} 条记录' },
+  range: '第 {from}–{to} 条，共 {total} 条',
+  touchpointsMoved: { other: '转移 {n} 条接触记录' },
   list: '列表',
   kanban: '看板',
   calendar: '日历',
@@ -244,7 +252,7 @@ const zh: Messages = {
   quickSearch: '快速搜索',
   previous: '上一页',
   next: '下一页',
-  selected: '已选择',
+  selected: '已选择 {n} 条',
   bulkEdit: '批量编辑',
   bulkDelete: '批量删除',
   setField: '设置字段',
@@ -326,6 +334,7 @@ const zh: Messages = {
   openPipeline: '在途商机金额',
   forecast: '按预计成交月份预测',
   campaignRoi: '市场活动投资回报',
+  roiPercent: '投资回报率 %',
   customerTiers: '客户价值分级（A/B/C/D）',
   churnByTier: '各级客户流失率',
   satisfaction: '各维度满意度',
@@ -398,6 +407,26 @@ const zh: Messages = {
     other: '变更被拒绝。',
   },
 };
+
+const rules = new Map<Lang, Intl.PluralRules>();
+
+/** `n` in words by the language's plural rules: "1 record", "2 records", "1,234 条记录". */
+export function plural(lang: Lang, n: number, forms: Plural): string {
+  const locale = lang === 'zh-CN' ? 'zh-CN' : 'en-US';
+  let rule = rules.get(lang);
+  if (!rule) {
+    rule = new Intl.PluralRules(locale);
+    rules.set(lang, rule);
+  }
+  const form = forms[rule.select(n)] ?? forms.other;
+  return form.replace('{n}', new Intl.NumberFormat(locale).format(n));
+}
+
+/** Fills `{name}` placeholders, numbers formatted for the language. */
+export function fill(lang: Lang, text: string, values: Record<string, number>): string {
+  const format = new Intl.NumberFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-US');
+  return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? format.format(values[key]!) : whole));
+}
 
 export function messages(lang: Lang): Messages {
   return lang === 'zh-CN' ? zh : en;

@@ -109,19 +109,45 @@ export function optionOf(field: FieldDefinition, value: unknown): SelectOption |
   return field.options?.find((o) => o.value === value);
 }
 
-/** The GraphQL selection of one field: relations bring the target's id and title. */
-export function fieldSelection(field: FieldDefinition, entities: Map<string, EntityDefinition>): string {
+/**
+ * An entity's title field aliased `title`, selected as its type needs (a relation title brings its own
+ * target's title, a currency title its amount and currency), for `formatTitle` to read. A title that is a
+ * relation to a title that is a relation stops at the id: metadata may loop.
+ */
+export function titleSelection(
+  entity: EntityDefinition | undefined,
+  entities: ReadonlyMap<string, EntityDefinition>,
+  depth = 0,
+): string {
+  const field = entity ? fieldByName(entity, entity.titleField) : undefined;
+  if (!field) return 'title: id';
   if (field.type === 'relation') {
-    const target = entities.get(field.relation?.target ?? '');
-    const title = target ? target.titleField : 'id';
-    if (field.relation?.kind === 'manyToMany') return `${field.name}(first: 20) { id title: ${title} }`;
-    return `${field.name}Id ${field.name} { id title: ${title} }`;
+    if (depth > 1) return 'title: id';
+    const inner = titleSelection(entities.get(field.relation?.target ?? ''), entities, depth + 1);
+    return field.relation?.kind === 'manyToMany'
+      ? `title: ${field.name}(first: 20) { id ${inner} }`
+      : `title: ${field.name} { id ${inner} }`;
+  }
+  if (field.type === 'currency') return `title: ${field.name} { amount currency }`;
+  return `title: ${field.name}`;
+}
+
+/** The GraphQL selection of one field: relations bring the target's id and title. */
+export function fieldSelection(field: FieldDefinition, entities: ReadonlyMap<string, EntityDefinition>): string {
+  if (field.type === 'relation') {
+    const title = titleSelection(entities.get(field.relation?.target ?? ''), entities, 1);
+    if (field.relation?.kind === 'manyToMany') return `${field.name}(first: 20) { id ${title} }`;
+    return `${field.name}Id ${field.name} { id ${title} }`;
   }
   if (field.type === 'currency') return `${field.name} { amount currency }`;
   return field.name;
 }
 
-export function selection(entity: EntityDefinition, names: string[], entities: Map<string, EntityDefinition>): string {
+export function selection(
+  entity: EntityDefinition,
+  names: string[],
+  entities: ReadonlyMap<string, EntityDefinition>,
+): string {
   const fields = names
     .map((n) => fieldByName(entity, n))
     .filter((f): f is FieldDefinition => Boolean(f))
@@ -131,7 +157,11 @@ export function selection(entity: EntityDefinition, names: string[], entities: M
   return `id version updatedAt updatedBy createdAt createdBy ${fields.join(' ')}`;
 }
 
-export function listDocument(entity: EntityDefinition, columns: string[], entities: Map<string, EntityDefinition>) {
+export function listDocument(
+  entity: EntityDefinition,
+  columns: string[],
+  entities: ReadonlyMap<string, EntityDefinition>,
+) {
   const type = pascalCase(entity.name);
   const names = rootNames(entity);
   return `query List($filter: ${type}Filter, $orderBy: [${type}OrderBy!], $search: String, $first: Int, $after: String, $last: Int, $before: String) {
@@ -143,7 +173,7 @@ export function listDocument(entity: EntityDefinition, columns: string[], entiti
 }`;
 }
 
-export function recordDocument(entity: EntityDefinition, entities: Map<string, EntityDefinition>) {
+export function recordDocument(entity: EntityDefinition, entities: ReadonlyMap<string, EntityDefinition>) {
   return `query Record($id: ID!) { record: ${entity.name}(id: $id) { ${selection(
     entity,
     entity.fields.map((f) => f.name),
@@ -151,7 +181,7 @@ export function recordDocument(entity: EntityDefinition, entities: Map<string, E
   )} } }`;
 }
 
-export function createDocument(entity: EntityDefinition, entities: Map<string, EntityDefinition>) {
+export function createDocument(entity: EntityDefinition, entities: ReadonlyMap<string, EntityDefinition>) {
   const type = pascalCase(entity.name);
   return `mutation Create($input: ${type}Input!) { record: ${rootNames(entity).create}(input: $input) { ${selection(
     entity,
@@ -160,7 +190,11 @@ export function createDocument(entity: EntityDefinition, entities: Map<string, E
   )} } }`;
 }
 
-export function updateDocument(entity: EntityDefinition, entities: Map<string, EntityDefinition>, names?: string[]) {
+export function updateDocument(
+  entity: EntityDefinition,
+  entities: ReadonlyMap<string, EntityDefinition>,
+  names?: string[],
+) {
   const type = pascalCase(entity.name);
   return `mutation Update($id: ID!, $input: ${type}Input!, $expectedVersion: Int) { record: ${rootNames(entity).update}(id: $id, input: $input, expectedVersion: $expectedVersion) { ${selection(
     entity,
@@ -262,7 +296,7 @@ export function relatedLists(entity: EntityDefinition, entities: EntityDefinitio
   return lists;
 }
 
-export function relatedDocument(lists: RelatedList[], entities: Map<string, EntityDefinition>) {
+export function relatedDocument(lists: RelatedList[], entities: ReadonlyMap<string, EntityDefinition>) {
   const parts = lists.map((l) => {
     const columns = listColumns(l.entity)
       .filter((c) => c !== l.field.name)

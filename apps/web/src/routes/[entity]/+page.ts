@@ -36,6 +36,10 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   const filter = toFilter(entity, conditions);
   const after = url.searchParams.get('after');
   const before = url.searchParams.get('before');
+  // Cursors say where a page starts, not its number: the address keeps the position of the page's first row
+  // (`at`, 1-based) for the "1–50 of 1,234" line; the first page is at 1 whatever the address says.
+  const atParam = Number(url.searchParams.get('at'));
+  const at = after || before ? (Number.isInteger(atParam) && atParam > 0 ? atParam : null) : 1;
   type Page = { totalCount: number; pageInfo: PageInfo; nodes: Row[] };
   let page: Page | null = null;
   if (view === 'list') {
@@ -47,5 +51,6 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
     });
     page = data.page;
   }
-  return { entity, view, q, conditions, sort, columns, filter, page };
+  const from = page && !page.pageInfo.hasPreviousPage ? 1 : at;
+  return { entity, view, q, conditions, sort, columns, filter, page, from, pageSize: PAGE_SIZE };
 };

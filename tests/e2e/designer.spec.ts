@@ -1,7 +1,7 @@
 // The designer as an admin uses it, in English and in Chinese: a destructive change cannot be applied
 // before it is confirmed, a refusal is in the user's words, an applied change is not planned again, and
 // in Chinese the plan, its warnings, the history and the field editor show no English.
-import { expect, type Page, type Request, test } from '@playwright/test';
+import { expect, type Page, type Request, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 

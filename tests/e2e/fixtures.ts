@@ -11,4 +11,4 @@ export const test = base.extend({
     await use(context);
   },
 });
-export { expect, type Page } from '@playwright/test';
+export { expect, type Page, type Request } from '@playwright/test';

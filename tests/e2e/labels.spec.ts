@@ -2,7 +2,7 @@
 // title, datetimes formatted, select options and booleans in the screen's language — never `[object Object]`,
 // an ISO timestamp or a stored value such as `inProgress` or `false`. Checked in English and Chinese against
 // what the API says the records hold.
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 

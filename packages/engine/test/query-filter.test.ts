@@ -1,7 +1,7 @@
 // Every operator family of the filter language against real PostgreSQL, compared with the same predicate
 // evaluated in memory over the inserted data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Filter, listRecords, QueryCompiler } from '../src/index.ts';
+import { clockStartingAt, type Filter, listRecords, QueryCompiler } from '../src/index.ts';
 import {
   type AccountRow,
   connect,
@@ -14,7 +14,11 @@ import {
 } from './query-fixture.ts';
 
 const SCHEMA = 'ws_filter';
-const compiler = new QueryCompiler(ENTITIES, SCHEMA);
+// Relative dates count from one present, in the data and in SQL alike: noon UTC of a fixed day, so no
+// boundary of today, this week or this year lies between writing the rows and reading them, whenever it runs.
+const NOW = Date.parse('2026-06-17T12:00:00Z');
+const CLOCK_SQL = clockStartingAt(new Date(NOW).toISOString()).sql;
+const compiler = new QueryCompiler(ENTITIES, SCHEMA, { now: CLOCK_SQL });
 let fx: Fixture;
 let data: Dataset;
 let accounts: AccountRow[];
@@ -24,7 +28,7 @@ beforeAll(async () => {
   data = await seed(
     fx.db,
     SCHEMA,
-    makeDataset(80, (i) => i % 5),
+    makeDataset(80, (i) => i % 5, 7, NOW),
   );
   accounts = live(data.accounts);
 });
@@ -164,7 +168,7 @@ describe('number, decimal, money, boolean, select, multiSelect, json and id oper
 });
 
 describe('date and datetime operators', () => {
-  const now = Date.now();
+  const now = NOW;
   const today = isoDay(now);
   it('absolute comparisons', async () => {
     await expectAccounts({ foundedOn: { eq: '2001-02-03' } }, (a) => a.foundedOn === '2001-02-03');
@@ -210,8 +214,8 @@ describe('date and datetime operators', () => {
 
   it('takes "today" in the compiler’s time zone', async () => {
     for (const timeZone of ['Pacific/Kiritimati', 'America/Adak']) {
-      const zoned = new QueryCompiler(ENTITIES, SCHEMA, { timeZone });
-      const todayThere = new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+      const zoned = new QueryCompiler(ENTITIES, SCHEMA, { timeZone, now: CLOCK_SQL });
+      const todayThere = new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(NOW));
       const result = await listRecords(fx.db, zoned, {
         entity: 'account',
         filter: { foundedOn: { relative: 'today' } },

@@ -158,9 +158,14 @@ const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(
  * Accounts with duplicate and NULL values in every sortable column, a few soft-deleted; each account gets
  * `contactsPer(i)` contacts; contacts carry tags. Timestamps repeat on purpose, with microseconds.
  */
-export function makeDataset(count: number, contactsPer: (i: number) => number, seed = 7): Dataset {
+export function makeDataset(
+  count: number,
+  contactsPer: (i: number) => number,
+  seed = 7,
+  /** The present the dates are placed around (a test that filters by relative dates passes its clock's). */
+  now = Date.now(),
+): Dataset {
   const rnd = random(seed);
-  const now = Date.now();
   const accounts: AccountRow[] = [];
   const names = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli'];
   for (let i = 0; i < count; i++) {

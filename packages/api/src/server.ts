@@ -8,7 +8,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
-import { depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
+import { depthLimitRule, limitRules, MAX_BODY_BYTES, MAX_QUERY_DEPTH, parseWithTokenLimit } from './limits.ts';
 import { Passthrough } from './passthrough.ts';
 import { SchemaCache } from './schema-cache.ts';
 
@@ -120,8 +120,12 @@ export function createApiHandler(options: ApiServerOptions) {
   }
 
   const limits: Plugin = {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn(parseWithTokenLimit(parseFn as never) as never);
+    },
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
+      for (const rule of limitRules()) addValidationRule(rule as never);
     },
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;

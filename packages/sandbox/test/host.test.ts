@@ -246,8 +246,8 @@ describe('lifecycle', () => {
     ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       issues: [
-        { path: 'limits.memoryMb', message: 'must be a whole number of at least 8' },
-        { path: 'limits.cpuTimeMs', message: 'must be a whole number of at least 1' },
+        { path: 'limits.memoryMb', message: 'is 2; allowed is a whole number from 8 to 512 (MB)' },
+        { path: 'limits.cpuTimeMs', message: 'is 1.5; allowed is a whole number from 1 to 10000 (ms)' },
       ],
     });
   });

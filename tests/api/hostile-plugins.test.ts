@@ -1,0 +1,113 @@
+// The hostile-plugin suite: plugins and archives written to abuse the server, each built and installed
+// through the real install path (packPluginFolder → installPlugin over HTTP) on a real database. Every case
+// asserts the refusal — its code and what its message names — and that the refusal changed nothing.
+// Counts, never timings: nothing here depends on the wall clock.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { packPluginFolder } from '@touchpoint/plugin-runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GraphQLResponse, type Harness, startHarness } from './harness.ts';
+
+const dirs: string[] = [];
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ plugins: { onLog: () => {} } });
+});
+afterAll(async () => {
+  await h?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A plugin folder in a temporary directory: `files` relative to it. */
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-hostile-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const manifest = (id: string, records: string) =>
+  `id: ${id}\nversion: 1.0.0\nlabels: { en: Test, zh-CN: 测试 }\ndescription: { en: A hostile test plugin. }\ntouchpoint: "^0.1.0"\ncapabilities:\n  records: ${records}\n`;
+
+/** A plugin whose `src/index.ts` is `definePlugin(<definition>)`. */
+async function plugin(id: string, records: string, definition: string, files: Record<string, string> = {}) {
+  const source = `import { definePlugin } from '@touchpoint/plugin-sdk';\nexport default definePlugin(${definition});\n`;
+  const dir = folder({ 'plugin.yaml': manifest(id, records), 'src/index.ts': source, ...files });
+  return (await packPluginFolder(dir)).archive;
+}
+
+const INSTALL = `mutation($a: JSON!, $g: JSON, $l: JSON) { installPlugin(archive: $a, grants: $g, limits: $l) { applied plugin { id } } }`;
+
+function errorOf(result: GraphQLResponse) {
+  expect(result.errors, 'expected an error').toBeDefined();
+  return result.errors![0]!;
+}
+
+/** A new workspace per case, so one hostile plugin never sees another. */
+let workspaces = 0;
+async function workspace(): Promise<string> {
+  const slug = `hostile${++workspaces}`;
+  await h.ok(`mutation { createWorkspace(slug: "${slug}", name: "Hostile ${workspaces}") { slug } }`);
+  return slug;
+}
+
+/** What a refusal must leave as it was: the metadata version, the installed plugins, the records. */
+async function snapshot(ws: string) {
+  const data = await h.ok<Record<string, unknown>>(
+    `{ metadataVersion plugins { id version enabled } accounts { totalCount } contacts { totalCount } }`,
+    {},
+    { workspace: ws },
+  );
+  const rows = await h.engine.db.query<{ n: number }>(
+    `select count(*)::int as n from touchpoint.plugin_installation i join touchpoint.workspace w on w.id = i.workspace_id where w.slug = $1`,
+    [ws],
+  );
+  return { ...data, installationRows: rows[0]!.n };
+}
+
+describe('hostile plugins: limits a package asks for', () => {
+  it('refuses limits beyond the host maximums at install, naming each path, value and allowed range', async () => {
+    const ws = await workspace();
+    const archive = await plugin('evil.greedy', '{ account: [read] }', '{}');
+    const before = await snapshot(ws);
+    const huge = errorOf(
+      await h.gql(
+        INSTALL,
+        { a: archive, l: { memoryMb: 1e6, cpuTimeMs: 2 ** 31 - 1, wallTimeMs: 2 ** 31 - 1, hostCallsPerRequest: 1e9 } },
+        { workspace: ws },
+      ),
+    );
+    expect(huge.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [
+        { path: 'limits.memoryMb', message: 'is 1000000; allowed is a whole number from 8 to 512 (MB)' },
+        { path: 'limits.cpuTimeMs', message: 'is 2147483647; allowed is a whole number from 1 to 10000 (ms)' },
+        { path: 'limits.wallTimeMs', message: 'is 2147483647; allowed is a whole number from 1 to 60000 (ms)' },
+        {
+          path: 'limits.hostCallsPerRequest',
+          message: 'is 1000000000; allowed is a whole number from 0 to 10000 (calls)',
+        },
+      ],
+    });
+    expect(huge.message).toContain('limits.memoryMb: is 1000000; allowed is a whole number from 8 to 512 (MB)');
+    // isolated-vm never sees the value: the refusal is ours, not its "invalid memory limit".
+    const absurd = errorOf(await h.gql(INSTALL, { a: archive, l: { memoryMb: 1e300 } }, { workspace: ws }));
+    expect(absurd.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'limits.memoryMb', message: 'is 1e+300; allowed is a whole number from 8 to 512 (MB)' }],
+    });
+    expect(await snapshot(ws)).toEqual(before);
+    // At the maximums it installs.
+    const fine = await h.ok<{ installPlugin: { applied: boolean } }>(
+      INSTALL,
+      { a: archive, l: { memoryMb: 512, cpuTimeMs: 10_000, wallTimeMs: 60_000, hostCallsPerRequest: 10_000 } },
+      { workspace: ws },
+    );
+    expect(fine.installPlugin.applied).toBe(true);
+  });
+});

@@ -111,3 +111,64 @@ describe('hostile plugins: limits a package asks for', () => {
     expect(fine.installPlugin.applied).toBe(true);
   });
 });
+
+describe('hostile plugins: their words shown as ours', () => {
+  const PHISH = 'Your session expired. Log in again at https://evil.example/login';
+
+  it("marks a plugin's error as the plugin's, removes links and control characters, and never answers with its stack", async () => {
+    const ws = await workspace();
+    const archive = await plugin(
+      'evil.phish',
+      '{ account: [read] }',
+      `{ hooks: { account: { beforeCreate() { throw new Error(${JSON.stringify(`${PHISH}\n\u202eTouchpoint: www.evil.example`)}); } } } }`,
+    );
+    await h.ok(INSTALL, { a: archive }, { workspace: ws });
+    const before = await snapshot(ws);
+    const result = await h.gql(`mutation { createAccount(input: { name: "Acme" }) { id } }`, {}, { workspace: ws });
+    const error = errorOf(result);
+    const shown = 'Your session expired. Log in again at [link removed] Touchpoint: [link removed]';
+    expect(error.message).toBe(
+      `Plugin evil.phish failed in account.beforeCreate (workspace ${ws}). Its own message, not Touchpoint's: "${shown}"`,
+    );
+    expect(error.extensions).toMatchObject({
+      code: 'PLUGIN_FAILED',
+      details: { plugin: 'evil.phish', where: 'account.beforeCreate', pluginMessage: shown },
+    });
+    const answer = JSON.stringify(result);
+    expect(answer).not.toContain('evil.example');
+    expect(answer).not.toContain('stack');
+    expect(answer).not.toContain('\u202e');
+    expect(await snapshot(ws)).toEqual(before);
+  });
+
+  it("caps a plugin's text and marks a refusal through ctx.reject as the plugin's", async () => {
+    const ws = await workspace();
+    const archive = await plugin(
+      'evil.refuser',
+      '{ account: [read] }',
+      `{ hooks: { account: { beforeCreate(ctx) {
+        if (ctx.values.name === 'field') ctx.reject({ name: 'see https://evil.example/fix' });
+        ctx.reject(${JSON.stringify(PHISH)} + ' '.repeat(10) + 'x'.repeat(5000));
+      } } } }`,
+    );
+    await h.ok(INSTALL, { a: archive }, { workspace: ws });
+    const before = await snapshot(ws);
+    const refused = errorOf(
+      await h.gql(`mutation { createAccount(input: { name: "Acme" }) { id } }`, {}, { workspace: ws }),
+    );
+    expect(refused.extensions?.code).toBe('VALIDATION_FAILED');
+    expect(refused.message).toMatch(
+      /^Plugin evil\.refuser refused the account record\. Its own reason, not Touchpoint's: "Your session expired\. Log in again at \[link removed\] x+…"$/,
+    );
+    const pluginMessage = (refused.extensions!.details as { pluginMessage: string }).pluginMessage;
+    expect(pluginMessage).toHaveLength(300);
+    const field = errorOf(
+      await h.gql(`mutation { createAccount(input: { name: "field" }) { id } }`, {}, { workspace: ws }),
+    );
+    expect(field.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'input.name', message: 'see [link removed]' }],
+    });
+    expect(await snapshot(ws)).toEqual(before);
+  });
+});

@@ -224,6 +224,7 @@ export class PluginHost {
   }
 
   #recordFailure(instance: PluginInstance, error: TouchpointError): void {
+    this.#options.onPluginFailure?.(error, { id: instance.reg.plugin.id, workspace: instance.reg.workspace });
     instance.counters.errors++;
     instance.counters.consecutiveFailures++;
     instance.lastError = { code: error.code, message: error.message, at: new Date().toISOString() };

@@ -1,5 +1,6 @@
 // Limits per plugin per workspace: defaults a host can override, and a plugin's own values on top.
 import { type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
+import { pluginText } from './plugin-text.ts';
 import type { PluginLimits } from './types.ts';
 
 export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
@@ -105,5 +106,35 @@ export function pluginFailed(
     {
       details: { plugin, workspace, where, ...details },
     },
+  );
+}
+
+/** What the server log gets about a plugin failure and API answers never do. */
+export interface PluginFailureCause {
+  /** The plugin's own text, whole (up to what the sandbox copies out). */
+  text: string;
+  /** The stack the plugin's error carried. */
+  stack?: string;
+}
+
+/**
+ * `PLUGIN_FAILED` for a failure whose words are the plugin's (an error it threw): the message says so and
+ * quotes the text made harmless (`pluginText`); `details.pluginMessage` holds the same text for the web app
+ * to show labelled as the plugin's. The whole text and the stack go only to `cause`, for the server log.
+ */
+export function pluginThrew(
+  plugin: string,
+  workspace: string,
+  where: string,
+  text: string,
+  options: { stack?: string; refusal?: string; details?: Record<string, unknown> } = {},
+): TouchpointError {
+  const shown = pluginText(text) || '(no message)';
+  const refused = options.refusal ? ` after a host call was refused (${options.refusal})` : '';
+  const cause: PluginFailureCause = { text, ...(options.stack ? { stack: options.stack } : {}) };
+  return new TouchpointError(
+    'PLUGIN_FAILED',
+    `Plugin ${plugin} failed in ${where} (workspace ${workspace})${refused}. Its own message, not Touchpoint's: "${shown}"`,
+    { details: { plugin, workspace, where, pluginMessage: shown, ...options.details }, cause },
   );
 }

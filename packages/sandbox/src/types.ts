@@ -180,6 +180,11 @@ export interface PluginHostOptions {
   /** A host function threw something other than a TouchpointError (the plugin saw "internal error"). */
   onHostError?(error: unknown, call: HostCall, op: string): void;
   /**
+   * A call of the plugin failed (PLUGIN_FAILED, LIMIT_EXCEEDED). For the server log: when the plugin threw,
+   * `error.cause` holds its whole text and its stack (`PluginFailureCause`), which no API answer carries.
+   */
+  onPluginFailure?(error: Error & { code: string; cause?: unknown }, plugin: { id: string; workspace: string }): void;
+  /**
    * V8 lost control of a plugin's isolate. isolated-vm advises to stop serving, finish outstanding work and
    * end the process; the host cannot recover such an isolate.
    */

@@ -107,7 +107,9 @@ describe('hooks', () => {
     });
     await expect(
       host.runHook('acme.upper', 'w1', 'account', 'beforeCreate', { values: { name: 'nope' } }),
-    ).rejects.toThrow('Plugin acme.upper refused the account record: accounts named nope are refused');
+    ).rejects.toThrow(
+      `Plugin acme.upper refused the account record. Its own reason, not Touchpoint's: "accounts named nope are refused"`,
+    );
     expect(host.metrics()[0]).toMatchObject({ calls: 2, rejections: 2, errors: 0, consecutiveFailures: 0 });
   });
 

@@ -2,6 +2,7 @@
 // through the real install path (packPluginFolder → installPlugin over HTTP) on a real database. Every case
 // asserts the refusal — its code and what its message names — and that the refusal changed nothing.
 // Counts, never timings: nothing here depends on the wall clock.
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -168,6 +169,73 @@ describe('hostile plugins: their words shown as ours', () => {
     expect(field.extensions).toMatchObject({
       code: 'VALIDATION_FAILED',
       issues: [{ path: 'input.name', message: 'see [link removed]' }],
+    });
+    expect(await snapshot(ws)).toEqual(before);
+  });
+});
+
+/** An archive changed by hand and sealed again, as a hostile partner can: the seal is no signature. */
+function tampered(archive: unknown, metadata: { path: string; text: string }[]): Record<string, unknown> {
+  const { format, manifest, bundle } = archive as { format: string; manifest: unknown; bundle: string };
+  const sha256 = createHash('sha256')
+    .update(JSON.stringify([format, manifest, metadata, bundle]))
+    .digest('hex');
+  return { format, manifest, metadata, bundle, sha256 };
+}
+
+describe('hostile archives: metadata paths and sizes', () => {
+  const FIELDS = 'entity: account\nfields: {}\n';
+
+  it('refuses entries whose path climbs out, hides a NUL or a control character, is absolute or uses backslashes', async () => {
+    const ws = await workspace();
+    const archive = await plugin('evil.paths', '{ account: [read] }', '{}');
+    const before = await snapshot(ws);
+    const cases: [string, string][] = [
+      ['metadata/entities/../../../etc/passwd.yaml', 'contains ".."'],
+      ['metadata/fields/account.yaml\u0000.sh', 'contains a NUL byte or another control character'],
+      ['metadata/fields/\u001b[31maccount.yaml', 'contains a NUL byte or another control character'],
+      ['/metadata/fields/account.yaml', 'is absolute; paths are relative to the plugin folder'],
+      ['metadata\\fields\\account.yaml', 'contains a backslash; paths use /'],
+      ['metadata/fields/./account.yaml', 'has an empty, "." or hidden segment'],
+      ['metadata/fields/account.yaml.js', 'must be a .yaml file under metadata/entities/ or metadata/fields/'],
+    ];
+    for (const [path, why] of cases) {
+      const refused = errorOf(
+        await h.gql(
+          INSTALL,
+          {
+            a: tampered(archive, [
+              { path: 'metadata/fields/ok.yaml', text: FIELDS },
+              { path, text: FIELDS },
+            ]),
+          },
+          { workspace: ws },
+        ),
+      );
+      expect(refused.extensions?.code, path).toBe('VALIDATION_FAILED');
+      expect(refused.extensions?.issues).toEqual([
+        { path: 'metadata[1].path', message: expect.stringContaining(`the entry ${JSON.stringify(path)} ${why}`) },
+      ]);
+      expect(refused.message).toContain('The plugin archive is not valid:');
+    }
+    expect(await snapshot(ws)).toEqual(before);
+  });
+
+  it('refuses an archive with too many entries or too much unpacked metadata', async () => {
+    const ws = await workspace();
+    const archive = await plugin('evil.bulky', '{ account: [read] }', '{}');
+    const before = await snapshot(ws);
+    const many = Array.from({ length: 201 }, (_, i) => ({ path: `metadata/fields/f${i}.yaml`, text: FIELDS }));
+    const tooMany = errorOf(await h.gql(INSTALL, { a: tampered(archive, many) }, { workspace: ws }));
+    expect(tooMany.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'metadata', message: 'holds 201 files; at most 200 are allowed' }],
+    });
+    const big = [0, 1, 2].map((i) => ({ path: `metadata/fields/big${i}.yaml`, text: `# ${'x'.repeat(700_000)}\n` }));
+    const tooBig = errorOf(await h.gql(INSTALL, { a: tampered(archive, big) }, { workspace: ws }));
+    expect(tooBig.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'metadata', message: 'unpacks to 2100009 characters; at most 2000000 are allowed' }],
     });
     expect(await snapshot(ws)).toEqual(before);
   });

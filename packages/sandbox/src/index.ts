@@ -8,7 +8,9 @@ export type { PackOptions, PluginArchive, PluginMetadata } from './pack.ts';
 export {
   ARCHIVE_EXTENSION,
   ARCHIVE_FORMAT,
+  ARCHIVE_LIMITS,
   archiveHash,
+  metadataPathProblem,
   packPlugin,
   pluginMetadata,
   readPluginArchive,

@@ -6,15 +6,17 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { packPluginFolder } from '@touchpoint/plugin-runtime';
+import { type PluginRuntimeOptions, packPluginFolder } from '@touchpoint/plugin-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphQLResponse, type Harness, startHarness } from './harness.ts';
 
 const dirs: string[] = [];
 let h: Harness;
+/** What the runtime logged about plugins (their own lines and its warnings about them). */
+const logged: Parameters<NonNullable<PluginRuntimeOptions['onLog']>>[0][] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ plugins: { onLog: () => {} } });
+  h = await startHarness({ plugins: { onLog: (entry) => logged.push(entry) } });
 });
 afterAll(async () => {
   await h?.close();
@@ -238,5 +240,94 @@ describe('hostile archives: metadata paths and sizes', () => {
       issues: [{ path: 'metadata', message: 'unpacks to 2100009 characters; at most 2000000 are allowed' }],
     });
     expect(await snapshot(ws)).toEqual(before);
+  });
+});
+
+describe('hostile plugins: chains of effects', () => {
+  const accounts = async (ws: string) =>
+    (await h.ok<{ accounts: { totalCount: number } }>(`{ accounts { totalCount } }`, {}, { workspace: ws })).accounts
+      .totalCount;
+
+  it('an afterCreate hook creating a record per record created is stopped at depth 8', async () => {
+    const ws = await workspace();
+    const archive = await plugin(
+      'evil.echo',
+      '{ account: [read, create] }',
+      `{ hooks: { account: { async afterCreate(ctx) { await ctx.host.records.create('account', { name: 'echo' }); } } } }`,
+    );
+    await h.ok(INSTALL, { a: archive }, { workspace: ws });
+    await h.ok(`mutation { createAccount(input: { name: "Seed" }) { id } }`, {}, { workspace: ws });
+    await h.plugins!.drain();
+    // The user's account, then one per after-hook of depth 1 … 8; the ninth is refused before it runs.
+    expect(await accounts(ws)).toBe(9);
+    const { plugins } = await h.ok<{ plugins: { metrics: { afterHookErrors: number } }[] }>(
+      `{ plugins { metrics { afterHookErrors } } }`,
+      {},
+      { workspace: ws },
+    );
+    expect(plugins[0]!.metrics.afterHookErrors).toBe(1);
+    expect(logged.filter((l) => l.workspace === ws).map((l) => l.message)).toEqual([
+      expect.stringContaining(
+        'The chain of plugin effects started by tester writing account nested more than 8 plugin calls deep and was stopped at evil.echo account.afterCreate',
+      ),
+    ]);
+    await h.plugins!.drain();
+    expect(await accounts(ws)).toBe(9);
+  });
+
+  it('a beforeCreate hook writing the record it guards is refused at depth 8, and nothing is written', async () => {
+    const ws = await workspace();
+    const archive = await plugin(
+      'evil.mirror',
+      '{ account: [read, create] }',
+      `{ hooks: { account: { async beforeCreate(ctx) { await ctx.host.records.create('account', { name: 'mirror' }); } } } }`,
+    );
+    await h.ok(INSTALL, { a: archive }, { workspace: ws });
+    const before = await snapshot(ws);
+    const refused = errorOf(
+      await h.gql(`mutation { createAccount(input: { name: "Seed" }) { id } }`, {}, { workspace: ws }),
+    );
+    expect(refused.extensions).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      details: { limit: 'maxDepth', value: 8, origin: 'tester writing account' },
+    });
+    expect(refused.message).toBe(
+      'The chain of plugin effects started by tester writing account nested more than 8 plugin calls deep and was stopped at evil.mirror account.beforeCreate (chain: evil.mirror account.beforeCreate → evil.mirror account.beforeCreate → … → evil.mirror account.beforeCreate → evil.mirror account.beforeCreate).',
+    );
+    await h.plugins!.drain();
+    expect(await snapshot(ws)).toEqual(before);
+  });
+
+  it('an action whose writes run hooks is stopped after 200 plugin calls in one request', async () => {
+    const ws = await workspace();
+    const seed = (
+      await h.ok<{ createAccount: { id: string } }>(
+        `mutation { createAccount(input: { name: "Seed" }) { id } }`,
+        {},
+        { workspace: ws },
+      )
+    ).createAccount.id;
+    const archive = await plugin(
+      'evil.fanout',
+      '{ account: [read, create] }',
+      `{ hooks: { account: { beforeCreate() {} } },
+         actions: { flood: { entity: 'account', input: {}, async run(ctx) {
+           for (let i = 0; i < 300; i++) await ctx.host.records.create('account', { name: 'flood ' + i });
+         } } } }`,
+    );
+    await h.ok(INSTALL, { a: archive }, { workspace: ws });
+    const refused = errorOf(
+      await h.gql(
+        `mutation($r: ID!) { runAction(plugin: "evil.fanout", action: "flood", recordId: $r) }`,
+        { r: seed },
+        { workspace: ws },
+      ),
+    );
+    expect(refused.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'maxCalls', value: 200 } });
+    expect(refused.message).toContain(
+      'The chain of plugin effects started by tester running evil.fanout action flood made more than 200 plugin calls and was stopped at evil.fanout account.beforeCreate',
+    );
+    // The action is call 1, the hooks of its first 199 writes calls 2-200; the 200th write was refused.
+    expect(await accounts(ws)).toBe(1 + 199);
   });
 });

@@ -19,6 +19,8 @@ export interface RecordEvent {
   /** Fields whose value changed (all given fields on create). */
   changed: string[];
   at: string;
+  /** The effect chain of the context that wrote (`RequestContext.effects`), when it had one. */
+  effects?: object;
 }
 
 export type RecordEventHandler = (event: RecordEvent) => void | Promise<void>;

@@ -57,22 +57,22 @@ export function recordSelection(entity: EntityDefinition, fields?: readonly stri
 
 export class RecordsBridge {
   readonly #engine: Engine;
-  /** Request contexts the bridge made → the request they belong to, so nested hooks share one budget. */
-  readonly #roots = new WeakMap<object, object>();
 
   constructor(engine: Engine) {
     this.#engine = engine;
   }
 
-  /** The request a write belongs to: the one a plugin's own write came from, else the context itself. */
-  requestOf(context: RequestContext): object {
-    return this.#roots.get(context) ?? context;
-  }
-
-  /** The record service a plugin call acts through, as `plugin:<id>`, tied to the original request. */
+  /**
+   * The record service a plugin call acts through, as `plugin:<id>`, in the effect chain of that call: the
+   * hooks its writes run are charged to the same chain, and (with `call.request`, the chain's root) to the
+   * same host-call budget as the request that started it.
+   */
   recordsFor(call: HostCall): RecordService {
-    const context: RequestContext = { workspace: call.workspace, actor: `plugin:${call.plugin}` };
-    this.#roots.set(context, call.request ?? context);
+    const context: RequestContext = {
+      workspace: call.workspace,
+      actor: `plugin:${call.plugin}`,
+      ...(call.effects ? { effects: call.effects } : {}),
+    };
     return this.#engine.records(context);
   }
 

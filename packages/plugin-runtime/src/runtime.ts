@@ -15,6 +15,7 @@ import {
   resolveLimits,
 } from '@touchpoint/sandbox';
 import { TouchpointError, validationFailed } from '@touchpoint/schema';
+import { chainOf } from './effects.ts';
 import { type Installation, Installations } from './installations.ts';
 import {
   disablePlugin,
@@ -29,7 +30,7 @@ import {
 } from './lifecycle.ts';
 import { readPackage } from './package.ts';
 import { RecordsBridge, recordSelection } from './records-bridge.ts';
-import { type Wiring, wirePlugins } from './wiring.ts';
+import { callOptions, type Wiring, wirePlugins } from './wiring.ts';
 
 /** A plugin's stack may carry control and direction characters meant for a terminal: written escaped. */
 function escapeInvisible(text: string): string {
@@ -138,7 +139,6 @@ export class PluginRuntime {
     this.#wiring = wirePlugins({
       engine: this.engine,
       host: this.host,
-      bridge: this.bridge,
       onAfterHookError: (plugin, workspace, where, error) => {
         const key = `${workspace}\u0000${plugin}`;
         this.#afterHookErrors.set(key, (this.#afterHookErrors.get(key) ?? 0) + 1);
@@ -371,7 +371,11 @@ export class PluginRuntime {
       workspace,
       action,
       { id: recordId, record: JSON.parse(JSON.stringify(record)), input: value as never },
-      { request: this.bridge.requestOf(records.context), actor: records.context.actor },
+      callOptions(
+        chainOf(records.context, `running ${pluginId} action ${action}`),
+        `${pluginId} action ${action}`,
+        records.context.actor,
+      ),
     );
   }
 

@@ -309,6 +309,7 @@ export class PluginInstance {
         where,
         maxResultBytes: limits.maxResultBytes,
         ...(state.refusal ? { refusal: state.refusal } : {}),
+        ...(state.limit ? { limit: state.limit } : {}),
       });
     } catch (error) {
       throw this.#callError(error, state, isolate);

@@ -12,6 +12,8 @@ export interface ReplyContext {
   maxResultBytes: number;
   /** A grant refusal the call met, named when the call then fails. */
   refusal?: string;
+  /** A limit one of the call's host calls ran into, reported as itself when the plugin passes it on. */
+  limit?: TouchpointError;
 }
 
 export type Reply =
@@ -87,7 +89,8 @@ export function readReply(raw: unknown, ctx: ReplyContext): Reply {
   const message = typeof error.message === 'string' && error.message ? error.message.slice(0, 2000) : 'unknown error';
   const name = typeof error.name === 'string' && error.name !== 'Error' ? `${error.name.slice(0, 100)}: ` : '';
   const code = typeof error.code === 'string' ? error.code.slice(0, 100) : undefined;
-  // The plugin only passed on a refusal of ours: say it in our words.
+  // The plugin only passed on a limit or a refusal of ours: say it in our words.
+  if (ctx.limit && message.includes(ctx.limit.message)) throw ctx.limit;
   if (ctx.refusal && message.includes(ctx.refusal)) {
     throw pluginFailed(ctx.plugin, ctx.workspace, ctx.where, `a host call was refused: ${ctx.refusal}`);
   }

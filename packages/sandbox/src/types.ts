@@ -50,6 +50,8 @@ export interface HostCall {
   workspace: string;
   /** The object passed as `request` to runHook/runAction, if any (e.g. the engine's request context). */
   request: object | undefined;
+  /** What the caller passed as `effects` (opaque here): the chain the host functions' writes belong to. */
+  effects?: object;
 }
 
 export interface ListArgs {
@@ -133,6 +135,8 @@ export interface CallOptions {
   request?: object;
   /** Who caused the call (`ctx.actor`): a user id, `system`, `plugin:<id>`. */
   actor?: string;
+  /** Passed on, untouched, to the host functions as `call.effects` (the plugin runtime's effect chain). */
+  effects?: object;
 }
 
 /** What a before-hook produced: the values to write (create, update). */

@@ -24,6 +24,12 @@ export interface RequestContext {
   workspace: string;
   /** Who acts: a user id, `system`, `plugin:<id>`. Recorded in createdBy/updatedBy. */
   actor: string;
+  /**
+   * The chain of effects the originating request set off (plugin hooks and actions, and the writes they
+   * make), with its budget. Opaque to the engine, which only carries it into the events of this context's
+   * writes, so that effects those events set off (after-hooks) are charged to the same chain.
+   */
+  effects?: object;
 }
 
 export interface WriteResult {
@@ -434,6 +440,7 @@ export class RecordService {
       version: r.version,
       changed: r.changed,
       at,
+      ...(this.context.effects ? { effects: this.context.effects } : {}),
     }));
     await this.engine.events.publish(events);
   }

@@ -331,3 +331,96 @@ describe('hostile plugins: chains of effects', () => {
     expect(await accounts(ws)).toBe(1 + 199);
   });
 });
+
+describe('hostile plugins: reading past their grants', () => {
+  const ORACLE = `{ contacts: { some: { email: { contains: '@' } } } }`;
+  /** A before-hook on account that runs `read`, catching a refusal and writing its code and message into the name. */
+  const probe = (read: string) =>
+    `{ hooks: { account: { async beforeCreate(ctx) {
+      if (ctx.values.name !== 'probe') { await ${read}; return; }
+      try { await ${read}; ctx.values.name = 'read it'; } catch (e) { ctx.values.name = e.code + ': ' + e.message; }
+    } } } }`;
+
+  async function names(ws: string): Promise<string[]> {
+    const { accounts } = await h.ok<{ accounts: { nodes: { name: string }[] } }>(
+      `{ accounts(orderBy: [{ field: createdAt, direction: asc }]) { nodes { name } } }`,
+      {},
+      { workspace: ws },
+    );
+    return accounts.nodes.map((n) => n.name);
+  }
+
+  it('a relation filter reaching contacts is refused FORBIDDEN before it runs, naming the entity and the capability', async () => {
+    const ws = await workspace();
+    await h.ok(
+      `mutation { createContact(input: { firstName: "Li", lastName: "Wei", email: "li.wei@secret.example" }) { id } }`,
+      {},
+      { workspace: ws },
+    );
+    const archive = await plugin(
+      'evil.oracle',
+      '{ account: [read, create], contact: [read] }',
+      probe(`ctx.host.records.list('account', { filter: ${ORACLE} })`),
+    );
+    await h.ok(INSTALL, { a: archive, g: { records: { account: ['read', 'create'] } } }, { workspace: ws });
+    await h.ok(`mutation { createAccount(input: { name: "probe" }) { id } }`, {}, { workspace: ws });
+    const expected = `plugin evil.oracle may not read contact records in workspace ${ws}, which filter.contacts reaches (it needs read on contact); it was granted account: read, create`;
+    expect(await names(ws)).toEqual([`FORBIDDEN: ${expected}`]);
+    // Uncaught, the refusal fails the write and says what was refused.
+    const before = await snapshot(ws);
+    const refused = errorOf(
+      await h.gql(`mutation { createAccount(input: { name: "Acme" }) { id } }`, {}, { workspace: ws }),
+    );
+    expect(refused.extensions?.code).toBe('PLUGIN_FAILED');
+    expect(refused.message).toBe(
+      `Plugin evil.oracle failed in account.beforeCreate (workspace ${ws}): a host call was refused: ${expected}`,
+    );
+    expect(await snapshot(ws)).toEqual(before);
+  });
+
+  it('reaches through and/or/not, many-to-one filters, roll-up sorts and selected roll-ups are refused the same way', async () => {
+    const ws = await workspace();
+    const reads: [string, string, string][] = [
+      [
+        `ctx.host.records.list('account', { filter: { or: [{ name: { eq: 'x' } }, { not: ${ORACLE} }] } })`,
+        'contact',
+        'filter.or[1].not.contacts',
+      ],
+      [`ctx.host.records.list('account', { filter: { owner: { name: { eq: 'x' } } } })`, 'user', 'filter.owner'],
+      [
+        `ctx.host.records.list('account', { orderBy: [{ field: 'openCaseCount', direction: 'desc' }] })`,
+        'case',
+        'orderBy[0]',
+      ],
+      [`ctx.host.records.list('account', { fields: ['name', 'openCaseCount'] })`, 'case', 'fields[1]'],
+    ];
+    const archive = await plugin(
+      'evil.reach',
+      '{ account: [read, create] }',
+      `{ hooks: { account: { async beforeCreate(ctx) {
+        const reads = [${reads.map(([read]) => `() => ${read}`).join(', ')}];
+        const seen = [];
+        for (const read of reads) { try { await read(); seen.push('read it'); } catch (e) { seen.push(e.code + ' ' + e.message); } }
+        const [plain] = (await ctx.host.records.list('account', { first: 1 })).records;
+        seen.push(plain === undefined ? 'no account' : 'openCaseCount' in plain ? 'rollup shown' : 'rollup left out');
+        ctx.values.description = JSON.stringify(seen);
+      } } } }`,
+    );
+    await h.ok(`mutation { createAccount(input: { name: "First" }) { id } }`, {}, { workspace: ws });
+    await h.ok(INSTALL, { a: archive }, { workspace: ws });
+    await h.ok(`mutation { createAccount(input: { name: "Probe" }) { id } }`, {}, { workspace: ws });
+    const { accounts } = await h.ok<{ accounts: { nodes: { description: string }[] } }>(
+      `{ accounts(filter: { name: { eq: "Probe" } }) { nodes { description } } }`,
+      {},
+      { workspace: ws },
+    );
+    const seen = JSON.parse(accounts.nodes[0]!.description) as string[];
+    expect(seen).toEqual([
+      ...reads.map(
+        ([, entity, path]) =>
+          `FORBIDDEN plugin evil.reach may not read ${entity} records in workspace ${ws}, which ${path} reaches (it needs read on ${entity}); it was granted account: read, create`,
+      ),
+      'rollup left out',
+    ]);
+  });
+});

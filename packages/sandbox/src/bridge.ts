@@ -145,6 +145,8 @@ export async function handleHostCall(
   } catch (error) {
     if (isTouchpointError(error)) {
       if (error.code === 'LIMIT_EXCEEDED') state.limit = error;
+      // A grant the host function found missing (an entity its filter reaches) is a refusal like ours.
+      if (error.code === 'FORBIDDEN') state.refusal = error.message;
       return fail(error.code, error.message, error.issues.length ? error.issues : undefined);
     }
     ctx.onHostError?.(error, state.call, op);

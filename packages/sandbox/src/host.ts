@@ -215,6 +215,7 @@ export class PluginHost {
       version: plugin.version,
       workspace,
       request: options.request,
+      grants: instance.reg.grants,
       ...(options.effects ? { effects: options.effects } : {}),
     };
     const budget = this.#budget(options.request, key(plugin.id, workspace));

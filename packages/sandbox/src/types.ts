@@ -52,6 +52,12 @@ export interface HostCall {
   request: object | undefined;
   /** What the caller passed as `effects` (opaque here): the chain the host functions' writes belong to. */
   effects?: object;
+  /**
+   * What the plugin was granted in this workspace. The host checked the call's own entity and operation;
+   * a host function whose work reaches further entities (a filter through a relation, a roll-up) checks
+   * those against this.
+   */
+  grants?: ReadonlyMap<string, ReadonlySet<RecordOperation>>;
 }
 
 export interface ListArgs {

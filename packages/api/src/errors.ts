@@ -20,12 +20,14 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 export function toGraphQLError(error: unknown, path?: readonly (string | number)[]): GraphQLError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (isTouchpointError(original)) {
+    // Stacks belong in the server log, never in an answer (a plugin's error once carried its own here).
+    const { stack: _stack, ...details } = original.details;
     return new GraphQLError(original.message, {
       path,
       extensions: {
         code: original.code,
         ...(original.issues.length > 0 ? { issues: original.issues } : {}),
-        ...(Object.keys(original.details).length > 0 ? { details: original.details } : {}),
+        ...(Object.keys(details).length > 0 ? { details } : {}),
         http: { status: HTTP_STATUS[original.code] },
       },
     });

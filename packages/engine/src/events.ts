@@ -21,6 +21,8 @@ export interface RecordEvent {
   at: string;
   /** The write brought its own history (`RequestContext.ownHistory`): derive none from it. */
   ownHistory?: boolean;
+  /** The effect chain of the context that wrote (`RequestContext.effects`), when it had one. */
+  effects?: object;
 }
 
 export type RecordEventHandler = (event: RecordEvent) => void | Promise<void>;

@@ -1,3 +1,5 @@
+export type { EffectLink, EffectRoot } from './effects.ts';
+export { EFFECT_LIMITS } from './effects.ts';
 export type { Installation } from './installations.ts';
 export { Installations } from './installations.ts';
 export type { InstallOptions, PluginPreview, UninstallOptions } from './lifecycle.ts';

@@ -1,9 +1,17 @@
 // The host API plugins reach (`ctx.host.records`), over the engine's record service acting as
 // `plugin:<id>`: every read and write a plugin makes passes the same validation, hooks and events as a
 // user's. Plugins see relations by their input names (`accountId`, `tagIds`), as in the GraphQL API.
-import { type Engine, MAX_FIRST, type RecordService, type RequestContext, type Selection } from '@touchpoint/engine';
-import type { HostApi, HostCall, JsonObject } from '@touchpoint/sandbox';
-import { type EntityDefinition, type FieldDefinition, singularize } from '@touchpoint/schema';
+import {
+  type Engine,
+  MAX_FIRST,
+  type RecordService,
+  type RequestContext,
+  type Selection,
+  type WorkspaceMetadata,
+} from '@touchpoint/engine';
+import { describeGrants, type HostApi, type HostCall, type JsonObject } from '@touchpoint/sandbox';
+import { type EntityDefinition, type FieldDefinition, singularize, TouchpointError } from '@touchpoint/schema';
+import { Reach } from './reach.ts';
 
 const SYSTEM_FIELDS = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy'];
 const DEFAULT_PAGE = 50;
@@ -55,24 +63,67 @@ export function recordSelection(entity: EntityDefinition, fields?: readonly stri
   return { fields: names, relations: [] };
 }
 
+function mayRead(call: HostCall, entity: string): boolean {
+  return call.grants?.get(entity)?.has('read') ?? false;
+}
+
+/** Refuses, before it runs, a read whose filter, sort or selection reaches an entity the plugin may not read. */
+function checkReach(call: HostCall, reach: Reach): void {
+  for (const [entity, path] of reach.reached) {
+    if (mayRead(call, entity)) continue;
+    const granted = call.grants ? describeGrants(call.grants) : 'it was granted no record access';
+    throw new TouchpointError(
+      'FORBIDDEN',
+      `plugin ${call.plugin} may not read ${entity} records in workspace ${call.workspace}, which ${path} reaches (it needs read on ${entity}); ${granted}`,
+      { details: { plugin: call.plugin, entity, capability: 'read', path } },
+    );
+  }
+}
+
+/**
+ * What a plugin reads of a record: the fields it names (each checked), or every field it may see — a
+ * roll-up over an entity it may not read is left out rather than refused.
+ */
+function pluginSelection(
+  metadata: WorkspaceMetadata,
+  call: HostCall,
+  entity: EntityDefinition,
+  fields: readonly string[] | undefined,
+  reach: Reach,
+): Selection {
+  if (fields) {
+    reach.fields(entity, fields, 'fields');
+    return recordSelection(entity, fields);
+  }
+  const selection = recordSelection(entity);
+  const hidden = entity.fields.filter((field) => {
+    const own = new Reach(metadata);
+    own.field(entity, field, field.name);
+    return [...own.reached.keys()].some((e) => !mayRead(call, e));
+  });
+  if (hidden.length === 0) return selection;
+  const names = new Set(hidden.map((f) => f.name));
+  return { ...selection, fields: selection.fields.filter((f) => !names.has(f)) };
+}
+
 export class RecordsBridge {
   readonly #engine: Engine;
-  /** Request contexts the bridge made → the request they belong to, so nested hooks share one budget. */
-  readonly #roots = new WeakMap<object, object>();
 
   constructor(engine: Engine) {
     this.#engine = engine;
   }
 
-  /** The request a write belongs to: the one a plugin's own write came from, else the context itself. */
-  requestOf(context: RequestContext): object {
-    return this.#roots.get(context) ?? context;
-  }
-
-  /** The record service a plugin call acts through, as `plugin:<id>`, tied to the original request. */
+  /**
+   * The record service a plugin call acts through, as `plugin:<id>`, in the effect chain of that call: the
+   * hooks its writes run are charged to the same chain, and (with `call.request`, the chain's root) to the
+   * same host-call budget as the request that started it.
+   */
   recordsFor(call: HostCall): RecordService {
-    const context: RequestContext = { workspace: call.workspace, actor: `plugin:${call.plugin}` };
-    this.#roots.set(context, call.request ?? context);
+    const context: RequestContext = {
+      workspace: call.workspace,
+      actor: `plugin:${call.plugin}`,
+      ...(call.effects ? { effects: call.effects } : {}),
+    };
     return this.#engine.records(context);
   }
 
@@ -81,16 +132,28 @@ export class RecordsBridge {
       records: {
         get: async (call, entityName, id, options) => {
           const records = this.recordsFor(call);
-          const { entity } = await records.entity(entityName);
-          const selection = recordSelection(entity, options.fields);
+          const { metadata, entity } = await records.entity(entityName);
+          const reach = new Reach(metadata);
+          const selection = pluginSelection(metadata, call, entity, options.fields, reach);
+          checkReach(call, reach);
           return (await records.get(entityName, id, selection)) as JsonObject | null;
         },
         list: async (call, entityName, options) => {
           const records = this.recordsFor(call);
-          const { entity } = await records.entity(entityName);
+          const { metadata, entity } = await records.entity(entityName);
+          const reach = new Reach(metadata);
+          if (options.filter) reach.filter(entityName, options.filter, 'filter');
+          if (options.orderBy)
+            reach.fields(
+              entity,
+              options.orderBy.map((o) => o.field),
+              'orderBy',
+            );
+          const selection = pluginSelection(metadata, call, entity, options.fields, reach);
+          checkReach(call, reach);
           const result = await records.list({
             entity: entityName,
-            selection: recordSelection(entity, options.fields),
+            selection,
             first: Math.min(options.first ?? DEFAULT_PAGE, MAX_FIRST),
             ...(options.filter ? { filter: options.filter } : {}),
             ...(options.orderBy ? { orderBy: options.orderBy } : {}),

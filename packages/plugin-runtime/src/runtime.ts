@@ -7,6 +7,7 @@ import {
   type ActionDescriptor,
   type DisableEvent,
   type HookName,
+  type PluginFailureCause,
   PluginHost,
   type PluginLimits,
   type PluginLogEntry,
@@ -14,6 +15,7 @@ import {
   resolveLimits,
 } from '@touchpoint/sandbox';
 import { TouchpointError, validationFailed } from '@touchpoint/schema';
+import { chainOf } from './effects.ts';
 import { type Installation, Installations } from './installations.ts';
 import {
   disablePlugin,
@@ -28,7 +30,12 @@ import {
 } from './lifecycle.ts';
 import { readPackage } from './package.ts';
 import { RecordsBridge, recordSelection } from './records-bridge.ts';
-import { type Wiring, wirePlugins } from './wiring.ts';
+import { callOptions, type Wiring, wirePlugins } from './wiring.ts';
+
+/** A plugin's stack may carry control and direction characters meant for a terminal: written escaped. */
+function escapeInvisible(text: string): string {
+  return text.replace(/[^\P{C}\n]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
 
 export interface PluginRuntimeOptions {
   engine: Engine;
@@ -118,13 +125,20 @@ export class PluginRuntime {
       onDisable: (event) => this.#persistDisable(event),
       onHostError: (error, call, op) =>
         console.error(`[touchpoint] plugin ${call.plugin} (${call.workspace}): host call ${op} failed:`, error),
+      // The plugin's whole text and its stack go to the server log only; answers carry neither.
+      onPluginFailure: (error, plugin) => {
+        const cause = error.cause as PluginFailureCause | undefined;
+        if (cause?.text === undefined) return;
+        console.error(
+          `[touchpoint] plugin ${plugin.id} (${plugin.workspace}) failed: ${error.message}\n  its text: ${JSON.stringify(cause.text)}${cause.stack ? `\n  its stack: ${escapeInvisible(cause.stack)}` : ''}`,
+        );
+      },
       onCatastrophicError: (message, plugin) =>
         console.error(`[touchpoint] plugin ${plugin.id} (${plugin.workspace}): isolate lost: ${message}`),
     });
     this.#wiring = wirePlugins({
       engine: this.engine,
       host: this.host,
-      bridge: this.bridge,
       onAfterHookError: (plugin, workspace, where, error) => {
         const key = `${workspace}\u0000${plugin}`;
         this.#afterHookErrors.set(key, (this.#afterHookErrors.get(key) ?? 0) + 1);
@@ -357,7 +371,11 @@ export class PluginRuntime {
       workspace,
       action,
       { id: recordId, record: JSON.parse(JSON.stringify(record)), input: value as never },
-      { request: this.bridge.requestOf(records.context), actor: records.context.actor },
+      callOptions(
+        chainOf(records.context, `running ${pluginId} action ${action}`),
+        `${pluginId} action ${action}`,
+        records.context.actor,
+      ),
     );
   }
 

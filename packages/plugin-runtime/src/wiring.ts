@@ -6,7 +6,8 @@
 import type { Engine, RecordEvent, RequestContext, WriteHookArgs } from '@touchpoint/engine';
 import type { HookName, PluginHost } from '@touchpoint/sandbox';
 import type { EntityDefinition } from '@touchpoint/schema';
-import { fromPluginValues, type RecordsBridge, toPluginValues } from './records-bridge.ts';
+import { chainOf, chainOfEvent, type EffectLink, enter } from './effects.ts';
+import { fromPluginValues, toPluginValues } from './records-bridge.ts';
 
 const AFTER: Partial<Record<RecordEvent['type'], HookName>> = {
   'record.created': 'afterCreate',
@@ -22,11 +23,15 @@ export interface Wiring {
 export interface WiringOptions {
   engine: Engine;
   host: PluginHost;
-  bridge: RecordsBridge;
   onAfterHookError(plugin: string, workspace: string, where: string, error: unknown): void;
 }
 
-export function wirePlugins({ engine, host, bridge, onAfterHookError }: WiringOptions): Wiring {
+/** Options of one plugin call in a chain: the chain's root keys the host-call budget of the request. */
+export function callOptions(chain: EffectLink, where: string, actor: string) {
+  return { request: chain.root, effects: enter(chain, where), actor };
+}
+
+export function wirePlugins({ engine, host, onAfterHookError }: WiringOptions): Wiring {
   const before = async (
     hook: 'beforeCreate' | 'beforeUpdate',
     context: RequestContext,
@@ -37,9 +42,10 @@ export function wirePlugins({ engine, host, bridge, onAfterHookError }: WiringOp
     const plugins = host.hooksFor(context.workspace, entity.name, hook);
     if (plugins.length === 0) return;
     let current = toPluginValues(entity, values);
-    const options = { request: bridge.requestOf(context), actor: context.actor };
+    const chain = chainOf(context, `writing ${entity.name}`);
     for (const plugin of plugins) {
       const payload = id === undefined ? { values: current } : { id, values: current };
+      const options = callOptions(chain, `${plugin} ${entity.name}.${hook}`, context.actor);
       const result = await host.runHook(plugin, context.workspace, entity.name, hook, payload, options);
       if (result.values) current = result.values;
     }
@@ -53,8 +59,11 @@ export function wirePlugins({ engine, host, bridge, onAfterHookError }: WiringOp
     beforeUpdate: (args: WriteHookArgs) => before('beforeUpdate', args.context, args.entity, args.id, args.values),
     async beforeDelete(args) {
       const { context, entity, id } = args;
-      const options = { request: bridge.requestOf(context), actor: context.actor };
-      for (const plugin of host.hooksFor(context.workspace, entity.name, 'beforeDelete')) {
+      const plugins = host.hooksFor(context.workspace, entity.name, 'beforeDelete');
+      if (plugins.length === 0) return;
+      const chain = chainOf(context, `deleting ${entity.name}`);
+      for (const plugin of plugins) {
+        const options = callOptions(chain, `${plugin} ${entity.name}.beforeDelete`, context.actor);
         await host.runHook(plugin, context.workspace, entity.name, 'beforeDelete', { id: id! }, options);
       }
     },
@@ -62,13 +71,15 @@ export function wirePlugins({ engine, host, bridge, onAfterHookError }: WiringOp
 
   const pending = new Set<Promise<void>>();
   const runAfter = async (plugin: string, hook: HookName, event: RecordEvent) => {
+    // Charged before anything runs: a chain that went too far stops here, its hook never started.
+    const options = callOptions(chainOfEvent(event), `${plugin} ${event.entity}.${hook}`, event.actor);
     const entity = (await engine.metadata(event.workspace)).byName.get(event.entity);
     const changed = entity
       ? Object.keys(toPluginValues(entity, Object.fromEntries(event.changed.map((c) => [c, null]))))
       : event.changed;
     const payload = { id: event.id, version: event.version, changed, at: event.at };
-    // The event stands for the write's request: writes the after-hook makes share one budget.
-    await host.runHook(plugin, event.workspace, event.entity, hook, payload, { request: event, actor: event.actor });
+    // Writes the after-hook makes stay in the chain of the write that caused it, under one budget.
+    await host.runHook(plugin, event.workspace, event.entity, hook, payload, options);
   };
   const unsubscribe = engine.events.subscribe('*', (event) => {
     const hook = AFTER[event.type];

@@ -20,6 +20,8 @@ export interface CallState {
   failure?: TouchpointError;
   /** The last host call refused for want of a grant, to name it if the call then fails. */
   refusal?: string;
+  /** The last limit a host call ran into (a nested hook's), reported as itself if the plugin passes it on. */
+  limit?: TouchpointError;
   /** Ends the call at once with this error (the isolate may still be running). */
   abort(error: TouchpointError): void;
 }
@@ -141,8 +143,12 @@ export async function handleHostCall(
     }
     return JSON.stringify({ ok: true, value: value ?? null });
   } catch (error) {
-    if (isTouchpointError(error))
+    if (isTouchpointError(error)) {
+      if (error.code === 'LIMIT_EXCEEDED') state.limit = error;
+      // A grant the host function found missing (an entity its filter reaches) is a refusal like ours.
+      if (error.code === 'FORBIDDEN') state.refusal = error.message;
       return fail(error.code, error.message, error.issues.length ? error.issues : undefined);
+    }
     ctx.onHostError?.(error, state.call, op);
     return fail('PLUGIN_FAILED', `the host could not complete ${op} (internal error)`);
   }

@@ -41,6 +41,7 @@ export class PluginHost {
   readonly #codeCaches = new Map<string, CodeCache>();
   readonly #budgets = new WeakMap<object, Map<string, { used: number }>>();
   readonly #active = new Set<PluginInstance>();
+  readonly #recorded = new WeakSet<object>();
   #watchdog: NodeJS.Timeout | undefined;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -209,7 +210,14 @@ export class PluginHost {
       throw new TouchpointError('BAD_REQUEST', `The payload for ${where} is not JSON: ${(error as Error).message}`);
     }
     instance.counters.calls++;
-    const call: HostCall = { plugin: plugin.id, version: plugin.version, workspace, request: options.request };
+    const call: HostCall = {
+      plugin: plugin.id,
+      version: plugin.version,
+      workspace,
+      request: options.request,
+      grants: instance.reg.grants,
+      ...(options.effects ? { effects: options.effects } : {}),
+    };
     const budget = this.#budget(options.request, key(plugin.id, workspace));
     const now = this.#options.now?.() ?? new Date();
     try {
@@ -224,6 +232,10 @@ export class PluginHost {
   }
 
   #recordFailure(instance: PluginInstance, error: TouchpointError): void {
+    // A limit passed up through nested calls of the plugin (a chain of hooks) is one failure, not one per level.
+    if (this.#recorded.has(error)) return;
+    this.#recorded.add(error);
+    this.#options.onPluginFailure?.(error, { id: instance.reg.plugin.id, workspace: instance.reg.workspace });
     instance.counters.errors++;
     instance.counters.consecutiveFailures++;
     instance.lastError = { code: error.code, message: error.message, at: new Date().toISOString() };

@@ -4,7 +4,7 @@ import { isTouchpointError, type TouchpointError } from '@touchpoint/schema';
 import { type BridgeContext, type CallState, handleHostCall, handleLog, type LogLine } from './bridge.ts';
 import { parseDescriptor } from './descriptor.ts';
 import { type CodeCache, PluginIsolate, stopReason } from './isolate.ts';
-import { limitExceeded, pluginFailed } from './limits.ts';
+import { limitExceeded, pluginFailed, pluginThrew } from './limits.ts';
 import { type Reply, readReply } from './replies.ts';
 import type {
   HostApi,
@@ -309,6 +309,7 @@ export class PluginInstance {
         where,
         maxResultBytes: limits.maxResultBytes,
         ...(state.refusal ? { refusal: state.refusal } : {}),
+        ...(state.limit ? { limit: state.limit } : {}),
       });
     } catch (error) {
       throw this.#callError(error, state, isolate);
@@ -344,7 +345,10 @@ export class PluginInstance {
           'its sandbox was stopped while the call ran (another call of the plugin broke a limit, or it was disabled)',
         );
       default:
-        return pluginFailed(plugin, workspace, state.where, error instanceof Error ? error.message : String(error));
+        // What the isolate threw may carry the plugin's words.
+        return pluginThrew(plugin, workspace, state.where, error instanceof Error ? error.message : String(error), {
+          ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+        });
     }
   }
 }
@@ -358,8 +362,11 @@ export function startupError(error: unknown, plugin: string, workspace: string, 
     case 'memory':
       return limitExceeded(plugin, workspace, 'memoryMb', limits.memoryMb, 'startup');
     default: {
+      // An error thrown while the bundle is evaluated is the plugin's text.
       const message = error instanceof Error ? error.message : String(error);
-      return pluginFailed(plugin, workspace, 'startup', `the bundle could not start: ${message}`);
+      return pluginThrew(plugin, workspace, 'startup', message, {
+        ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+      });
     }
   }
 }

@@ -1,5 +1,6 @@
 // Limits per plugin per workspace: defaults a host can override, and a plugin's own values on top.
 import { type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
+import { pluginText } from './plugin-text.ts';
 import type { PluginLimits } from './types.ts';
 
 export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
@@ -13,17 +14,23 @@ export const DEFAULT_LIMITS: Readonly<PluginLimits> = Object.freeze({
   maxConsecutiveFailures: 5,
 });
 
-/** The smallest value each limit accepts (ivm refuses isolates under 8 MB). */
-const MINIMUM: Readonly<PluginLimits> = {
-  memoryMb: 8,
-  cpuTimeMs: 1,
-  wallTimeMs: 1,
-  maxResultBytes: 64,
-  hostCallsPerRequest: 0,
-  startupTimeMs: 1,
-  idleMs: 1,
-  maxConsecutiveFailures: 1,
-};
+/**
+ * The range each limit accepts — the one place plugin limits are bounded, whoever sets them (the host's
+ * defaults, an admin at install or upgrade). Minimums: isolated-vm refuses isolates under 8 MB. Maximums:
+ * what one plugin call may take of a shared server — beyond them a single plugin could hold a core, the
+ * heap or a database connection for long enough to starve everybody else.
+ */
+export const LIMIT_RANGES: Readonly<Record<keyof PluginLimits, { min: number; max: number; unit: string }>> =
+  Object.freeze({
+    memoryMb: { min: 8, max: 512, unit: 'MB' },
+    cpuTimeMs: { min: 1, max: 10_000, unit: 'ms' },
+    wallTimeMs: { min: 1, max: 60_000, unit: 'ms' },
+    maxResultBytes: { min: 64, max: 16_000_000, unit: 'bytes' },
+    hostCallsPerRequest: { min: 0, max: 10_000, unit: 'calls' },
+    startupTimeMs: { min: 1, max: 10_000, unit: 'ms' },
+    idleMs: { min: 1, max: 86_400_000, unit: 'ms' },
+    maxConsecutiveFailures: { min: 1, max: 1_000, unit: 'failures' },
+  });
 
 /** How each limit is named in messages. */
 export const LIMIT_DESCRIPTIONS: Readonly<Record<keyof PluginLimits, string>> = {
@@ -53,8 +60,13 @@ export function resolveLimits(...overrides: (Partial<PluginLimits> | undefined)[
       }
       const name = key as keyof PluginLimits;
       if (value === undefined) continue;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < MINIMUM[name]) {
-        issues.push({ path: `limits.${key}`, message: `must be a whole number of at least ${MINIMUM[name]}` });
+      const { min, max, unit } = LIMIT_RANGES[name];
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        const given = (typeof value === 'number' ? String(value) : JSON.stringify(value)).slice(0, 40);
+        issues.push({
+          path: `limits.${key}`,
+          message: `is ${given}; allowed is a whole number from ${min} to ${max} (${unit})`,
+        });
         continue;
       }
       limits[name] = value;
@@ -94,5 +106,35 @@ export function pluginFailed(
     {
       details: { plugin, workspace, where, ...details },
     },
+  );
+}
+
+/** What the server log gets about a plugin failure and API answers never do. */
+export interface PluginFailureCause {
+  /** The plugin's own text, whole (up to what the sandbox copies out). */
+  text: string;
+  /** The stack the plugin's error carried. */
+  stack?: string;
+}
+
+/**
+ * `PLUGIN_FAILED` for a failure whose words are the plugin's (an error it threw): the message says so and
+ * quotes the text made harmless (`pluginText`); `details.pluginMessage` holds the same text for the web app
+ * to show labelled as the plugin's. The whole text and the stack go only to `cause`, for the server log.
+ */
+export function pluginThrew(
+  plugin: string,
+  workspace: string,
+  where: string,
+  text: string,
+  options: { stack?: string; refusal?: string; details?: Record<string, unknown> } = {},
+): TouchpointError {
+  const shown = pluginText(text) || '(no message)';
+  const refused = options.refusal ? ` after a host call was refused (${options.refusal})` : '';
+  const cause: PluginFailureCause = { text, ...(options.stack ? { stack: options.stack } : {}) };
+  return new TouchpointError(
+    'PLUGIN_FAILED',
+    `Plugin ${plugin} failed in ${where} (workspace ${workspace})${refused}. Its own message, not Touchpoint's: "${shown}"`,
+    { details: { plugin, workspace, where, pluginMessage: shown, ...options.details }, cause },
   );
 }

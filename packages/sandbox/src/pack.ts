@@ -34,6 +34,83 @@ export interface PluginMetadata {
   fields: { entity: string; field: FieldDefinition }[];
 }
 
+/**
+ * What one archive may hold, checked before it is parsed further or hashed: an archive is read on the
+ * server's event loop, so its size is bounded, as is the number and size of the files it would unpack.
+ */
+export const ARCHIVE_LIMITS = Object.freeze({
+  /** The archive's JSON text, characters. */
+  maxArchiveChars: 12_000_000,
+  /** The bundle, characters. */
+  maxBundleChars: 10_000_000,
+  /** Metadata files. */
+  maxFiles: 200,
+  /** All metadata files together, characters. */
+  maxMetadataChars: 2_000_000,
+  /** A metadata file's path, characters. */
+  maxPathChars: 200,
+});
+
+const PATH_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Why a metadata file's path is not allowed, or undefined. A path is relative, uses `/`, and each of its
+ * segments starts with a letter or digit and holds only letters, digits, `.`, `_`, `-` — so no `..`, no
+ * absolute path, no backslash, NUL or other control character can be smuggled in; it lies under
+ * `metadata/entities/` or `metadata/fields/` and ends in `.yaml` or `.yml`.
+ */
+export function metadataPathProblem(path: string): string | undefined {
+  if (path.length > ARCHIVE_LIMITS.maxPathChars) return `is longer than ${ARCHIVE_LIMITS.maxPathChars} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and other controls are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'contains a NUL byte or another control character';
+  if (path.includes('\\')) return 'contains a backslash; paths use /';
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'is absolute; paths are relative to the plugin folder';
+  const segments = path.split('/');
+  if (segments.some((s) => s === '..')) return 'contains ".."';
+  if (segments.some((s) => !PATH_SEGMENT.test(s))) {
+    return 'has an empty, "." or hidden segment, or characters other than letters, digits, ".", "_", "-"';
+  }
+  if (!/^metadata\/(entities|fields)\/.+\.ya?ml$/.test(path)) {
+    return 'must be a .yaml file under metadata/entities/ or metadata/fields/';
+  }
+  return undefined;
+}
+
+/** Every problem with the size and the file paths of an archive's content. */
+function contentIssues(metadata: readonly { path: string; text: string }[], bundle: string): Issue[] {
+  const issues: Issue[] = [];
+  if (bundle.length > ARCHIVE_LIMITS.maxBundleChars) {
+    issues.push({
+      path: 'bundle',
+      message: `is ${bundle.length} characters; at most ${ARCHIVE_LIMITS.maxBundleChars} are allowed`,
+    });
+  }
+  if (metadata.length > ARCHIVE_LIMITS.maxFiles) {
+    issues.push({
+      path: 'metadata',
+      message: `holds ${metadata.length} files; at most ${ARCHIVE_LIMITS.maxFiles} are allowed`,
+    });
+    return issues;
+  }
+  const total = metadata.reduce((sum, f) => sum + f.text.length, 0);
+  if (total > ARCHIVE_LIMITS.maxMetadataChars) {
+    issues.push({
+      path: 'metadata',
+      message: `unpacks to ${total} characters; at most ${ARCHIVE_LIMITS.maxMetadataChars} are allowed`,
+    });
+  }
+  const seen = new Set<string>();
+  metadata.forEach(({ path }, i) => {
+    const shown = JSON.stringify(path.slice(0, ARCHIVE_LIMITS.maxPathChars));
+    const problem = metadataPathProblem(path);
+    if (problem) issues.push({ path: `metadata[${i}].path`, message: `the entry ${shown} ${problem}` });
+    else if (seen.has(path.toLowerCase()))
+      issues.push({ path: `metadata[${i}].path`, message: `the entry ${shown} appears twice` });
+    seen.add(path.toLowerCase());
+  });
+  return issues;
+}
+
 export function archiveHash(archive: Omit<PluginArchive, 'sha256'>): string {
   const content = JSON.stringify([archive.format, archive.manifest, archive.metadata, archive.bundle]);
   return createHash('sha256').update(content).digest('hex');
@@ -65,6 +142,8 @@ export async function packPlugin(
   }
   pluginMetadata(source.metadata);
   const { bundle } = await buildPlugin(dir, options);
+  const content = contentIssues(source.metadata, bundle);
+  if (content.length > 0) throw validationFailed(`The plugin in ${dir} cannot be packed:`, content);
   const unsealed = {
     format: ARCHIVE_FORMAT,
     manifest: manifest as PluginArchive['manifest'],
@@ -85,6 +164,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Parses an archive's text and checks its shape and its seal. Throws VALIDATION_FAILED naming what is wrong. */
 export function readPluginArchive(text: string): PluginArchive {
+  if (text.length > ARCHIVE_LIMITS.maxArchiveChars) {
+    throw validationFailed('The plugin archive is not valid:', [
+      { path: '', message: `is ${text.length} characters; at most ${ARCHIVE_LIMITS.maxArchiveChars} are allowed` },
+    ]);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -109,6 +193,7 @@ export function readPluginArchive(text: string): PluginArchive {
     }
     if (typeof raw.bundle !== 'string') issues.push({ path: 'bundle', message: 'must be the plugin script' });
     if (typeof raw.sha256 !== 'string') issues.push({ path: 'sha256', message: 'must be the archive hash' });
+    if (issues.length === 0) issues.push(...contentIssues(files as PluginFile[], raw.bundle as string));
     if (issues.length === 0 && archiveHash(raw as unknown as PluginArchive) !== raw.sha256) {
       issues.push({
         path: 'sha256',

@@ -1,7 +1,8 @@
 // What comes back from the isolate is a JSON text; here it becomes a result or a TouchpointError. Nothing
 // in it is trusted: sizes are measured again, shapes checked, `__proto__` keys dropped.
 import { type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
-import { limitExceeded, pluginFailed } from './limits.ts';
+import { limitExceeded, pluginFailed, pluginThrew } from './limits.ts';
+import { pluginText } from './plugin-text.ts';
 import type { JsonObject, JsonValue } from './types.ts';
 
 export interface ReplyContext {
@@ -11,6 +12,8 @@ export interface ReplyContext {
   maxResultBytes: number;
   /** A grant refusal the call met, named when the call then fails. */
   refusal?: string;
+  /** A limit one of the call's host calls ran into, reported as itself when the plugin passes it on. */
+  limit?: TouchpointError;
 }
 
 export type Reply =
@@ -84,12 +87,17 @@ export function readReply(raw: unknown, ctx: ReplyContext): Reply {
   }
   const error = isObject(reply.error) ? reply.error : {};
   const message = typeof error.message === 'string' && error.message ? error.message.slice(0, 2000) : 'unknown error';
-  const name = typeof error.name === 'string' && error.name !== 'Error' ? `${error.name}: ` : '';
-  const code = typeof error.code === 'string' ? error.code : undefined;
-  const refusal = ctx.refusal && !message.includes(ctx.refusal) ? ` (it was refused: ${ctx.refusal})` : '';
-  throw pluginFailed(ctx.plugin, ctx.workspace, ctx.where, `${name}${message}${refusal}`, {
-    ...(code ? { cause: code } : {}),
+  const name = typeof error.name === 'string' && error.name !== 'Error' ? `${error.name.slice(0, 100)}: ` : '';
+  const code = typeof error.code === 'string' ? error.code.slice(0, 100) : undefined;
+  // The plugin only passed on a limit or a refusal of ours: say it in our words.
+  if (ctx.limit && message.includes(ctx.limit.message)) throw ctx.limit;
+  if (ctx.refusal && message.includes(ctx.refusal)) {
+    throw pluginFailed(ctx.plugin, ctx.workspace, ctx.where, `a host call was refused: ${ctx.refusal}`);
+  }
+  throw pluginThrew(ctx.plugin, ctx.workspace, ctx.where, `${name}${message}`, {
     ...(typeof error.stack === 'string' ? { stack: error.stack } : {}),
+    ...(ctx.refusal ? { refusal: ctx.refusal } : {}),
+    ...(code ? { details: { cause: pluginText(code, 100) } } : {}),
   });
 }
 
@@ -103,13 +111,18 @@ export function rejectionError(
   subject: string,
   pathPrefix: string,
 ): TouchpointError {
+  // The reasons are the plugin's words: shown, but made harmless and marked as its own.
   const summary = `Plugin ${plugin} refused ${subject}`;
   const issues: Issue[] = Object.entries(rejected.fields ?? {}).map(([field, message]) => ({
     path: pathPrefix ? `${pathPrefix}.${field}` : field,
-    message,
+    message: pluginText(message),
   }));
-  if (issues.length > 0) return validationFailed(`${summary}:`, issues);
-  return new TouchpointError('VALIDATION_FAILED', `${summary}: ${rejected.message ?? 'no reason given'}`, {
-    details: { plugin },
+  if (issues.length > 0) {
+    const error = validationFailed(`${summary}:`, issues);
+    return new TouchpointError('VALIDATION_FAILED', error.message, { issues, details: { plugin } });
+  }
+  const reason = pluginText(rejected.message ?? '') || 'no reason given';
+  return new TouchpointError('VALIDATION_FAILED', `${summary}. Its own reason, not Touchpoint's: "${reason}"`, {
+    details: { plugin, pluginMessage: reason },
   });
 }

@@ -50,6 +50,14 @@ export interface HostCall {
   workspace: string;
   /** The object passed as `request` to runHook/runAction, if any (e.g. the engine's request context). */
   request: object | undefined;
+  /** What the caller passed as `effects` (opaque here): the chain the host functions' writes belong to. */
+  effects?: object;
+  /**
+   * What the plugin was granted in this workspace. The host checked the call's own entity and operation;
+   * a host function whose work reaches further entities (a filter through a relation, a roll-up) checks
+   * those against this.
+   */
+  grants?: ReadonlyMap<string, ReadonlySet<RecordOperation>>;
 }
 
 export interface ListArgs {
@@ -133,6 +141,8 @@ export interface CallOptions {
   request?: object;
   /** Who caused the call (`ctx.actor`): a user id, `system`, `plugin:<id>`. */
   actor?: string;
+  /** Passed on, untouched, to the host functions as `call.effects` (the plugin runtime's effect chain). */
+  effects?: object;
 }
 
 /** What a before-hook produced: the values to write (create, update). */
@@ -179,6 +189,11 @@ export interface PluginHostOptions {
   onDisable?(event: DisableEvent): void;
   /** A host function threw something other than a TouchpointError (the plugin saw "internal error"). */
   onHostError?(error: unknown, call: HostCall, op: string): void;
+  /**
+   * A call of the plugin failed (PLUGIN_FAILED, LIMIT_EXCEEDED). For the server log: when the plugin threw,
+   * `error.cause` holds its whole text and its stack (`PluginFailureCause`), which no API answer carries.
+   */
+  onPluginFailure?(error: Error & { code: string; cause?: unknown }, plugin: { id: string; workspace: string }): void;
   /**
    * V8 lost control of a plugin's isolate. isolated-vm advises to stop serving, finish outstanding work and
    * end the process; the host cannot recover such an isolate.

@@ -107,7 +107,9 @@ describe('hooks', () => {
     });
     await expect(
       host.runHook('acme.upper', 'w1', 'account', 'beforeCreate', { values: { name: 'nope' } }),
-    ).rejects.toThrow('Plugin acme.upper refused the account record: accounts named nope are refused');
+    ).rejects.toThrow(
+      `Plugin acme.upper refused the account record. Its own reason, not Touchpoint's: "accounts named nope are refused"`,
+    );
     expect(host.metrics()[0]).toMatchObject({ calls: 2, rejections: 2, errors: 0, consecutiveFailures: 0 });
   });
 
@@ -246,8 +248,8 @@ describe('lifecycle', () => {
     ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       issues: [
-        { path: 'limits.memoryMb', message: 'must be a whole number of at least 8' },
-        { path: 'limits.cpuTimeMs', message: 'must be a whole number of at least 1' },
+        { path: 'limits.memoryMb', message: 'is 2; allowed is a whole number from 8 to 512 (MB)' },
+        { path: 'limits.cpuTimeMs', message: 'is 1.5; allowed is a whole number from 1 to 10000 (ms)' },
       ],
     });
   });

@@ -95,7 +95,7 @@ describe('hostile plugins: escapes, grants, failures', () => {
     const error = errorOf((await whileCountingTicks(() => create(plugin))).result);
     expect(error.code).toBe('PLUGIN_FAILED');
     expect(error.message).toBe(
-      `Plugin ${plugin} failed in account.beforeCreate (workspace w1): TouchpointHostError: plugin ${plugin} may not read contact records in workspace w1; it was granted account: read`,
+      `Plugin ${plugin} failed in account.beforeCreate (workspace w1): a host call was refused: plugin ${plugin} may not read contact records in workspace w1; it was granted account: read`,
     );
     expect(memory.seen.length).toBe(seen);
     const writer = await load(
@@ -133,7 +133,7 @@ describe('hostile plugins: escapes, grants, failures', () => {
     const plugin = await load(hookPlugin(`throw new TypeError('broken on purpose');`), { maxConsecutiveFailures: 3 });
     for (let i = 0; i < 3; i++) {
       await expect(create(plugin)).rejects.toThrow(
-        `Plugin ${plugin} failed in account.beforeCreate (workspace w1): TypeError: broken on purpose`,
+        `Plugin ${plugin} failed in account.beforeCreate (workspace w1). Its own message, not Touchpoint's: "TypeError: broken on purpose"`,
       );
     }
     const [metrics] = host.metrics({ plugin });
@@ -151,7 +151,11 @@ describe('hostile plugins: escapes, grants, failures', () => {
         { startupTimeMs: 100 },
         /startup time limit of 100 ms/,
       ],
-      [`throw new Error('no');\nexport default 1;`, {}, /failed in startup .*: the bundle could not start: .*no/],
+      [
+        `throw new Error('no');\nexport default 1;`,
+        {},
+        /failed in startup \(workspace .*\)\. Its own message, not Touchpoint's: ".*no"/,
+      ],
       [`export default { hooks: {} };`, {}, /the bundle defines no plugin/],
       [
         `${IMPORT}export default definePlugin({ hooks: { account: { beforeSave() {} } } });`,

@@ -1,6 +1,8 @@
 // The one way the screens talk to the server: GraphQL over HTTP, with the workspace and the acting user in
 // headers. Errors keep the server's code and per-field issues so forms can show them beside the fields.
 
+import { messages } from './i18n.ts';
+
 export type Lang = 'en' | 'zh-CN';
 
 export interface Session {
@@ -73,9 +75,24 @@ export async function gql<T>(
   return body.data;
 }
 
+/**
+ * A plugin's failure or refusal in the person's language, its own words (`details.pluginMessage`, already
+ * made harmless by the server: one line, capped, links removed) quoted and labelled as the plugin's, so a
+ * plugin cannot pass its text off as Touchpoint's.
+ */
+export function describePluginProblem(error: ApiError, lang: Lang): string | undefined {
+  const { plugin, pluginMessage } = error.details;
+  if (typeof plugin !== 'string' || typeof pluginMessage !== 'string') return undefined;
+  const t = messages(lang);
+  const what = (error.code === 'PLUGIN_FAILED' ? t.pluginFailed : t.pluginRefused).replace('{plugin}', plugin);
+  return `${what} ${t.pluginSaid} “${pluginMessage}”`;
+}
+
 /** A message for people: the server's sentence plus its per-field issues, when any. */
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, lang: Lang = 'en'): string {
   if (error instanceof ApiError) {
+    const fromPlugin = describePluginProblem(error, lang);
+    if (fromPlugin) return fromPlugin;
     const issues = error.issues.map((i) => `${i.path}: ${i.message}`);
     return issues.length > 0 ? `${error.message} ${issues.join('; ')}` : error.message;
   }

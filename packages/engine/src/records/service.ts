@@ -31,6 +31,12 @@ export interface RequestContext {
    * as `ownHistory`; says what the writes are, whoever the actor is.
    */
   ownHistory?: boolean;
+  /**
+   * The chain of effects the originating request set off (plugin hooks and actions, and the writes they
+   * make), with its budget. Opaque to the engine, which only carries it into the events of this context's
+   * writes, so that effects those events set off (after-hooks) are charged to the same chain.
+   */
+  effects?: object;
 }
 
 export interface WriteResult {
@@ -456,6 +462,7 @@ export class RecordService {
       changed: r.changed,
       at,
       ...(this.context.ownHistory ? { ownHistory: true } : {}),
+      ...(this.context.effects ? { effects: this.context.effects } : {}),
     }));
     await this.engine.events.publish(events);
   }

@@ -3,12 +3,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
-import { isTouchpointError } from '@touchpoint/schema';
+import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
-import { depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
+import { checkRequestDepth, depthLimitRule, MAX_BODY_BYTES, MAX_QUERY_DEPTH, nulTextRule } from './limits.ts';
 import { Passthrough } from './passthrough.ts';
 import { SchemaCache } from './schema-cache.ts';
 
@@ -105,6 +105,12 @@ export function createApiHandler(options: ApiServerOptions) {
    */
   async function shortLane(req: IncomingMessage, body: Buffer, entry: Entry): Promise<string | undefined> {
     const params = plainParams(req, body);
+    // Deep variables go through yoga, which refuses them (see checkRequestDepth).
+    if (
+      params?.variables &&
+      (nestingDepth(params.variables) > MAX_INPUT_DEPTH || nulTextPaths(params.variables, '', 1).length > 0)
+    )
+      return undefined;
     const plan = params && passthrough.known(entry.schema, params.query, params.operationName);
     if (!params || !plan) return undefined;
     const records = engine.records({
@@ -120,8 +126,12 @@ export function createApiHandler(options: ApiServerOptions) {
   }
 
   const limits: Plugin = {
+    onParams({ params }) {
+      checkRequestDepth(params);
+    },
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
+      addValidationRule(nulTextRule);
     },
     onExecute({ args }) {
       const request = (args.contextValue as { request?: Request }).request;

@@ -35,6 +35,7 @@ export {
 } from './formula.ts';
 export type { JsonSchema } from './json-schema.ts';
 export { entityJsonSchema } from './json-schema.ts';
+export { MAX_INPUT_DEPTH, MAX_LABEL_LENGTH, NUL_MESSAGE, nestingDepth, nulTextPaths } from './limits.ts';
 export {
   API_NAME_PATTERN,
   entityRootFieldNames,
@@ -77,8 +78,9 @@ export type {
 } from './types.ts';
 export { LANGUAGES } from './types.ts';
 export type { ValidateMetadataOptions } from './validate.ts';
-export { normalizeEntity, validateEntity, validateMetadata } from './validate.ts';
-export { FIELD_COMMON_KEYS } from './validate-field.ts';
+export { normalizeEntity, validateEntity, validateFieldDefinition, validateMetadata } from './validate.ts';
+export { ENTITY_KEYS } from './validate-entity.ts';
+export { FIELD_COMMON_KEYS, fieldOptionKeys } from './validate-field.ts';
 export { formulaValueTypeOf } from './validate-field-options.ts';
 export type { EntityFile, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
 export { entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';

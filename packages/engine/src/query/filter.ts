@@ -1,6 +1,6 @@
 // The filter language (documented in types.ts) compiled to one SQL boolean expression with bind parameters.
 // Validation walks the whole filter and reports every problem with its path before anything runs.
-import { FILTER_OPERATORS, TouchpointError } from '@touchpoint/schema';
+import { FILTER_OPERATORS, NUL_MESSAGE, nulTextPaths, TouchpointError } from '@touchpoint/schema';
 import { ident } from '../physical.ts';
 import type { QueryCompiler } from './compiler.ts';
 import { isPlainObject, limitExceeded, MAX_FILTER_DEPTH, StatementContext } from './context.ts';
@@ -100,6 +100,11 @@ function scalarCondition(
       ctx.issues.add(`${path}.${operator}`, `is not an operator of ${scalar.name}`, { allowed });
       continue;
     }
+    const nul = nulTextPaths(operatorValue, `${path}.${operator}`);
+    if (nul.length > 0) {
+      for (const where of nul) ctx.issues.add(where, NUL_MESSAGE);
+      continue;
+    }
     parts.push(operatorSql(ctx, operand, operator, operatorValue, `${path}.${operator}`));
   }
   return join(parts, 'and', 'true');
@@ -142,6 +147,10 @@ export function searchSql(ctx: StatementContext, entity: EntityModel, text: unkn
   if (text === undefined || text === null || text === '') return 'true';
   if (typeof text !== 'string') {
     ctx.issues.add('search', 'must be a text');
+    return 'true';
+  }
+  if (text.includes('\u0000')) {
+    ctx.issues.add('search', NUL_MESSAGE);
     return 'true';
   }
   const fields = [...entity.scalars.values()].filter((s) => s.searchable);

@@ -222,3 +222,60 @@ describe('arguments out of range', () => {
     });
   });
 });
+
+describe('lengths (a 5 MB label weighed on every page)', () => {
+  it('a 5 MB field label is refused at its path with the limit and the length', async () => {
+    const result = await refused(ADD_FIELD, {
+      f: { name: 'huge', type: 'text', labels: { en: 'x'.repeat(5_000_000), 'zh-CN': 'x' } },
+    });
+    expect(result).toMatchObject({ code: 'VALIDATION_FAILED', paths: ['field.labels.en'] });
+    expect(result.message).toContain('at most 200 characters, got 5000000');
+  });
+
+  it('descriptions, option counts and option values are bounded', async () => {
+    const options = Array.from({ length: 501 }, (_, i) => ({ value: `o${i}`, labels: { en: `O${i}`, 'zh-CN': 'o' } }));
+    const result = await refused(CREATE_ENTITY, {
+      d: {
+        name: 'bounded',
+        labels,
+        description: { en: 'd'.repeat(2001), 'zh-CN': 'd' },
+        titleField: 'title',
+        fields: [
+          { name: 'title', type: 'text', labels, helpText: { en: 'h', 'zh-CN': 'h'.repeat(2001) } },
+          { name: 'kind', type: 'select', labels, options },
+          { name: 'size', type: 'select', labels, options: [{ value: `v${'x'.repeat(100)}`, labels }] },
+        ],
+      },
+    });
+    expect(result).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      paths: [
+        'definition.description.en',
+        'definition.fields[0].helpText.zh-CN',
+        'definition.fields[1].options',
+        'definition.fields[2].options[0].value',
+      ],
+    });
+  });
+
+  it('a 10,000-character contains and a 501-character search are refused; 500 are accepted', async () => {
+    const contains = refusal(
+      await h.gql('query($t: String) { accounts(filter: { name: { contains: $t } }) { totalCount } }', {
+        t: 'x'.repeat(10_000),
+      }),
+    );
+    expect(contains).toMatchObject({ code: 'VALIDATION_FAILED', paths: ['filter.name.contains'] });
+    expect(contains.message).toContain('at most 500 characters, got 10000');
+    expect(
+      refusal(await h.gql('query($t: String) { accounts(search: $t) { totalCount } }', { t: 'y'.repeat(501) })),
+    ).toMatchObject({ code: 'VALIDATION_FAILED', paths: ['search'] });
+    expect(
+      refusal(
+        await h.gql('query($t: [String!]) { accounts(filter: { name: { in: $t } }) { totalCount } }', {
+          t: ['a', 'b'.repeat(501)],
+        }),
+      ),
+    ).toMatchObject({ code: 'VALIDATION_FAILED', paths: ['filter.name.in[1]'] });
+    await h.ok('query($t: String) { accounts(search: $t) { totalCount } }', { t: 'y'.repeat(500) });
+  });
+});

@@ -35,7 +35,21 @@ export {
 } from './formula.ts';
 export type { JsonSchema } from './json-schema.ts';
 export { entityJsonSchema } from './json-schema.ts';
-export { MAX_INPUT_DEPTH, MAX_LABEL_LENGTH, NUL_MESSAGE, nestingDepth, nulTextPaths } from './limits.ts';
+export {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_FILTER_TEXT_LENGTH,
+  MAX_FORMULA_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_INPUT_DEPTH,
+  MAX_LABEL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_OPTION_VALUE_LENGTH,
+  MAX_SELECT_OPTIONS,
+  NUL_MESSAGE,
+  nestingDepth,
+  nulTextPaths,
+  tooLong,
+} from './limits.ts';
 export {
   API_NAME_PATTERN,
   entityRootFieldNames,

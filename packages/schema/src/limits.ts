@@ -8,8 +8,31 @@
  */
 export const MAX_INPUT_DEPTH = 64;
 
-/** Labels (each language), option labels and names people read: a workspace's name. */
+/**
+ * Metadata texts. A label reaches every page of the web app, so a 5 MB label weighs on every page:
+ * each is bounded, and longer is VALIDATION_FAILED naming the path, the limit and the length.
+ */
+/** Labels, plural labels, option labels, inverse labels (each language), and a workspace's name. */
 export const MAX_LABEL_LENGTH = 200;
+/** Descriptions and help texts (each language). */
+export const MAX_DESCRIPTION_LENGTH = 2000;
+/** Options of one select or multiSelect field. */
+export const MAX_SELECT_OPTIONS = 500;
+/** An option's value (it becomes a GraphQL enum value). */
+export const MAX_OPTION_VALUE_LENGTH = 100;
+/** Ids of entities and fields, `source`, an autonumber prefix. */
+export const MAX_ID_LENGTH = 100;
+/** Entity and field names (`API_NAME_PATTERN`). */
+export const MAX_NAME_LENGTH = 40;
+/** A formula's source (the formula language's own limit, `FORMULA_MAX_LENGTH`). */
+export const MAX_FORMULA_LENGTH = 2000;
+/** Each text of a filter (`contains`, `eq`, every value of `in`) and a search: a longer one has no use. */
+export const MAX_FILTER_TEXT_LENGTH = 500;
+
+/** `${what} must be at most N characters, got L` when `text` is longer than `max`; undefined otherwise. */
+export function tooLong(text: string, max: number, what: string): string | undefined {
+  return text.length > max ? `${what} must be at most ${max} characters, got ${text.length}` : undefined;
+}
 
 /** PostgreSQL cannot store U+0000 in text or jsonb; a text carrying it is refused, never sent. */
 export const NUL_MESSAGE = 'must not contain the NUL character (\\u0000), which cannot be stored';

@@ -3,6 +3,7 @@
 import type { IssueCollector } from './errors.ts';
 import { getFieldType } from './field-types.ts';
 import { analyzeFormula, formulaIndexProblem } from './formula.ts';
+import { MAX_DESCRIPTION_LENGTH, MAX_ID_LENGTH } from './limits.ts';
 import { pluralize, RESERVED_ENTITY_NAMES, RESERVED_ENTITY_SUFFIXES } from './naming.ts';
 import { buildCatalog, type EntityCatalog, isFormulaOfType } from './validate-catalog.ts';
 import { validateField } from './validate-field.ts';
@@ -210,11 +211,13 @@ export function validateEntityInto(issues: IssueCollector, path: string, entity:
       issues.add(child(path, 'name'), `the derived plural name "${derived}" is reserved by the API; set pluralName`);
     }
   }
-  expectString(issues, child(path, 'id'), raw.id, 'the entity id', { nonEmpty: true });
-  expectString(issues, child(path, 'source'), raw.source, 'source', { nonEmpty: true });
+  expectString(issues, child(path, 'id'), raw.id, 'the entity id', { nonEmpty: true, max: MAX_ID_LENGTH });
+  expectString(issues, child(path, 'source'), raw.source, 'source', { nonEmpty: true, max: MAX_ID_LENGTH });
   checkLabels(issues, child(path, 'labels'), raw.labels, 'the entity labels', { required: true });
   checkLabels(issues, child(path, 'pluralLabels'), raw.pluralLabels, 'the plural labels');
-  checkLabels(issues, child(path, 'description'), raw.description, 'the description');
+  checkLabels(issues, child(path, 'description'), raw.description, 'the description', {
+    max: MAX_DESCRIPTION_LENGTH,
+  });
   validateFields(issues, path, raw.fields);
   const catalog = buildCatalog(raw, path);
   validateFormulas(issues, catalog);

@@ -279,3 +279,52 @@ describe('lengths (a 5 MB label weighed on every page)', () => {
     await h.ok('query($t: String) { accounts(search: $t) { totalCount } }', { t: 'y'.repeat(500) });
   });
 });
+
+describe('reserved names (constructor, __proto__, prototype were accepted)', () => {
+  const entity = (name: string, fieldName = 'title') => ({
+    name,
+    labels,
+    titleField: 'title',
+    fields: [
+      { name: 'title', type: 'text', labels },
+      ...(fieldName === 'title' ? [] : [{ name: fieldName, type: 'text', labels }]),
+    ],
+  });
+
+  it.each(['constructor', 'prototype', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'an entity named %s is refused with the reserved-name error',
+    async (name) => {
+      const result = await refused(CREATE_ENTITY, { d: entity(name) });
+      expect(result).toMatchObject({ code: 'VALIDATION_FAILED', paths: ['definition.name'] });
+      expect(result.message).toContain(`"${name}" is reserved by the API`);
+    },
+  );
+
+  it.each(['constructor', 'prototype', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'a field named %s is refused with the reserved-name error',
+    async (name) => {
+      const result = await refused(ADD_FIELD, { f: { name, type: 'text', labels } });
+      expect(result).toMatchObject({ code: 'VALIDATION_FAILED', paths: ['field.name'] });
+      expect(result.message).toContain(`the field name "${name}" is reserved`);
+      const renamed = await refused(
+        'mutation($p: JSON!) { updateField(entity: "account", field: "website", patch: $p) { applied } }',
+        { p: { name } },
+      );
+      expect(renamed.code).toBe('VALIDATION_FAILED');
+      expect(renamed.message).toContain(`the field name "${name}" is reserved`);
+    },
+  );
+
+  it('a relative date range named after an Object member is refused, not looked up on the prototype', async () => {
+    const records = h.engine.records({ workspace: 'default', actor: 'tester' });
+    for (const range of ['constructor', 'toString', '__proto__']) {
+      await expect(
+        records.list({
+          entity: 'opportunity',
+          filter: { expectedCloseDate: { relative: range } } as never,
+          selection: { fields: ['id'] } as never,
+        }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'filter.expectedCloseDate.relative' }] });
+    }
+  });
+});

@@ -48,11 +48,12 @@ const isResultType = (value: unknown) => (FORMULA_RESULT_TYPES as readonly unkno
 const article = (word: string) => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
 
 function checkEntityName(issues: IssueCollector, path: string, name: unknown, what: string): name is string {
-  if (!expectApiName(issues, path, name, what, { required: true })) return false;
-  if (RESERVED_ENTITY_NAMES.includes(name)) {
+  // Reserved before the pattern, so `__proto__` hears that it is reserved rather than badly spelt.
+  if (typeof name === 'string' && RESERVED_ENTITY_NAMES.includes(name)) {
     issues.add(path, `${what} "${name}" is reserved by the API; reserved: ${RESERVED_ENTITY_NAMES.join(', ')}`);
     return false;
   }
+  if (!expectApiName(issues, path, name, what, { required: true })) return false;
   const suffix = RESERVED_ENTITY_SUFFIXES.find((s) => name.endsWith(s));
   if (suffix !== undefined) {
     issues.add(

@@ -231,14 +231,13 @@ function checkFlags(
 export function validateField(issues: IssueCollector, path: string, field: unknown): void {
   if (!expectRecord(issues, path, field, 'a field')) return;
   const name = field.name;
-  if (expectApiName(issues, child(path, 'name'), name, 'the field name', { required: true })) {
-    if (RESERVED_FIELD_NAMES.includes(name)) {
-      issues.add(
-        child(path, 'name'),
-        `the field name "${name}" is reserved; reserved: ${RESERVED_FIELD_NAMES.join(', ')}`,
-      );
-    }
-  }
+  // Reserved before the pattern, so `__proto__` hears that it is reserved rather than badly spelt.
+  if (typeof name === 'string' && RESERVED_FIELD_NAMES.includes(name)) {
+    issues.add(
+      child(path, 'name'),
+      `the field name "${name}" is reserved; reserved: ${RESERVED_FIELD_NAMES.join(', ')}`,
+    );
+  } else expectApiName(issues, child(path, 'name'), name, 'the field name', { required: true });
   expectString(issues, child(path, 'id'), field.id, 'the field id', { nonEmpty: true, max: MAX_ID_LENGTH });
   expectString(issues, child(path, 'source'), field.source, 'source', { nonEmpty: true, max: MAX_ID_LENGTH });
   checkLabels(issues, child(path, 'labels'), field.labels, 'the field labels', { required: true });

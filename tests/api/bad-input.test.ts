@@ -328,3 +328,21 @@ describe('reserved names (constructor, __proto__, prototype were accepted)', () 
     }
   });
 });
+
+describe('errors the fuzz test found without a path', () => {
+  it('a missing record, a destructive change without confirmation and 5,000 bad enum values each name a path', async () => {
+    expect(
+      refusal(await h.gql('mutation { deleteAccount(id: "00000000-0000-0000-0000-000000000000") { id } }')),
+    ).toMatchObject({ code: 'NOT_FOUND', paths: ['id'] });
+    const confirm = await refused('mutation { removeField(entity: "account", field: "website") { applied } }', {});
+    expect(confirm.code).toBe('CONFIRMATION_REQUIRED');
+    expect(confirm.paths[0]).toBe('confirmDestructive');
+    const many = await h.gql('query($f: AccountFilter) { accounts(filter: $f) { totalCount } }', {
+      f: { industry: { in: Array.from({ length: 5000 }, (_, i) => `v${i}`) } },
+    });
+    for (const error of many.errors ?? []) {
+      expect(error.extensions?.code).toBe('VALIDATION_FAILED');
+      expect(error.extensions?.issues?.[0]?.path).toMatch(/^(f\.industry\.in\[\d+\]|variables)$/);
+    }
+  });
+});

@@ -50,7 +50,18 @@ function variableError(error: GraphQLError): GraphQLError | undefined {
   const match = /^Variable "\$([^"]+)" (?:got invalid value .*?(?: at "([^"]+)")?; ([\s\S]*)|([\s\S]*))$/.exec(
     error.message,
   );
-  if (!match || error.extensions.code !== undefined) return undefined;
+  if (error.extensions.code !== undefined) return undefined;
+  if (error.message.startsWith('Too many errors processing variables')) {
+    // graphql-js stops after 50 refused values; the 50 before this one carry their own paths.
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: 'VALIDATION_FAILED',
+        issues: [{ path: 'variables', message: 'too many invalid values; the first 50 are reported' }],
+        http: { status: 400 },
+      },
+    });
+  }
+  if (!match) return undefined;
   const path = match[2] ?? match[1]!;
   const message = match[3] ?? match[4]!;
   return new GraphQLError(error.message, {

@@ -95,7 +95,10 @@ export class Engine {
   async getWorkspace(slug: string): Promise<WorkspaceRow> {
     const row = await this.db.orm.em.fork().findOne(WorkspaceEntity, { slug });
     if (!row)
-      throw new TouchpointError('NOT_FOUND', `There is no workspace "${slug}".`, { details: { workspace: slug } });
+      throw new TouchpointError('NOT_FOUND', `There is no workspace "${slug}".`, {
+        details: { workspace: slug },
+        issues: [{ path: 'workspace', message: `no workspace "${slug}"; workspaces lists them` }],
+      });
     return row;
   }
 

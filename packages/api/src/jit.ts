@@ -104,8 +104,17 @@ export function useCompiledExecution(passthrough: Passthrough): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const query = compiled(args);
+      // graphql-jit's errors for invalid variables misname them (`$openedAt` for `$input.openedAt`): when it
+      // refuses the variables (an answer without data), graphql-js checks them again and says where.
       const jit = query
-        ? () => query.query(args.rootValue, args.contextValue, args.variableValues) as Promise<ExecutionResult>
+        ? async () => {
+            const result = (await query.query(
+              args.rootValue,
+              args.contextValue,
+              args.variableValues,
+            )) as ExecutionResult;
+            return 'data' in result ? result : ((await executeFn(args)) as ExecutionResult);
+          }
         : undefined;
       const fast = passthrough.executor(args, jit ?? (async () => (await executeFn(args)) as ExecutionResult));
       if (fast) setExecuteFn(fast);

@@ -1,15 +1,19 @@
-// Request limits a public API needs, in one place: nesting depth, aliases, directives, tokens and body size.
-// Page sizes are capped by the engine, statement time by the database. Aliases and directives are counted by
-// graphql-armor's rules (a well-kept library of the field); tokens by graphql-js's own parser limit.
+// Request limits a public API needs, in one place: nesting depth (of documents and of variables), aliases,
+// directives, tokens, body size and NUL characters in texts. Page sizes are capped by the engine, statement time
+// by the database. Aliases and directives are counted by graphql-armor's rules (a well-kept library of the
+// field); tokens by graphql-js's own parser limit.
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { MAX_INPUT_DEPTH, NUL_MESSAGE, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import {
+  type ASTNode,
   type ASTVisitor,
   type FragmentDefinitionNode,
   GraphQLError,
   Kind,
   type SelectionSetNode,
   type ValidationContext,
+  type ValueNode,
 } from 'graphql';
 
 export const MAX_QUERY_DEPTH = 12;
@@ -110,4 +114,108 @@ export function depthLimitRule(max: number) {
       },
     };
   };
+}
+
+/**
+ * How deeply the brackets of a GraphQL document nest (`{`, `[`, `(`), outside strings and comments, and
+ * where the deepest one opens. A plain loop: graphql-js parses recursively and overflows the stack on a
+ * document thousands of levels deep, so this runs before it.
+ */
+export function documentDepth(text: string, max = MAX_INPUT_DEPTH): { depth: number; line: number; column: number } {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      lineStart = i + 1;
+    } else if (c === 35) {
+      // # comment to the end of the line
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
+    } else if (c === 34) {
+      if (text.startsWith('"""', i)) {
+        const end = text.indexOf('"""', i + 3);
+        i = end === -1 ? text.length : end + 2;
+      } else {
+        for (i++; i < text.length && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 10; i++) {
+          if (text.charCodeAt(i) === 92) i++;
+        }
+      }
+    } else if (c === 123 || c === 91 || c === 40) {
+      depth++;
+      if (depth > max) return { depth, line, column: i - lineStart + 1 };
+    } else if (c === 125 || c === 93 || c === 41) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return { depth: 0, line, column: 0 };
+}
+
+function tooDeep(path: string, message: string): GraphQLError {
+  return new GraphQLError(`${path}: ${message}`, {
+    extensions: { code: 'LIMIT_EXCEEDED', issues: [{ path, message }], http: { status: 400 } },
+  });
+}
+
+function nulError(paths: string[], nodes?: ASTNode[]): GraphQLError {
+  return new GraphQLError(`The request is not valid:\n${paths.map((p) => `  - ${p}: ${NUL_MESSAGE}`).join('\n')}`, {
+    nodes,
+    extensions: {
+      code: 'VALIDATION_FAILED',
+      issues: paths.map((path) => ({ path, message: NUL_MESSAGE })),
+      http: { status: 400 },
+    },
+  });
+}
+
+/**
+ * Refuses texts carrying U+0000 in a document's arguments: PostgreSQL cannot take them in any text or
+ * jsonb, so no field of ours can use one. Paths start at the argument (`filter.name.contains`).
+ */
+export function nulTextRule(context: ValidationContext): ASTVisitor {
+  return {
+    Argument(node) {
+      const found: string[] = [];
+      const stack: { value: ValueNode; path: string }[] = [{ value: node.value, path: node.name.value }];
+      while (stack.length > 0) {
+        const { value, path } = stack.pop()!;
+        if (value.kind === Kind.STRING && value.value.includes('\u0000')) found.push(path);
+        else if (value.kind === Kind.LIST)
+          for (const [i, v] of value.values.entries()) stack.push({ value: v, path: `${path}[${i}]` });
+        else if (value.kind === Kind.OBJECT)
+          for (const f of value.fields) stack.push({ value: f.value, path: `${path}.${f.name.value}` });
+      }
+      if (found.length > 0) context.reportError(nulError(found.sort(), [node]));
+    },
+  };
+}
+
+/**
+ * Refuses a request whose document or variables nest deeper than MAX_INPUT_DEPTH, before graphql-js
+ * parses or coerces them (both recurse), and variables carrying U+0000. The error names the variable
+ * (`input.name`) or the spot in the document.
+ */
+export function checkRequestDepth(params: { query?: unknown; variables?: unknown }): void {
+  if (typeof params.query === 'string') {
+    const deep = documentDepth(params.query);
+    if (deep.depth > MAX_INPUT_DEPTH) {
+      throw tooDeep(
+        'query',
+        `the document nests more than ${MAX_INPUT_DEPTH} levels of brackets (at line ${deep.line}, column ${deep.column}); at most ${MAX_INPUT_DEPTH} are allowed`,
+      );
+    }
+  }
+  const variables = params.variables;
+  if (typeof variables !== 'object' || variables === null) return;
+  const nul = nulTextPaths(variables, '');
+  if (nul.length > 0) throw nulError(nul);
+  for (const [name, value] of Object.entries(variables)) {
+    if (nestingDepth(value) > MAX_INPUT_DEPTH - 1) {
+      throw tooDeep(
+        name,
+        `the value nests more than ${MAX_INPUT_DEPTH - 1} levels deep; at most ${MAX_INPUT_DEPTH - 1} are allowed`,
+      );
+    }
+  }
 }

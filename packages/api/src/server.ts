@@ -3,12 +3,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
-import { isTouchpointError } from '@touchpoint/schema';
+import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
-import { depthLimitRule, limitRules, MAX_BODY_BYTES, MAX_QUERY_DEPTH, parseWithTokenLimit } from './limits.ts';
+import {
+  checkRequestDepth,
+  depthLimitRule,
+  limitRules,
+  MAX_BODY_BYTES,
+  MAX_QUERY_DEPTH,
+  nulTextRule,
+  parseWithTokenLimit,
+} from './limits.ts';
 import { Passthrough } from './passthrough.ts';
 import { SchemaCache } from './schema-cache.ts';
 
@@ -105,6 +113,12 @@ export function createApiHandler(options: ApiServerOptions) {
    */
   async function shortLane(req: IncomingMessage, body: Buffer, entry: Entry): Promise<string | undefined> {
     const params = plainParams(req, body);
+    // Deep variables go through yoga, which refuses them (see checkRequestDepth).
+    if (
+      params?.variables &&
+      (nestingDepth(params.variables) > MAX_INPUT_DEPTH || nulTextPaths(params.variables, '', 1).length > 0)
+    )
+      return undefined;
     const plan = params && passthrough.known(entry.schema, params.query, params.operationName);
     if (!params || !plan) return undefined;
     const records = engine.records({
@@ -120,11 +134,15 @@ export function createApiHandler(options: ApiServerOptions) {
   }
 
   const limits: Plugin = {
+    onParams({ params }) {
+      checkRequestDepth(params);
+    },
     onParse({ parseFn, setParseFn }) {
       setParseFn(parseWithTokenLimit(parseFn as never) as never);
     },
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
+      addValidationRule(nulTextRule);
       for (const rule of limitRules()) addValidationRule(rule as never);
     },
     onExecute({ args }) {

@@ -1,10 +1,11 @@
 // The engine's front door: workspaces, their effective metadata (cached per version), metadata changes,
 // and the record service through which every read and write passes.
-import { type EntityDefinition, TouchpointError } from '@touchpoint/schema';
+import { type EntityDefinition, MAX_LABEL_LENGTH, TouchpointError, validationFailed } from '@touchpoint/schema';
 import { type Clock, systemClock } from './clock.ts';
 import { Database } from './db.ts';
 import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
+import { checkChanges } from './metadata/change-shape.ts';
 import type { MetadataChange } from './metadata/changes.ts';
 import type { PluginContribution } from './metadata/layers.ts';
 import { type ChangeOptions, type ChangeResult, MetadataStore } from './metadata/store.ts';
@@ -97,7 +98,10 @@ export class Engine {
   async getWorkspace(slug: string): Promise<WorkspaceRow> {
     const row = await this.db.orm.em.fork().findOne(WorkspaceEntity, { slug });
     if (!row)
-      throw new TouchpointError('NOT_FOUND', `There is no workspace "${slug}".`, { details: { workspace: slug } });
+      throw new TouchpointError('NOT_FOUND', `There is no workspace "${slug}".`, {
+        details: { workspace: slug },
+        issues: [{ path: 'workspace', message: `no workspace "${slug}"; workspaces lists them` }],
+      });
     return row;
   }
 
@@ -121,6 +125,14 @@ export class Engine {
           },
         ],
       });
+    }
+    if (name.trim() === '' || name.length > MAX_LABEL_LENGTH || name.includes('\u0000')) {
+      throw validationFailed(`Workspace name is not valid.`, [
+        {
+          path: 'name',
+          message: `must be a text of 1 to ${MAX_LABEL_LENGTH} characters without the NUL character, got ${name.length} characters`,
+        },
+      ]);
     }
     const em = this.db.orm.em.fork();
     if (await em.findOne(WorkspaceEntity, { slug })) {
@@ -177,6 +189,8 @@ export class Engine {
   }
 
   async changeMetadata(slug: string, changes: MetadataChange[], options: ChangeOptions): Promise<ChangeResult> {
+    // Changes arrive from outside (API JSON, CLI files): their shape is checked, every problem at once.
+    checkChanges(changes);
     const workspace = await this.getWorkspace(slug);
     const result = await this.store.change(workspace, changes, options);
     if (result.applied) this.invalidate(slug, result.version);

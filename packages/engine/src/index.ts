@@ -9,6 +9,7 @@ export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.
 export { RecordEventBus } from './events.ts';
 export type { RecordHook, WriteHookArgs } from './hooks.ts';
 export { RecordHooks } from './hooks.ts';
+export { checkChangeShape, checkChanges, ENTITY_PATCH_KEYS, MAX_FIELD_POSITION } from './metadata/change-shape.ts';
 export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes.ts';
 export { applyChanges, CHANGE_OPS } from './metadata/changes.ts';
 export type { PluginContribution } from './metadata/layers.ts';

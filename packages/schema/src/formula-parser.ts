@@ -1,8 +1,10 @@
 // Tokenizer and recursive-descent parser of the formula language. The text never reaches JavaScript's
 // evaluator or PostgreSQL as written: it becomes this tree, and only the tree is checked and compiled.
-import type { Issue } from './errors.ts';
 
-export const FORMULA_MAX_LENGTH = 2000;
+import type { Issue } from './errors.ts';
+import { MAX_FORMULA_LENGTH } from './limits.ts';
+
+export const FORMULA_MAX_LENGTH = MAX_FORMULA_LENGTH;
 export const FORMULA_MAX_DEPTH = 32;
 
 /** Where a node sits in the expression text: `start` inclusive, `end` exclusive, both character offsets. */

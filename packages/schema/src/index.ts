@@ -36,6 +36,21 @@ export {
 export type { JsonSchema } from './json-schema.ts';
 export { entityJsonSchema } from './json-schema.ts';
 export {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_FILTER_TEXT_LENGTH,
+  MAX_FORMULA_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_INPUT_DEPTH,
+  MAX_LABEL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_OPTION_VALUE_LENGTH,
+  MAX_SELECT_OPTIONS,
+  NUL_MESSAGE,
+  nestingDepth,
+  nulTextPaths,
+  tooLong,
+} from './limits.ts';
+export {
   API_NAME_PATTERN,
   entityRootFieldNames,
   pascalCase,
@@ -43,6 +58,7 @@ export {
   RESERVED_ENTITY_NAMES,
   RESERVED_ENTITY_SUFFIXES,
   RESERVED_FIELD_NAMES,
+  RESERVED_OBJECT_NAMES,
   relationInputName,
   SYSTEM_FIELD_NAMES,
   singularize,
@@ -77,8 +93,9 @@ export type {
 } from './types.ts';
 export { LANGUAGES } from './types.ts';
 export type { ValidateMetadataOptions } from './validate.ts';
-export { normalizeEntity, validateEntity, validateMetadata } from './validate.ts';
-export { FIELD_COMMON_KEYS } from './validate-field.ts';
+export { normalizeEntity, validateEntity, validateFieldDefinition, validateMetadata } from './validate.ts';
+export { ENTITY_KEYS } from './validate-entity.ts';
+export { FIELD_COMMON_KEYS, fieldOptionKeys } from './validate-field.ts';
 export { formulaValueTypeOf } from './validate-field-options.ts';
 export type { EntityFile, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
 export { entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';

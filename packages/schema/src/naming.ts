@@ -39,6 +39,26 @@ export const SYSTEM_FIELD_NAMES: readonly string[] = [
   'deletedAt',
 ];
 
+/**
+ * Names of Object.prototype's members and `prototype`: code that keys a plain object by a name would find
+ * these without anyone defining them (`{}['constructor']`), and `__proto__` would set the prototype.
+ */
+export const RESERVED_OBJECT_NAMES: readonly string[] = [
+  'constructor',
+  'prototype',
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'toString',
+  'valueOf',
+];
+
 /** Words a field cannot be called because the filter language or GraphQL uses them. */
 export const RESERVED_FIELD_NAMES: readonly string[] = [
   ...SYSTEM_FIELD_NAMES,
@@ -54,6 +74,7 @@ export const RESERVED_FIELD_NAMES: readonly string[] = [
   'nodes',
   'pageInfo',
   'totalCount',
+  ...RESERVED_OBJECT_NAMES,
 ];
 
 /** Entity names that would collide with the API's own root fields or types. */
@@ -90,6 +111,7 @@ export const RESERVED_ENTITY_NAMES: readonly string[] = [
   'reports',
   'system',
   'touchpoint',
+  ...RESERVED_OBJECT_NAMES,
 ];
 
 /** Suffixes of the GraphQL types generated per entity; an entity name ending in one would collide. */

@@ -3,6 +3,7 @@
 import type { IssueCollector } from './errors.ts';
 import { getFieldType } from './field-types.ts';
 import { analyzeFormula, formulaIndexProblem } from './formula.ts';
+import { MAX_DESCRIPTION_LENGTH, MAX_ID_LENGTH } from './limits.ts';
 import { pluralize, RESERVED_ENTITY_NAMES, RESERVED_ENTITY_SUFFIXES } from './naming.ts';
 import { buildCatalog, type EntityCatalog, isFormulaOfType } from './validate-catalog.ts';
 import { validateField } from './validate-field.ts';
@@ -47,11 +48,12 @@ const isResultType = (value: unknown) => (FORMULA_RESULT_TYPES as readonly unkno
 const article = (word: string) => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
 
 function checkEntityName(issues: IssueCollector, path: string, name: unknown, what: string): name is string {
-  if (!expectApiName(issues, path, name, what, { required: true })) return false;
-  if (RESERVED_ENTITY_NAMES.includes(name)) {
+  // Reserved before the pattern, so `__proto__` hears that it is reserved rather than badly spelt.
+  if (typeof name === 'string' && RESERVED_ENTITY_NAMES.includes(name)) {
     issues.add(path, `${what} "${name}" is reserved by the API; reserved: ${RESERVED_ENTITY_NAMES.join(', ')}`);
     return false;
   }
+  if (!expectApiName(issues, path, name, what, { required: true })) return false;
   const suffix = RESERVED_ENTITY_SUFFIXES.find((s) => name.endsWith(s));
   if (suffix !== undefined) {
     issues.add(
@@ -210,11 +212,13 @@ export function validateEntityInto(issues: IssueCollector, path: string, entity:
       issues.add(child(path, 'name'), `the derived plural name "${derived}" is reserved by the API; set pluralName`);
     }
   }
-  expectString(issues, child(path, 'id'), raw.id, 'the entity id', { nonEmpty: true });
-  expectString(issues, child(path, 'source'), raw.source, 'source', { nonEmpty: true });
+  expectString(issues, child(path, 'id'), raw.id, 'the entity id', { nonEmpty: true, max: MAX_ID_LENGTH });
+  expectString(issues, child(path, 'source'), raw.source, 'source', { nonEmpty: true, max: MAX_ID_LENGTH });
   checkLabels(issues, child(path, 'labels'), raw.labels, 'the entity labels', { required: true });
   checkLabels(issues, child(path, 'pluralLabels'), raw.pluralLabels, 'the plural labels');
-  checkLabels(issues, child(path, 'description'), raw.description, 'the description');
+  checkLabels(issues, child(path, 'description'), raw.description, 'the description', {
+    max: MAX_DESCRIPTION_LENGTH,
+  });
   validateFields(issues, path, raw.fields);
   const catalog = buildCatalog(raw, path);
   validateFormulas(issues, catalog);

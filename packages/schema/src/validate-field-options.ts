@@ -2,6 +2,7 @@
 // rollup) that need nothing but the field itself. What needs other fields or entities is checked later.
 import type { IssueCollector } from './errors.ts';
 import type { FormulaValueType } from './formula.ts';
+import { MAX_ID_LENGTH, MAX_OPTION_VALUE_LENGTH, MAX_SELECT_OPTIONS } from './limits.ts';
 import { RESERVED_FIELD_NAMES } from './naming.ts';
 import {
   checkKeys,
@@ -33,7 +34,7 @@ export const ROLLUP_FUNCTIONS = ['count', 'sum', 'min', 'max', 'avg'] as const;
 export const OPTION_VALUE_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 export const AUTONUMBER_PREFIX_MAX_LENGTH = 20;
-export const MAX_SELECT_OPTIONS = 500;
+export { MAX_SELECT_OPTIONS } from './limits.ts';
 
 // GraphQL forbids these as enum values; the pattern alone would let them through.
 const GRAPHQL_RESERVED_ENUM_VALUES = ['true', 'false', 'null'];
@@ -70,13 +71,16 @@ export function validateSelectOptions(issues: IssueCollector, path: string, valu
     return;
   }
   if (value.length === 0) issues.add(path, 'a select field needs at least one option');
-  if (value.length > MAX_SELECT_OPTIONS) issues.add(path, `at most ${MAX_SELECT_OPTIONS} options are allowed`);
+  if (value.length > MAX_SELECT_OPTIONS)
+    issues.add(path, `at most ${MAX_SELECT_OPTIONS} options are allowed, got ${value.length}`);
   const seen = new Map<string, number>();
   value.forEach((option: unknown, i) => {
     const at = item(path, i);
     if (!expectRecord(issues, at, option, 'an option')) return;
     const v = option.value;
-    if (expectString(issues, child(at, 'value'), v, 'the option value', { required: true })) {
+    if (
+      expectString(issues, child(at, 'value'), v, 'the option value', { required: true, max: MAX_OPTION_VALUE_LENGTH })
+    ) {
       if (!OPTION_VALUE_PATTERN.test(v) || GRAPHQL_RESERVED_ENUM_VALUES.includes(v)) {
         issues.add(
           child(at, 'value'),
@@ -134,7 +138,7 @@ export function validateRelation(issues: IssueCollector, path: string, value: un
 export function validateAutonumber(issues: IssueCollector, path: string, value: unknown): void {
   if (!expectRecord(issues, path, value, 'autonumber')) return;
   const prefix = value.prefix;
-  if (expectString(issues, child(path, 'prefix'), prefix, 'the prefix', { required: true })) {
+  if (expectString(issues, child(path, 'prefix'), prefix, 'the prefix', { required: true, max: MAX_ID_LENGTH })) {
     if (prefix.length > AUTONUMBER_PREFIX_MAX_LENGTH) {
       issues.add(
         child(path, 'prefix'),
@@ -158,9 +162,11 @@ export function validateAutonumber(issues: IssueCollector, path: string, value: 
 /** Shape only; the expression is checked against the entity's fields by the entity validator. */
 export function validateFormulaShape(issues: IssueCollector, path: string, value: unknown): void {
   if (!expectRecord(issues, path, value, 'formula')) return;
+  // Its length is the formula checker's to report (FORMULA_MAX_LENGTH), once.
   expectString(issues, child(path, 'expression'), value.expression, 'the expression', {
     required: true,
     nonEmpty: true,
+    max: Number.POSITIVE_INFINITY,
   });
   expectOneOf(issues, child(path, 'resultType'), value.resultType, FORMULA_RESULT_TYPES, 'resultType', {
     required: true,

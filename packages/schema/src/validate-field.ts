@@ -2,6 +2,7 @@
 // bounds, pattern, default and the flags. References to other fields and entities are checked elsewhere.
 import type { IssueCollector } from './errors.ts';
 import { CURRENCY_CODES, type FieldType, fieldTypeNames, getFieldType } from './field-types.ts';
+import { MAX_DESCRIPTION_LENGTH, MAX_ID_LENGTH } from './limits.ts';
 import { RESERVED_FIELD_NAMES } from './naming.ts';
 import type { FieldDefinition } from './types.ts';
 import {
@@ -127,10 +128,16 @@ function checkBounds(issues: IssueCollector, path: string, field: RawObject, typ
   const pattern = field.pattern;
   if (
     type.options.includes('pattern') &&
-    expectString(issues, child(path, 'pattern'), pattern, 'the pattern', { nonEmpty: true })
+    expectString(issues, child(path, 'pattern'), pattern, 'the pattern', {
+      nonEmpty: true,
+      max: Number.POSITIVE_INFINITY,
+    })
   ) {
     if (pattern.length > MAX_PATTERN_LENGTH) {
-      issues.add(child(path, 'pattern'), `the pattern must be at most ${MAX_PATTERN_LENGTH} characters`);
+      issues.add(
+        child(path, 'pattern'),
+        `the pattern must be at most ${MAX_PATTERN_LENGTH} characters, got ${pattern.length}`,
+      );
     } else {
       try {
         new RegExp(`^(?:${pattern})$`, 'u');
@@ -224,18 +231,17 @@ function checkFlags(
 export function validateField(issues: IssueCollector, path: string, field: unknown): void {
   if (!expectRecord(issues, path, field, 'a field')) return;
   const name = field.name;
-  if (expectApiName(issues, child(path, 'name'), name, 'the field name', { required: true })) {
-    if (RESERVED_FIELD_NAMES.includes(name)) {
-      issues.add(
-        child(path, 'name'),
-        `the field name "${name}" is reserved; reserved: ${RESERVED_FIELD_NAMES.join(', ')}`,
-      );
-    }
-  }
-  expectString(issues, child(path, 'id'), field.id, 'the field id', { nonEmpty: true });
-  expectString(issues, child(path, 'source'), field.source, 'source', { nonEmpty: true });
+  // Reserved before the pattern, so `__proto__` hears that it is reserved rather than badly spelt.
+  if (typeof name === 'string' && RESERVED_FIELD_NAMES.includes(name)) {
+    issues.add(
+      child(path, 'name'),
+      `the field name "${name}" is reserved; reserved: ${RESERVED_FIELD_NAMES.join(', ')}`,
+    );
+  } else expectApiName(issues, child(path, 'name'), name, 'the field name', { required: true });
+  expectString(issues, child(path, 'id'), field.id, 'the field id', { nonEmpty: true, max: MAX_ID_LENGTH });
+  expectString(issues, child(path, 'source'), field.source, 'source', { nonEmpty: true, max: MAX_ID_LENGTH });
   checkLabels(issues, child(path, 'labels'), field.labels, 'the field labels', { required: true });
-  checkLabels(issues, child(path, 'helpText'), field.helpText, 'the help text');
+  checkLabels(issues, child(path, 'helpText'), field.helpText, 'the help text', { max: MAX_DESCRIPTION_LENGTH });
   for (const flag of ['required', 'unique', 'readOnly'] as const)
     expectBoolean(issues, child(path, flag), field[flag], flag);
 

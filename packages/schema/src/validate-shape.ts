@@ -1,6 +1,7 @@
 // Small checks of the shape of untrusted input (parsed YAML, JSON from the designer), shared by the
 // entity and field validators. Each records an issue and says whether the value can be used further.
 import type { IssueCollector } from './errors.ts';
+import { MAX_DESCRIPTION_LENGTH, MAX_LABEL_LENGTH, NUL_MESSAGE, tooLong } from './limits.ts';
 import { API_NAME_PATTERN } from './naming.ts';
 import { LANGUAGES } from './types.ts';
 
@@ -55,7 +56,7 @@ export function expectString(
   path: string,
   value: unknown,
   what: string,
-  options: { required?: boolean; nonEmpty?: boolean } = {},
+  options: { required?: boolean; nonEmpty?: boolean; max?: number } = {},
 ): value is string {
   if (value === undefined) {
     if (options.required) issues.add(path, `${what} is required`);
@@ -63,6 +64,15 @@ export function expectString(
   }
   if (typeof value !== 'string') {
     issues.add(path, `${what} must be a text, got ${describeValue(value)}`);
+    return false;
+  }
+  const long = tooLong(value, options.max ?? MAX_DESCRIPTION_LENGTH, what);
+  if (long) {
+    issues.add(path, long);
+    return false;
+  }
+  if (value.includes('\u0000')) {
+    issues.add(path, `${what} ${NUL_MESSAGE}`);
     return false;
   }
   if (options.nonEmpty && value.trim() === '') {
@@ -135,7 +145,7 @@ export function checkLabels(
   path: string,
   value: unknown,
   what: string,
-  options: { required?: boolean } = {},
+  options: { required?: boolean; max?: number } = {},
 ): void {
   if (value === undefined) {
     if (options.required) issues.add(path, `${what} are required in ${LANGUAGES.join(' and ')}`);
@@ -146,6 +156,7 @@ export function checkLabels(
     expectString(issues, child(path, language), value[language], `the ${language} text of ${what}`, {
       required: true,
       nonEmpty: true,
+      max: options.max ?? MAX_LABEL_LENGTH,
     });
   }
   checkKeys(issues, path, value, LANGUAGES, what);

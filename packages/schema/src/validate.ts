@@ -5,6 +5,7 @@ import { type Issue, IssueCollector } from './errors.ts';
 import { pluralize } from './naming.ts';
 import type { EntityDefinition } from './types.ts';
 import { validateEntityInto } from './validate-entity.ts';
+import { validateField } from './validate-field.ts';
 import { type ValidateMetadataOptions, validateMetadataIssues } from './validate-metadata.ts';
 
 export type { ValidateMetadataOptions } from './validate-metadata.ts';
@@ -17,6 +18,16 @@ export type { ValidateMetadataOptions } from './validate-metadata.ts';
 export function validateEntity(def: unknown, path = ''): Issue[] {
   const issues = new IssueCollector();
   validateEntityInto(issues, path, def);
+  return issues.issues;
+}
+
+/**
+ * Checks one field definition on its own (keys, name, labels, type, options, bounds, default). Formulas
+ * and references to other fields are checked with the entity (`validateEntity`, `validateMetadata`).
+ */
+export function validateFieldDefinition(def: unknown, path = ''): Issue[] {
+  const issues = new IssueCollector();
+  validateField(issues, path, def);
   return issues.issues;
 }
 

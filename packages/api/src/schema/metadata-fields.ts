@@ -3,10 +3,11 @@ import {
   type ArchiveRow,
   archiveRestoresAs,
   type ChangeResult,
+  checkChangeShape,
   type MetadataChange,
   type MigrationPlan,
 } from '@touchpoint/engine';
-import { type EntityDefinition, entityToYaml, TouchpointError } from '@touchpoint/schema';
+import { type EntityDefinition, entityToYaml, type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
 import type { ApiContext } from '../context.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
@@ -163,9 +164,23 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
     metadataHistory: t.field({
       type: [types.version],
       nullable: false,
-      args: { first: t.arg.int({ description: 'Newest first; default 50.' }) },
-      resolve: async (_: unknown, args: { first?: number | null }, ctx: ApiContext) =>
-        (await ctx.engine.history(ctx.workspace)).slice(0, Math.min(args.first ?? 50, 500)),
+      args: { first: t.arg.int({ description: `Newest first; default 50, from 0 to ${MAX_HISTORY}.` }) },
+      resolve: async (_: unknown, args: { first?: number | null }, ctx: ApiContext) => {
+        const first = args.first ?? 50;
+        if (first < 0) {
+          throw validationFailed('metadataHistory: first is not valid', [
+            { path: 'first', message: `first must be a whole number from 0 to ${MAX_HISTORY}, got ${first}` },
+          ]);
+        }
+        if (first > MAX_HISTORY) {
+          const message = `first must be at most ${MAX_HISTORY}, got ${first}`;
+          throw new TouchpointError('LIMIT_EXCEEDED', `first: ${message}`, {
+            issues: [{ path: 'first', message }],
+            details: { argument: 'first', limit: MAX_HISTORY, got: first },
+          });
+        }
+        return (await ctx.engine.history(ctx.workspace)).slice(0, first);
+      },
     }),
     metadataArchives: t.field({
       type: [types.archive],
@@ -195,16 +210,32 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
   };
 }
 
+/** The `changes` argument: a list of changes, or one change on its own; the engine checks their shape. */
 function asChanges(value: unknown): MetadataChange[] {
-  const list = Array.isArray(value) ? value : [value];
-  list.forEach((change, i) => {
-    if (typeof change !== 'object' || change === null || typeof (change as Row).op !== 'string') {
-      throw new TouchpointError('VALIDATION_FAILED', 'Each change must be an object with an "op".', {
-        issues: [{ path: `changes[${i}]`, message: 'must be an object with an "op"' }],
-      });
-    }
-  });
-  return list as MetadataChange[];
+  return (Array.isArray(value) ? value : [value]) as MetadataChange[];
+}
+
+/** Most entries `metadataHistory` returns at once. */
+export const MAX_HISTORY = 500;
+
+/**
+ * Checks the change a one-change mutation makes from its arguments, naming the arguments in the issues
+ * (`definition.fields[0].type`, `field.labels`, `patch.name`) rather than a `changes[0]` the caller never sent.
+ */
+function checkArguments(change: Row, renames: Record<string, string> = {}): MetadataChange {
+  const issues: Issue[] = [];
+  checkChangeShape(issues, '$', change);
+  if (issues.length > 0) {
+    throw validationFailed(
+      'The metadata change is not valid:',
+      issues.map((issue) => {
+        const path = issue.path.replace(/^\$\.?/, '');
+        const head = /^[A-Za-z]+/.exec(path)?.[0] ?? '';
+        return { ...issue, path: head in renames ? `${renames[head]}${path.slice(head.length)}` : path };
+      }),
+    );
+  }
+  return change as MetadataChange;
 }
 
 export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Record<string, unknown> {
@@ -226,7 +257,7 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
       nullable: false,
       args: { definition: t.arg({ type: 'JSON', required: true }) },
       resolve: (_: unknown, args: { definition: EntityDefinition }, ctx: ApiContext) =>
-        apply(ctx, [{ op: 'createEntity', entity: args.definition }]),
+        apply(ctx, [checkArguments({ op: 'createEntity', entity: args.definition }, { entity: 'definition' })]),
     }),
     updateEntity: t.field({
       type: types.result,
@@ -237,7 +268,11 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
         confirmDestructive: confirm(),
       },
       resolve: (_: unknown, args: { entity: string; patch: Row; confirmDestructive?: boolean }, ctx: ApiContext) =>
-        apply(ctx, [{ op: 'updateEntity', entity: args.entity, patch: args.patch }], args.confirmDestructive),
+        apply(
+          ctx,
+          [checkArguments({ op: 'updateEntity', entity: args.entity, patch: args.patch })],
+          args.confirmDestructive,
+        ),
     }),
     removeEntity: t.field({
       type: types.result,
@@ -262,7 +297,14 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
       ) =>
         apply(
           ctx,
-          [{ op: 'addField', entity: args.entity, field: args.field, position: args.position ?? undefined }],
+          [
+            checkArguments({
+              op: 'addField',
+              entity: args.entity,
+              field: args.field,
+              position: args.position ?? undefined,
+            }),
+          ],
           args.confirmDestructive,
         ),
     }),
@@ -283,7 +325,7 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
       ) =>
         apply(
           ctx,
-          [{ op: 'updateField', entity: args.entity, field: args.field, patch: args.patch }],
+          [checkArguments({ op: 'updateField', entity: args.entity, field: args.field, patch: args.patch })],
           args.confirmDestructive,
         ),
     }),
@@ -316,7 +358,11 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
       args: { id: t.arg.int({ required: true }) },
       resolve: async (_: unknown, args: { id: number }, ctx: ApiContext) => {
         const archive = (await ctx.engine.archives(ctx.workspace)).find((a) => a.id === args.id);
-        if (!archive) throw new TouchpointError('NOT_FOUND', `There is no archive ${args.id} to restore.`);
+        if (!archive) {
+          throw new TouchpointError('NOT_FOUND', `There is no archive ${args.id} to restore.`, {
+            issues: [{ path: 'id', message: `no archive with id ${args.id}; metadataArchives lists them` }],
+          });
+        }
         return apply(ctx, [{ op: archive.kind === 'field' ? 'restoreField' : 'restoreEntity', archiveId: args.id }]);
       },
     }),

@@ -157,7 +157,13 @@ export class MetadataStore {
               .filter((s) => s.destructive)
               .map((s) => `  - ${s.description}`)
               .join('\n')}`,
-            { details: { steps: publicSteps(plan.steps) } },
+            {
+              details: { steps: publicSteps(plan.steps) },
+              // Each destructive step is what confirmDestructive would allow.
+              issues: plan.steps
+                .filter((s) => s.destructive)
+                .map((s) => ({ path: 'confirmDestructive', message: s.description })),
+            },
           );
         }
         await this.execute(tx, plan);

@@ -1,6 +1,13 @@
 // The filter language (documented in types.ts) compiled to one SQL boolean expression with bind parameters.
 // Validation walks the whole filter and reports every problem with its path before anything runs.
-import { FILTER_OPERATORS, TouchpointError } from '@touchpoint/schema';
+import {
+  FILTER_OPERATORS,
+  MAX_FILTER_TEXT_LENGTH,
+  NUL_MESSAGE,
+  nulTextPaths,
+  TouchpointError,
+  tooLong,
+} from '@touchpoint/schema';
 import { ident } from '../physical.ts';
 import type { QueryCompiler } from './compiler.ts';
 import { isPlainObject, limitExceeded, MAX_FILTER_DEPTH, StatementContext } from './context.ts';
@@ -100,6 +107,7 @@ function scalarCondition(
       ctx.issues.add(`${path}.${operator}`, `is not an operator of ${scalar.name}`, { allowed });
       continue;
     }
+    if (!checkTexts(ctx, operatorValue, `${path}.${operator}`)) continue;
     parts.push(operatorSql(ctx, operand, operator, operatorValue, `${path}.${operator}`));
   }
   return join(parts, 'and', 'true');
@@ -137,6 +145,21 @@ function relationCondition(
   return join(parts, 'and', 'true');
 }
 
+/**
+ * Texts PostgreSQL cannot take (U+0000) or no search needs (past MAX_FILTER_TEXT_LENGTH) in an operator's
+ * value or a search: reported at their paths; false when there was any.
+ */
+function checkTexts(ctx: StatementContext, value: unknown, path: string): boolean {
+  const before = ctx.issues.issues.length;
+  for (const where of nulTextPaths(value, path)) ctx.issues.add(where, NUL_MESSAGE);
+  const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  texts.forEach((text, i) => {
+    const long = typeof text === 'string' && tooLong(text, MAX_FILTER_TEXT_LENGTH, 'a filter or search text');
+    if (long) ctx.issues.add(typeof value === 'string' ? path : `${path}[${i}]`, long);
+  });
+  return ctx.issues.issues.length === before;
+}
+
 /** Matches `text` case-insensitively in any searchable field; LIKE wildcards in it match literally. */
 export function searchSql(ctx: StatementContext, entity: EntityModel, text: unknown, alias: string): string {
   if (text === undefined || text === null || text === '') return 'true';
@@ -144,6 +167,7 @@ export function searchSql(ctx: StatementContext, entity: EntityModel, text: unkn
     ctx.issues.add('search', 'must be a text');
     return 'true';
   }
+  if (!checkTexts(ctx, text, 'search')) return 'true';
   const fields = [...entity.scalars.values()].filter((s) => s.searchable);
   if (fields.length === 0) return 'false';
   const pattern = ctx.param(`%${escapeLike(text)}%`, 'text');

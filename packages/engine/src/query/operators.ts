@@ -255,7 +255,8 @@ function windowSql(ctx: StatementContext, operand: Operand, operator: string, va
 }
 
 function periodSql(ctx: StatementContext, operand: Operand, value: unknown, path: string): string {
-  const period = typeof value === 'string' ? PERIODS[value] : undefined;
+  // Own keys only: `constructor` or `toString` must not find Object.prototype's members.
+  const period = typeof value === 'string' && Object.hasOwn(PERIODS, value) ? PERIODS[value] : undefined;
   if (!period) {
     const allowed = Object.keys(PERIODS);
     ctx.issues.add(path, `must be one of ${allowed.join(', ')}, got ${describeValue(value)}`, { allowed });

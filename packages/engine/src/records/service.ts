@@ -222,7 +222,9 @@ export class RecordService {
       [id, this.context.actor],
     );
     if (!row)
-      throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id} (or it is already deleted).`);
+      throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id} (or it is already deleted).`, {
+        issues: [{ path: 'id', message: `no live ${entity.name} has this id` }],
+      });
     await this.publish('record.deleted', entity, [{ ...row, changed: [] }]);
     return row;
   }
@@ -239,7 +241,11 @@ export class RecordService {
       .catch((error) => {
         throw mapDatabaseError(error, entity, 'restore');
       });
-    if (!row) throw new TouchpointError('NOT_FOUND', `There is no deleted ${entity.name} with id ${id} to restore.`);
+    if (!row) {
+      throw new TouchpointError('NOT_FOUND', `There is no deleted ${entity.name} with id ${id} to restore.`, {
+        issues: [{ path: 'id', message: `no deleted ${entity.name} has this id` }],
+      });
+    }
     await this.publish('record.restored', entity, [{ ...row, changed: [] }]);
     return row;
   }
@@ -280,9 +286,15 @@ export class RecordService {
   }
 
   private assertLive(entity: EntityDefinition, id: string, row: Record<string, unknown> | undefined): void {
-    if (!row) throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id}.`);
+    if (!row) {
+      throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id}.`, {
+        issues: [{ path: 'id', message: `no ${entity.name} has this id` }],
+      });
+    }
     if (row.deleted_at !== null) {
-      throw new TouchpointError('NOT_FOUND', `The ${entity.name} ${id} is deleted; restore it before changing it.`);
+      throw new TouchpointError('NOT_FOUND', `The ${entity.name} ${id} is deleted; restore it before changing it.`, {
+        issues: [{ path: 'id', message: `the ${entity.name} is deleted; restore it first` }],
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 // Input values: checked against the metadata (every problem at once, per field) and turned into columns.
 import type { EntityDefinition, FieldDefinition, IssueCollector } from '@touchpoint/schema';
-import { fieldType } from '@touchpoint/schema';
+import { fieldType, NUL_MESSAGE, nulTextPaths } from '@touchpoint/schema';
 import { fieldColumns } from '../physical.ts';
 
 export type Mode = 'create' | 'update';
@@ -52,6 +52,11 @@ export function checkInput(
     if (value === null || value === undefined) {
       if (field.required) issues.add(at, 'is required and cannot be empty');
       else values.set(name, field.relation?.kind === 'manyToMany' ? [] : null);
+      continue;
+    }
+    const nul = nulTextPaths(value, at);
+    if (nul.length > 0) {
+      for (const where of nul) issues.add(where, NUL_MESSAGE);
       continue;
     }
     const checked = type.check(value, field);

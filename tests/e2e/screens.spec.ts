@@ -130,7 +130,7 @@ test('the layout editor changes the list columns for everyone', async ({ page })
   await expect(page.locator('thead th[data-column]').nth(1)).toHaveAttribute('data-column', firstName!);
 
   await page.goto('/designer/history');
-  await expect(page.locator('tbody tr').first()).toContainText('competitor');
+  await expect(page.locator('tbody tr').first()).toContainText('Competitor');
   const download = page.waitForEvent('download');
   await page.getByTestId('export-yaml').click();
   const file = await download;

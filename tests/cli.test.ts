@@ -102,7 +102,9 @@ describe('touchpoint CLI', () => {
     const help = touchpoint('--help').out;
     for (const readme of ['../README.md', '../packages/cli/README.md']) {
       const text = readFileSync(fileURLToPath(new URL(readme, import.meta.url)), 'utf8');
-      expect(text, readme).not.toMatch(/\bplugin (\w+\|)*pack\b[^.\n]*\bplanned\b|\bpack\b[^.\n]{0,30}\b(is|are) planned/i);
+      expect(text, readme).not.toMatch(
+        /\bplugin (\w+\|)*pack\b[^.\n]*\bplanned\b|\bpack\b[^.\n]{0,30}\b(is|are) planned/i,
+      );
       for (const sub of ['build', 'pack', 'test']) {
         expect(text, readme).toMatch(new RegExp(`plugin (build\\|pack\\|test|${sub})`));
         expect(help).toContain(`plugin ${sub} <dir>`);

@@ -215,6 +215,13 @@ describe('hostile archives: metadata paths and sizes', () => {
         ),
       );
       expect(refused.extensions?.code, path).toBe('VALIDATION_FAILED');
+      if (path.includes('\u0000')) {
+        // A NUL byte is refused at the API's door already, in any argument, before the archive is read.
+        expect(refused.extensions?.issues).toEqual([
+          { path: 'a.metadata[1].path', message: expect.stringContaining('must not contain the NUL character') },
+        ]);
+        continue;
+      }
       expect(refused.extensions?.issues).toEqual([
         { path: 'metadata[1].path', message: expect.stringContaining(`the entry ${JSON.stringify(path)} ${why}`) },
       ]);

@@ -21,6 +21,9 @@ export function refusal(error: unknown, lang: Lang): Refusal {
     error.code === 'MIGRATION_FAILED' && step !== null
       ? t.migrationStep.replace('{step}', String(step))
       : (known ?? (lang === 'en' ? `${t.other} ${error.message.split('\n')[0]}` : `${t.other}（${error.code}）`));
+  // A refused confirmation names each destructive step as an issue; the plan dialog lists those steps already,
+  // in the user's words.
+  if (error.code === 'CONFIRMATION_REQUIRED') return { text, issues: [] };
   // Issue messages come from the server's validators in English; in Chinese the path says where.
   const issues = error.issues.map((i) => (lang === 'en' ? `${i.path}: ${i.message}` : `${i.path}：${i.message}`));
   return { text, issues };

@@ -290,6 +290,21 @@ for (const lang of ['en', 'zh-CN'] as const) {
     }
     const table = page.locator('.table-wrap');
     expect(await table.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    if (lang === 'en') {
+      // Every entity's list, as the navigation offers them: none makes the page wider than the window.
+      await page.goto('/');
+      const lists = await page
+        .locator('aside a[data-entity]')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+      expect(lists.length).toBeGreaterThan(20);
+      for (const path of lists) {
+        await page.goto(path);
+        await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+        await expect(page.getByTestId('total')).toBeVisible();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(1440);
+      }
+      await page.goto(`/cases?cols=${wide}`);
+    }
     expect(await table.evaluate((e) => getComputedStyle(e).overflowX)).toBe('auto');
     await page.screenshot({ path: test.info().outputPath(`list-wide-${lang}.png`) });
 

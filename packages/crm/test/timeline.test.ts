@@ -125,6 +125,27 @@ afterAll(async () => {
   await fx?.close();
 });
 
+/** Every item of account A's `part`, page by page in one direction, in the part's order. */
+async function walk(
+  service: ReturnType<Fixture['crm']>,
+  part: 'history' | 'upcoming',
+  way: 'forwards' | 'backwards',
+  size: number,
+): Promise<TimelineItem[]> {
+  const items: TimelineItem[] = [];
+  let page: TimelinePage | undefined;
+  do {
+    page = await service.timeline(
+      way === 'forwards'
+        ? { entity: 'account', id: ids.A!, part, first: size, after: page?.pageInfo.endCursor }
+        : { entity: 'account', id: ids.A!, part, last: size, before: page?.pageInfo.startCursor },
+    );
+    if (way === 'forwards') items.push(...page.items);
+    else items.unshift(...page.items);
+  } while (way === 'forwards' ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage);
+  return items;
+}
+
 const keysOf = (items: TimelineItem[]) => items.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
 
 describe('timeline', () => {
@@ -198,12 +219,7 @@ describe('timeline', () => {
     expect(pages).toBe(3);
     expect(forward.map((i) => i.id)).toEqual(expected.map((e) => e.id));
 
-    const backward: TimelineItem[] = [];
-    page = undefined;
-    do {
-      page = await service.timeline({ entity: 'account', id: ids.A!, last: 4, before: page?.pageInfo.startCursor });
-      backward.unshift(...page.items);
-    } while (page.pageInfo.hasPreviousPage);
+    const backward = await walk(service, 'history', 'backwards', 4);
     expect(backward.map((i) => i.id)).toEqual(expected.map((e) => e.id));
 
     // A cursor from the middle leads the same way from either side.
@@ -214,33 +230,13 @@ describe('timeline', () => {
     expect(before.items.map((i) => i.id)).toEqual(expected.slice(2, 5).map((e) => e.id));
     expect(before.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
 
-    // The upcoming part pages the same way, soonest first.
-    const soon: TimelineItem[] = [];
-    page = undefined;
-    do {
-      page = await service.timeline({
-        entity: 'account',
-        id: ids.A!,
-        part: 'upcoming',
-        first: 2,
-        after: page?.pageInfo.endCursor,
-      });
-      soon.push(...page.items);
-    } while (page.pageInfo.hasNextPage);
-    expect(soon.map((i) => i.id)).toEqual(upcoming.map((e) => e.id));
-    const later: TimelineItem[] = [];
-    page = undefined;
-    do {
-      page = await service.timeline({
-        entity: 'account',
-        id: ids.A!,
-        part: 'upcoming',
-        last: 2,
-        before: page?.pageInfo.startCursor,
-      });
-      later.unshift(...page.items);
-    } while (page.pageInfo.hasPreviousPage);
-    expect(later.map((i) => i.id)).toEqual(upcoming.map((e) => e.id));
+    // The upcoming part pages the same way, soonest first, forwards and backwards.
+    for (const way of ['forwards', 'backwards'] as const) {
+      expect(
+        (await walk(service, 'upcoming', way, 2)).map((i) => i.id),
+        way,
+      ).toEqual(upcoming.map((e) => e.id));
+    }
   });
 
   it('puts what was just logged first in the history, above open tasks due later today', async () => {

@@ -1,14 +1,9 @@
 // The whole path a company walks on day one, in a real browser against `npm start`: an admin shapes a new
 // entity in the designer, end users work with it and with the CRM's own screens, and a destructive change
 // cannot be applied until it is confirmed. Screenshots of the main screens are kept as test artifacts.
-import { expect, type Page, test } from './fixtures.ts';
+import { expect, type Page, shot, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: false });
-  await test.info().attach(name, { path: test.info().outputPath(`${name}.png`), contentType: 'image/png' });
-}
 
 async function applyPlan(page: Page) {
   const dialog = page.getByTestId('plan-dialog');

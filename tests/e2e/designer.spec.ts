@@ -1,31 +1,15 @@
 // The designer as an admin uses it, in English and in Chinese: a destructive change cannot be applied
 // before it is confirmed, a refusal is in the user's words, an applied change is not planned again, and
 // in Chinese the plan, its warnings, the history and the field editor show no English.
-import { expect, type Page, type Request, test } from './fixtures.ts';
+import { expect, graphql, type Page, type Request, shot, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 
 type Lang = 'en' | 'zh-CN';
 
-async function shot(page: Page, name: string) {
-  const path = test.info().outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await test.info().attach(name, { path, contentType: 'image/png' });
-}
-
 async function useLanguage(page: Page, lang: Lang) {
   const url = test.info().project.use.baseURL!;
   await page.context().addCookies([{ name: 'tp_lang', value: lang, url }]);
-}
-
-async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await page.request.post('/graphql', {
-    data: { query, variables },
-    headers: { 'x-touchpoint-actor': 'e2e' },
-  });
-  const body = await response.json();
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
 }
 
 /** A text field on the competitor entity, added through the API, for the screens to remove. */

@@ -1,7 +1,7 @@
 // What every browser test imports instead of @playwright/test. With E2E_CLOCK set (an ISO instant), the
 // browser runs on a clock started at that instant, as the server does (playwright.config.ts passes it on as
 // TOUCHPOINT_CLOCK): `E2E_CLOCK=2027-12-31T23:59:00Z pnpm test:e2e` runs the suite a minute before midnight.
-import { test as base } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 
 export const E2E_CLOCK = process.env.E2E_CLOCK || undefined;
 
@@ -12,3 +12,21 @@ export const test = base.extend({
   },
 });
 export { expect, type Page, type Request } from '@playwright/test';
+
+/** A screenshot of the page, kept with the test's results and attached to its report. */
+export async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  const path = test.info().outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: options.fullPage ?? false });
+  await test.info().attach(name, { path, contentType: 'image/png' });
+}
+
+/** A GraphQL request as the browser's session sends it; fails the test on any error. */
+export async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await page.request.post('/graphql', {
+    data: { query, variables },
+    headers: { 'x-touchpoint-actor': 'e2e' },
+  });
+  const body = await response.json();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
+}

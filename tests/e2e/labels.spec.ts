@@ -2,30 +2,19 @@
 // title, datetimes formatted, select options and booleans in the screen's language — never `[object Object]`,
 // an ISO timestamp or a stored value such as `inProgress` or `false`. Checked in English and Chinese against
 // what the API says the records hold.
-import { expect, type Page, test } from './fixtures.ts';
+import { expect, graphql, type Page, shot as screenshot, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 
 type Lang = 'en' | 'zh-CN';
 
-async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await page.request.post('/graphql', { data: { query, variables } });
-  const body = await response.json();
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const shot = (page: Page, name: string) => screenshot(page, name, { fullPage: true });
 
 async function open(page: Page, lang: Lang, path: string) {
   const base = test.info().project.use.baseURL ?? 'http://127.0.0.1';
   await page.context().addCookies([{ name: 'tp_lang', value: lang, url: base }]);
   await page.goto(path);
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
-}
-
-async function shot(page: Page, name: string) {
-  const path = test.info().outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await test.info().attach(name, { path, contentType: 'image/png' });
 }
 
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;

@@ -5,16 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, type Page, test } from './fixtures.ts';
+import { expect, graphql, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
-
-async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await page.request.post('/graphql', { data: { query, variables } });
-  const body = await response.json();
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
 
 test('install a plugin, run its action on an order, remove it', async ({ page }) => {
   const outDir = mkdtempSync(join(tmpdir(), 'touchpoint-e2e-plugin-'));

@@ -1,25 +1,9 @@
 // The other screens a paying customer opens every day: dashboards, calendar, global search, caller lookup,
 // saved views, bulk delete with undo, the layout editor and the metadata history — each checked through
 // what the screen shows, with a screenshot kept as an artifact.
-import { E2E_CLOCK, expect, type Page, test } from './fixtures.ts';
+import { E2E_CLOCK, expect, graphql, shot, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
-
-async function shot(page: Page, name: string) {
-  const path = test.info().outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await test.info().attach(name, { path, contentType: 'image/png' });
-}
-
-async function graphql<T>(page: Page, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await page.request.post('/graphql', {
-    data: { query, variables },
-    headers: { 'x-touchpoint-actor': 'e2e' },
-  });
-  const body = await response.json();
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
 
 test('the dashboard draws every built-in report', async ({ page }) => {
   await page.goto('/');

@@ -8,6 +8,7 @@ import {
   type RequestContext,
   type Selection,
   type WorkspaceMetadata,
+  withAbortSignal,
 } from '@touchpoint/engine';
 import { describeGrants, type HostApi, type HostCall, type JsonObject } from '@touchpoint/sandbox';
 import { type EntityDefinition, type FieldDefinition, singularize, TouchpointError } from '@touchpoint/schema';
@@ -117,10 +118,8 @@ export interface HostCallUsage {
 }
 
 /**
- * Refuses to start a statement for a host call whose hook or action call already ended. The statement
- * running when it ended is let finish (bounded by the engine's statement time limit): pg cannot abort a
- * query in flight short of `pg_cancel_backend` from another connection, and the sandbox already keeps
- * the plugin to `hostCallConcurrency` of them.
+ * Refuses to start work for a host call whose hook or action call already ended. Reads running then are
+ * cancelled by the engine (`withAbortSignal`); a write is let finish, so it commits or rolls back whole.
  */
 function checkNotEnded(call: HostCall): void {
   const reason: unknown = call.signal?.aborted ? call.signal.reason : undefined;
@@ -142,8 +141,8 @@ export class RecordsBridge {
     return { ...(this.#usage.get(`${workspace}\u0000${plugin}`) ?? { started: 0, running: 0, peak: 0 }) };
   }
 
-  /** Runs one host function, counted; `work` starts no statement once the plugin's call ended. */
-  async #counted<T>(call: HostCall, work: () => Promise<T>): Promise<T> {
+  /** Runs one host function, counted; it starts no statement once the plugin's call ended, and its reads stop then. */
+  async #counted<T>(call: HostCall, work: () => Promise<T>, read = false): Promise<T> {
     checkNotEnded(call);
     const key = `${call.workspace}\u0000${call.plugin}`;
     const usage = this.#usage.get(key) ?? { started: 0, running: 0, peak: 0 };
@@ -152,7 +151,9 @@ export class RecordsBridge {
     usage.running++;
     usage.peak = Math.max(usage.peak, usage.running);
     try {
-      return await work();
+      // A read is cancelled in PostgreSQL when the plugin's call ends. Not a write: the hooks and after-hooks
+      // it runs (of any plugin) must not inherit the signal, and it commits or rolls back whole anyway.
+      return await (read && call.signal ? withAbortSignal(call.signal, work) : work());
     } finally {
       usage.running--;
     }
@@ -176,44 +177,52 @@ export class RecordsBridge {
     return {
       records: {
         get: (call, entityName, id, options) =>
-          this.#counted(call, async () => {
-            const records = this.recordsFor(call);
-            const { metadata, entity } = await records.entity(entityName);
-            const reach = new Reach(metadata);
-            const selection = pluginSelection(metadata, call, entity, options.fields, reach);
-            checkReach(call, reach);
-            checkNotEnded(call);
-            return (await records.get(entityName, id, selection)) as JsonObject | null;
-          }),
+          this.#counted(
+            call,
+            async () => {
+              const records = this.recordsFor(call);
+              const { metadata, entity } = await records.entity(entityName);
+              const reach = new Reach(metadata);
+              const selection = pluginSelection(metadata, call, entity, options.fields, reach);
+              checkReach(call, reach);
+              checkNotEnded(call);
+              return (await records.get(entityName, id, selection)) as JsonObject | null;
+            },
+            true,
+          ),
         list: (call, entityName, options) =>
-          this.#counted(call, async () => {
-            const records = this.recordsFor(call);
-            const { metadata, entity } = await records.entity(entityName);
-            const reach = new Reach(metadata);
-            if (options.filter) reach.filter(entityName, options.filter, 'filter');
-            if (options.orderBy)
-              reach.fields(
-                entity,
-                options.orderBy.map((o) => o.field),
-                'orderBy',
-              );
-            const selection = pluginSelection(metadata, call, entity, options.fields, reach);
-            checkReach(call, reach);
-            checkNotEnded(call);
-            const result = await records.list({
-              entity: entityName,
-              selection,
-              first: Math.min(options.first ?? DEFAULT_PAGE, MAX_FIRST),
-              ...(options.filter ? { filter: options.filter } : {}),
-              ...(options.orderBy ? { orderBy: options.orderBy } : {}),
-              ...(options.after ? { after: options.after } : {}),
-            });
-            return {
-              records: result.nodes.map(({ __cursor: _, ...rest }) => rest as JsonObject),
-              hasNextPage: result.pageInfo.hasNextPage,
-              endCursor: result.pageInfo.endCursor,
-            };
-          }),
+          this.#counted(
+            call,
+            async () => {
+              const records = this.recordsFor(call);
+              const { metadata, entity } = await records.entity(entityName);
+              const reach = new Reach(metadata);
+              if (options.filter) reach.filter(entityName, options.filter, 'filter');
+              if (options.orderBy)
+                reach.fields(
+                  entity,
+                  options.orderBy.map((o) => o.field),
+                  'orderBy',
+                );
+              const selection = pluginSelection(metadata, call, entity, options.fields, reach);
+              checkReach(call, reach);
+              checkNotEnded(call);
+              const result = await records.list({
+                entity: entityName,
+                selection,
+                first: Math.min(options.first ?? DEFAULT_PAGE, MAX_FIRST),
+                ...(options.filter ? { filter: options.filter } : {}),
+                ...(options.orderBy ? { orderBy: options.orderBy } : {}),
+                ...(options.after ? { after: options.after } : {}),
+              });
+              return {
+                records: result.nodes.map(({ __cursor: _, ...rest }) => rest as JsonObject),
+                hasNextPage: result.pageInfo.hasNextPage,
+                endCursor: result.pageInfo.endCursor,
+              };
+            },
+            true,
+          ),
         create: (call, entityName, values) =>
           this.#counted(call, async () => {
             const records = this.recordsFor(call);

@@ -431,3 +431,79 @@ describe('hostile plugins: reading past their grants', () => {
     ]);
   });
 });
+
+describe('hostile plugins: flooding the host API', () => {
+  const RUN = `mutation($r: ID!) { runAction(plugin: "evil.flood", action: "flood", recordId: $r) }`;
+
+  it("1,000 parallel records.list hold at most 4 statements; others' reads answer meanwhile; the call's end cancels the rest", async (t) => {
+    // The plugin's reads are held in PostgreSQL by a lock the test takes, so every count below is exact.
+    // The embedded database has one connection: the lock would hold everything there.
+    if (!h.database.url) t.skip();
+    const ws = await workspace();
+    const contact = (
+      await h.ok<{ createContact: { id: string } }>(
+        `mutation { createContact(input: { firstName: "Li", lastName: "Wei" }) { id } }`,
+        {},
+        { workspace: ws },
+      )
+    ).createContact.id;
+    const archive = await plugin(
+      'evil.flood',
+      '{ account: [read], contact: [read] }',
+      `{ actions: { flood: { entity: 'contact', input: {}, async run(ctx) {
+        let refused = 0;
+        const all = [];
+        for (let i = 0; i < 1000; i++) {
+          all.push(ctx.host.records.list('account', { first: 1 }).catch((e) => {
+            if (++refused === 896) console.log('refused ' + refused + ': ' + e.code + ' ' + e.message);
+          }));
+        }
+        await Promise.all(all);
+      } } } }`,
+    );
+    // The budget leaves room for the log line, and the CPU limit for handling 1,000 replies on a loaded
+    // machine: the call is to end at the wall-clock limit. The share is the default, 4.
+    const limits = { wallTimeMs: 5_000, cpuTimeMs: 5_000, hostCallQueue: 100, hostCallsPerRequest: 2_000 };
+    await h.ok(INSTALL, { a: archive, l: limits }, { workspace: ws });
+    const usage = () => h.plugins!.bridge.usage(ws, 'evil.flood');
+
+    const lock = await h.engine.db.pool.connect();
+    try {
+      await lock.query('begin');
+      await lock.query(`lock table "ws_${ws}".account in access exclusive mode`);
+      const flood = h.gql(RUN, { r: contact }, { workspace: ws });
+      for (let i = 0; i < 500 && usage().running < 4; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(usage()).toEqual({ started: 4, running: 4, peak: 4 });
+      // Another client's plain read answers while the plugin's four statements wait in the database.
+      const read = await h.ok<{ contacts: { totalCount: number } }>(
+        `{ contacts { totalCount } }`,
+        {},
+        { workspace: ws },
+      );
+      expect(read.contacts.totalCount).toBe(1);
+      expect(usage()).toEqual({ started: 4, running: 4, peak: 4 });
+
+      // The wall-clock limit ends the call: its 100 waiting host calls are refused without running.
+      const refused = errorOf(await flood);
+      expect(refused.extensions).toMatchObject({
+        code: 'LIMIT_EXCEEDED',
+        details: { plugin: 'evil.flood', limit: 'wallTimeMs', value: 5_000, where: 'action flood' },
+      });
+      // The four reads it had running are cancelled in PostgreSQL, while the lock still holds them there.
+      for (let i = 0; i < 500 && usage().running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(usage()).toEqual({ started: 4, running: 0, peak: 4 });
+      const metrics = h.plugins!.host.metrics({ plugin: 'evil.flood', workspace: ws })[0]!;
+      expect(metrics).toMatchObject({ hostCallsPeak: 4, hostCallsDropped: 100 });
+      // Past the 4 running and the 100 waiting, the other 896 were refused at once, naming the limit.
+      expect(logged.filter((l) => l.workspace === ws).map((l) => l.message)).toEqual([
+        `refused 896: LIMIT_EXCEEDED Plugin evil.flood exceeded its queue of 100 host API calls waiting per call in action flood (workspace ${ws}): records.list on account was refused without running: 100 host calls of this call were already waiting for one of the plugin's 4 slots`,
+      ]);
+    } finally {
+      await lock.query('commit');
+      lock.release();
+    }
+    // Nothing of that call runs once the lock is gone.
+    await h.ok(`{ accounts { totalCount } }`, {}, { workspace: ws });
+    expect(usage()).toEqual({ started: 4, running: 0, peak: 4 });
+  });
+});

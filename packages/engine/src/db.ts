@@ -37,6 +37,24 @@ function countStatement(): void {
   if (counter) counter.statements++;
 }
 
+/** The signal on which the reads of the current unit of work stop (see `withAbortSignal`). */
+const abortSignals = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `fn` so that every read it sends on the read path (`Database.query`) stops when `signal` aborts:
+ * a read not yet sent is not sent, and one running on a PostgreSQL server is cancelled there
+ * (`pg_cancel_backend` from another connection); either rejects with the signal's reason. Writes
+ * (transactions) are let finish. The embedded database ignores the signal: its statements are bounded by
+ * the statement time limit only. Used for plugin host calls, which stop with the plugin call that made them.
+ */
+export function withAbortSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  return abortSignals.run(signal, fn);
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new TouchpointError('BAD_REQUEST', 'The read was aborted.');
+}
+
 /** Runs `fn` and reports how many SQL statements it sent. */
 export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
   const counter = { statements: 0 };
@@ -235,9 +253,41 @@ export class Database implements Sql {
 
   /** One statement on a pooled connection, outside any transaction: the read path. */
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    const signal = abortSignals.getStore();
+    if (signal && !this.#embedded) return this.#cancellable<T>(signal, text, params);
     countStatement();
     const result = await this.#limited(() => this.pool.query(text, params as unknown[]));
     return result.rows as T[];
+  }
+
+  /**
+   * `query` under an abort signal: on its own pooled connection, whose backend is sent
+   * `pg_cancel_backend` if the signal aborts while the statement runs. The connection goes back to the pool
+   * only after the cancel request was answered, so a late cancel can never hit the next statement on it.
+   */
+  async #cancellable<T>(signal: AbortSignal, text: string, params: readonly unknown[]): Promise<T[]> {
+    if (signal.aborted) throw abortReason(signal);
+    const client = await this.pool.connect();
+    // Set by pg from the server's BackendKeyData; not in its type declarations.
+    const pid = (client as unknown as { processID: number }).processID;
+    let cancelled: Promise<unknown> | undefined;
+    const cancel = () => {
+      cancelled = this.pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    };
+    try {
+      if (signal.aborted) throw abortReason(signal);
+      signal.addEventListener('abort', cancel, { once: true });
+      countStatement();
+      const result = await this.#limited(() => client.query(text, params as unknown[]));
+      return result.rows as T[];
+    } catch (error) {
+      if (signal.aborted) throw abortReason(signal);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      if (cancelled) await cancelled;
+      client.release();
+    }
   }
 
   /**

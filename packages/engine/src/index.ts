@@ -2,7 +2,7 @@ export type { Clock } from './clock.ts';
 export { clockStartingAt, systemClock } from './clock.ts';
 export { loadCoreEntities } from './core-schemas.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
-export { countStatements, currentStatementCount, Database, withStatementCounter } from './db.ts';
+export { countStatements, currentStatementCount, Database, withAbortSignal, withStatementCounter } from './db.ts';
 export type { EngineOptions, MetadataListener, WorkspaceMetadata } from './engine.ts';
 export { DEFAULT_WORKSPACE, Engine } from './engine.ts';
 export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.ts';

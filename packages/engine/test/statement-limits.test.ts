@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TouchpointError } from '@touchpoint/schema';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, Database, type TestDatabase } from '../src/index.ts';
+import { createTestDatabase, Database, type TestDatabase, withAbortSignal } from '../src/index.ts';
 
 /** A statement that keeps a database busy far longer than the limits below. */
 const HOSTILE = 'select count(*) from generate_series(1, 5000000000)';
@@ -93,4 +94,38 @@ describe('a PostgreSQL server', () => {
     });
     expect(slept).toEqual([{ done: true }]);
   }, 60_000);
+});
+
+describe('reads under an abort signal (a plugin host call whose call ended)', () => {
+  let database: TestDatabase | undefined;
+  let db: Database | undefined;
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('cancels the running read in PostgreSQL when the signal aborts, and sends none after it', async (t) => {
+    database = await createTestDatabase('tp_abort');
+    if (database.kind !== 'postgresql') t.skip();
+    db = await Database.connect({ url: database.url, entities: [] });
+    const sleeping = async () =>
+      (
+        await db!.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(20)' and state = 'active'`,
+        )
+      )[0]!.n;
+    const controller = new AbortController();
+    const reason = new TouchpointError('LIMIT_EXCEEDED', 'the plugin call ended');
+    const read = withAbortSignal(controller.signal, () => db!.query('select pg_sleep(20)'));
+    read.catch(() => {});
+    for (let i = 0; i < 500 && (await sleeping()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await sleeping()).toBe(1);
+    controller.abort(reason);
+    await expect(read).rejects.toBe(reason);
+    expect(await sleeping()).toBe(0);
+    await expect(withAbortSignal(controller.signal, () => db!.query('select 1'))).rejects.toBe(reason);
+    // Every connection still serves the next statement: the cancel hit only the read it was meant for.
+    const ones = await Promise.all(Array.from({ length: 10 }, () => db!.query('select 1 as one')));
+    expect(ones.flat()).toEqual(Array.from({ length: 10 }, () => ({ one: 1 })));
+  }, 30_000);
 });

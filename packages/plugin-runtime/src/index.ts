@@ -15,6 +15,7 @@ export {
   resolveSettings,
   TOUCHPOINT_VERSION,
 } from './package.ts';
+export type { HostCallUsage } from './records-bridge.ts';
 export {
   fromPluginValues,
   pluginFieldName,

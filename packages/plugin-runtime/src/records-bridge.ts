@@ -8,6 +8,7 @@ import {
   type RequestContext,
   type Selection,
   type WorkspaceMetadata,
+  withAbortSignal,
 } from '@touchpoint/engine';
 import { describeGrants, type HostApi, type HostCall, type JsonObject } from '@touchpoint/sandbox';
 import { type EntityDefinition, type FieldDefinition, singularize, TouchpointError } from '@touchpoint/schema';
@@ -106,11 +107,56 @@ function pluginSelection(
   return { ...selection, fields: selection.fields.filter((f) => !names.has(f)) };
 }
 
+/** What the host functions did for one plugin in one workspace (counted here, below the sandbox's gate). */
+export interface HostCallUsage {
+  /** Host functions started (each reads or writes the database). */
+  started: number;
+  /** Running now. */
+  running: number;
+  /** The most that ran at once. */
+  peak: number;
+}
+
+/**
+ * Refuses to start work for a host call whose hook or action call already ended. Reads running then are
+ * cancelled by the engine (`withAbortSignal`); a write is let finish, so it commits or rolls back whole.
+ */
+function checkNotEnded(call: HostCall): void {
+  const reason: unknown = call.signal?.aborted ? call.signal.reason : undefined;
+  if (reason === undefined) return;
+  if (reason instanceof TouchpointError) throw reason;
+  throw new TouchpointError('PLUGIN_FAILED', `plugin ${call.plugin}: the call that made this host call has ended`);
+}
+
 export class RecordsBridge {
   readonly #engine: Engine;
+  readonly #usage = new Map<string, HostCallUsage>();
 
   constructor(engine: Engine) {
     this.#engine = engine;
+  }
+
+  /** Host calls of a plugin in a workspace that reached the record service (zeros when none did). */
+  usage(workspace: string, plugin: string): HostCallUsage {
+    return { ...(this.#usage.get(`${workspace}\u0000${plugin}`) ?? { started: 0, running: 0, peak: 0 }) };
+  }
+
+  /** Runs one host function, counted; it starts no statement once the plugin's call ended, and its reads stop then. */
+  async #counted<T>(call: HostCall, work: () => Promise<T>, read = false): Promise<T> {
+    checkNotEnded(call);
+    const key = `${call.workspace}\u0000${call.plugin}`;
+    const usage = this.#usage.get(key) ?? { started: 0, running: 0, peak: 0 };
+    this.#usage.set(key, usage);
+    usage.started++;
+    usage.running++;
+    usage.peak = Math.max(usage.peak, usage.running);
+    try {
+      // A read is cancelled in PostgreSQL when the plugin's call ends. Not a write: the hooks and after-hooks
+      // it runs (of any plugin) must not inherit the signal, and it commits or rolls back whole anyway.
+      return await (read && call.signal ? withAbortSignal(call.signal, work) : work());
+    } finally {
+      usage.running--;
+    }
   }
 
   /**
@@ -130,51 +176,67 @@ export class RecordsBridge {
   hostApi(): HostApi {
     return {
       records: {
-        get: async (call, entityName, id, options) => {
-          const records = this.recordsFor(call);
-          const { metadata, entity } = await records.entity(entityName);
-          const reach = new Reach(metadata);
-          const selection = pluginSelection(metadata, call, entity, options.fields, reach);
-          checkReach(call, reach);
-          return (await records.get(entityName, id, selection)) as JsonObject | null;
-        },
-        list: async (call, entityName, options) => {
-          const records = this.recordsFor(call);
-          const { metadata, entity } = await records.entity(entityName);
-          const reach = new Reach(metadata);
-          if (options.filter) reach.filter(entityName, options.filter, 'filter');
-          if (options.orderBy)
-            reach.fields(
-              entity,
-              options.orderBy.map((o) => o.field),
-              'orderBy',
-            );
-          const selection = pluginSelection(metadata, call, entity, options.fields, reach);
-          checkReach(call, reach);
-          const result = await records.list({
-            entity: entityName,
-            selection,
-            first: Math.min(options.first ?? DEFAULT_PAGE, MAX_FIRST),
-            ...(options.filter ? { filter: options.filter } : {}),
-            ...(options.orderBy ? { orderBy: options.orderBy } : {}),
-            ...(options.after ? { after: options.after } : {}),
-          });
-          return {
-            records: result.nodes.map(({ __cursor: _, ...rest }) => rest as JsonObject),
-            hasNextPage: result.pageInfo.hasNextPage,
-            endCursor: result.pageInfo.endCursor,
-          };
-        },
-        create: async (call, entityName, values) => {
-          const records = this.recordsFor(call);
-          const { entity } = await records.entity(entityName);
-          return records.create(entityName, fromPluginValues(entity, values));
-        },
-        update: async (call, entityName, id, values) => {
-          const records = this.recordsFor(call);
-          const { entity } = await records.entity(entityName);
-          return records.update(entityName, id, fromPluginValues(entity, values));
-        },
+        get: (call, entityName, id, options) =>
+          this.#counted(
+            call,
+            async () => {
+              const records = this.recordsFor(call);
+              const { metadata, entity } = await records.entity(entityName);
+              const reach = new Reach(metadata);
+              const selection = pluginSelection(metadata, call, entity, options.fields, reach);
+              checkReach(call, reach);
+              checkNotEnded(call);
+              return (await records.get(entityName, id, selection)) as JsonObject | null;
+            },
+            true,
+          ),
+        list: (call, entityName, options) =>
+          this.#counted(
+            call,
+            async () => {
+              const records = this.recordsFor(call);
+              const { metadata, entity } = await records.entity(entityName);
+              const reach = new Reach(metadata);
+              if (options.filter) reach.filter(entityName, options.filter, 'filter');
+              if (options.orderBy)
+                reach.fields(
+                  entity,
+                  options.orderBy.map((o) => o.field),
+                  'orderBy',
+                );
+              const selection = pluginSelection(metadata, call, entity, options.fields, reach);
+              checkReach(call, reach);
+              checkNotEnded(call);
+              const result = await records.list({
+                entity: entityName,
+                selection,
+                first: Math.min(options.first ?? DEFAULT_PAGE, MAX_FIRST),
+                ...(options.filter ? { filter: options.filter } : {}),
+                ...(options.orderBy ? { orderBy: options.orderBy } : {}),
+                ...(options.after ? { after: options.after } : {}),
+              });
+              return {
+                records: result.nodes.map(({ __cursor: _, ...rest }) => rest as JsonObject),
+                hasNextPage: result.pageInfo.hasNextPage,
+                endCursor: result.pageInfo.endCursor,
+              };
+            },
+            true,
+          ),
+        create: (call, entityName, values) =>
+          this.#counted(call, async () => {
+            const records = this.recordsFor(call);
+            const { entity } = await records.entity(entityName);
+            checkNotEnded(call);
+            return records.create(entityName, fromPluginValues(entity, values));
+          }),
+        update: (call, entityName, id, values) =>
+          this.#counted(call, async () => {
+            const records = this.recordsFor(call);
+            const { entity } = await records.entity(entityName);
+            checkNotEnded(call);
+            return records.update(entityName, id, fromPluginValues(entity, values));
+          }),
       },
     };
   }

@@ -91,6 +91,8 @@ const EMPTY_USAGE: Omit<PluginUsage, 'afterHookErrors'> = {
   errors: 0,
   rejections: 0,
   hostCalls: 0,
+  hostCallsPeak: 0,
+  hostCallsDropped: 0,
   cpuTimeMs: 0,
   memoryBytes: 0,
   coldStarts: 0,

@@ -4,6 +4,7 @@
 // across the boundary.
 import { isTouchpointError, type TouchpointError } from '@touchpoint/schema';
 import { describeGrants } from './grants.ts';
+import type { HostCallGate, Invocation, Slot } from './host-calls.ts';
 import { limitExceeded } from './limits.ts';
 import type { HostApi, HostCall, JsonObject, ListArgs, PluginLimits, RecordOperation } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface CallState {
   budget: { used: number };
   cpuStartNs: bigint;
   hostCalls: number;
+  /** Its host calls as the gate tracks them: waiting ones are refused when the call ends. */
+  invocation: Invocation;
   /** Set when the host decided the call failed (budget, CPU); wins over whatever the plugin returns. */
   failure?: TouchpointError;
   /** The last host call refused for want of a grant, to name it if the call then fails. */
@@ -33,6 +36,8 @@ export interface BridgeContext {
   grants: ReadonlyMap<string, ReadonlySet<RecordOperation>>;
   hostApi: HostApi | undefined;
   calls: ReadonlyMap<number, CallState>;
+  /** The plugin's share of host calls running at once. */
+  gate: HostCallGate;
   /** The budget was spent: fail the call and stop the isolate. */
   onBudgetExceeded(state: CallState, error: TouchpointError): void;
   /** A host call arrived for a call that already ended. */
@@ -66,7 +71,8 @@ export function charge(ctx: BridgeContext, callId: number): { state: CallState }
     ctx.onStrayCall();
     return { refused: { code: 'PLUGIN_FAILED', message: ENDED }, ended: true };
   }
-  if (state.failure) return { refused: { code: state.failure.code, message: state.failure.message } };
+  const ended = state.failure ?? state.invocation.ended;
+  if (ended) return { refused: { code: ended.code, message: ended.message } };
   state.budget.used++;
   state.hostCalls++;
   if (state.budget.used > ctx.limits.hostCallsPerRequest) {
@@ -111,36 +117,58 @@ export async function handleHostCall(
   }
   if (!ctx.hostApi) return fail('PLUGIN_FAILED', 'this host offers no record access to plugins');
   const records = ctx.hostApi.records;
-  try {
-    let value: unknown;
-    switch (op) {
-      case 'records.get': {
-        const [, id, options] = args;
-        if (typeof id !== 'string') return fail('BAD_REQUEST', 'records.get: the id must be a text');
-        if (!isObject(options)) return fail('BAD_REQUEST', 'records.get: the options must be a mapping');
-        value = await records.get(state.call, entity, id, pickFields(options));
-        break;
-      }
-      case 'records.list': {
-        const [, options] = args;
-        const problem = listArgsProblem(options);
-        if (problem) return fail('BAD_REQUEST', `records.list: ${problem}`);
-        value = await records.list(state.call, entity, options as ListArgs);
-        break;
-      }
-      case 'records.create': {
-        const [, values] = args;
-        if (!isObject(values)) return fail('BAD_REQUEST', 'records.create: the values must be a mapping of fields');
-        value = await records.create(state.call, entity, values);
-        break;
-      }
-      default: {
-        const [, id, values] = args;
-        if (typeof id !== 'string') return fail('BAD_REQUEST', 'records.update: the id must be a text');
-        if (!isObject(values)) return fail('BAD_REQUEST', 'records.update: the values must be a mapping of fields');
-        value = await records.update(state.call, entity, id, values);
-      }
+  let work: () => Promise<unknown>;
+  switch (op) {
+    case 'records.get': {
+      const [, id, options] = args;
+      if (typeof id !== 'string') return fail('BAD_REQUEST', 'records.get: the id must be a text');
+      if (!isObject(options)) return fail('BAD_REQUEST', 'records.get: the options must be a mapping');
+      work = () => records.get(state.call, entity, id, pickFields(options));
+      break;
     }
+    case 'records.list': {
+      const [, options] = args;
+      const problem = listArgsProblem(options);
+      if (problem) return fail('BAD_REQUEST', `records.list: ${problem}`);
+      work = () => records.list(state.call, entity, options as ListArgs);
+      break;
+    }
+    case 'records.create': {
+      const [, values] = args;
+      if (!isObject(values)) return fail('BAD_REQUEST', 'records.create: the values must be a mapping of fields');
+      work = () => records.create(state.call, entity, values);
+      break;
+    }
+    default: {
+      const [, id, values] = args;
+      if (typeof id !== 'string') return fail('BAD_REQUEST', 'records.update: the id must be a text');
+      if (!isObject(values)) return fail('BAD_REQUEST', 'records.update: the values must be a mapping of fields');
+      work = () => records.update(state.call, entity, id, values);
+    }
+  }
+  let slot: Slot;
+  try {
+    slot = await ctx.gate.acquire(state.invocation, () => {
+      const error = limitExceeded(
+        ctx.plugin,
+        ctx.workspace,
+        'hostCallQueue',
+        ctx.limits.hostCallQueue,
+        state.where,
+        `${op} on ${entity} was refused without running: ${ctx.limits.hostCallQueue} host calls of this call were already waiting for one of the plugin's ${ctx.limits.hostCallConcurrency} slots`,
+      );
+      state.limit = error;
+      return error;
+    });
+  } catch (error) {
+    const refusal = error as TouchpointError;
+    return fail(refusal.code, refusal.message);
+  }
+  try {
+    // Granted just as the call ended (a slot freed in the same turn): nothing is started for it.
+    const ended = state.failure ?? state.invocation.ended;
+    if (ended) return fail(ended.code, ended.message);
+    const value = await slot.run(work);
     return JSON.stringify({ ok: true, value: value ?? null });
   } catch (error) {
     if (isTouchpointError(error)) {
@@ -151,6 +179,8 @@ export async function handleHostCall(
     }
     ctx.onHostError?.(error, state.call, op);
     return fail('PLUGIN_FAILED', `the host could not complete ${op} (internal error)`);
+  } finally {
+    slot.release();
   }
 }
 

@@ -370,6 +370,8 @@ export class PluginHost {
         workspace: reg.workspace,
         state: instance.disabled ? 'disabled' : instance.warm ? 'warm' : 'cold',
         ...counters,
+        hostCallsPeak: instance.gate.peak,
+        hostCallsDropped: instance.gate.dropped,
         cpuTimeMs: Number(instance.cpuTimeNs()) / 1e6,
         memoryBytes: instance.heapBytes(),
         ...(instance.lastError ? { lastError: instance.lastError } : {}),

@@ -3,6 +3,7 @@
 import { isTouchpointError, type TouchpointError } from '@touchpoint/schema';
 import { type BridgeContext, type CallState, handleHostCall, handleLog, type LogLine } from './bridge.ts';
 import { parseDescriptor } from './descriptor.ts';
+import { HostCallGate, newInvocation } from './host-calls.ts';
 import { type CodeCache, PluginIsolate, stopReason } from './isolate.ts';
 import { limitExceeded, pluginFailed, pluginThrew } from './limits.ts';
 import { type Reply, readReply } from './replies.ts';
@@ -48,6 +49,8 @@ export class PluginInstance {
   readonly reg: Registration;
   readonly calls = new Map<number, CallState>();
   readonly logs: PluginLogEntry[] = [];
+  /** Its share of host calls running at once, across all its calls. */
+  readonly gate: HostCallGate;
   #hooks: InstanceHooks;
   #isolate: PluginIsolate | undefined;
   #starting: Promise<PluginIsolate> | undefined;
@@ -69,6 +72,7 @@ export class PluginInstance {
   constructor(reg: Registration, hooks: InstanceHooks) {
     this.reg = reg;
     this.#hooks = hooks;
+    this.gate = new HostCallGate(reg.limits);
   }
 
   get warm(): boolean {
@@ -102,6 +106,7 @@ export class PluginInstance {
       grants: this.reg.grants,
       hostApi: this.reg.hostApi,
       calls: this.calls,
+      gate: this.gate,
       onBudgetExceeded: (state, error) => this.#failCall(state, error),
       onStrayCall: () => {
         if (++this.#strayCalls === MAX_STRAY_CALLS) {
@@ -285,13 +290,31 @@ export class PluginInstance {
     now: Date,
   ): Promise<Reply> {
     const { limits } = this.reg;
-    const isolate = await this.isolate();
+    // Read before any await: the host call this call was started in, if any, lends it its slot.
+    const invocation = newInvocation();
+    let isolate: PluginIsolate;
+    try {
+      isolate = await this.isolate();
+    } catch (error) {
+      this.gate.end(invocation, error as TouchpointError);
+      throw error;
+    }
     const id = this.#nextCallId++;
     let abort!: (error: TouchpointError) => void;
     const aborted = new Promise<never>((_, reject) => {
       abort = reject;
     });
-    const state: CallState = { id, where, call, budget, cpuStartNs: isolate.cpuTimeNs(), hostCalls: 0, abort };
+    const state: CallState = {
+      id,
+      where,
+      call: { ...call, signal: invocation.controller.signal },
+      budget,
+      cpuStartNs: isolate.cpuTimeNs(),
+      hostCalls: 0,
+      invocation,
+      abort,
+    };
+    let failed: TouchpointError | undefined;
     const wall = setTimeout(() => {
       state.failure ??= limitExceeded(this.reg.plugin.id, this.reg.workspace, 'wallTimeMs', limits.wallTimeMs, where);
       abort(state.failure);
@@ -312,10 +335,23 @@ export class PluginInstance {
         ...(state.limit ? { limit: state.limit } : {}),
       });
     } catch (error) {
-      throw this.#callError(error, state, isolate);
+      failed = this.#callError(error, state, isolate);
+      throw failed;
     } finally {
       clearTimeout(wall);
       this.calls.delete(id);
+      // Its host calls still waiting never run; those running finish (see README), new ones are refused.
+      this.gate.end(
+        invocation,
+        failed ??
+          state.failure ??
+          pluginFailed(
+            this.reg.plugin.id,
+            this.reg.workspace,
+            where,
+            'the call ended before this host call ran: await every host call you start',
+          ),
+      );
       this.#sampleHeap(isolate);
       if (this.calls.size === 0 && this.#isolate === isolate) {
         this.#watchUntil = Date.now() + limits.wallTimeMs;

@@ -35,6 +35,13 @@ export interface PluginLimits {
   maxResultBytes: number;
   /** Host API calls (records and log) one request may make, across all calls of this plugin in that request. */
   hostCallsPerRequest: number;
+  /**
+   * Host API calls of this plugin (all its calls in the workspace) running at once; the rest wait, first
+   * come first served. Its fair share of the database: each running call holds at most one connection.
+   */
+  hostCallConcurrency: number;
+  /** Host API calls one hook or action call may have waiting for a slot; beyond, they are refused. */
+  hostCallQueue: number;
   /** Time to start the isolate and evaluate the bundle, ms. */
   startupTimeMs: number;
   /** An isolate unused this long is disposed (the next call starts a new one), ms. */
@@ -58,6 +65,11 @@ export interface HostCall {
    * those against this.
    */
   grants?: ReadonlyMap<string, ReadonlySet<RecordOperation>>;
+  /**
+   * Aborted (with the reason) when the hook or action call that made this host call ended: finished,
+   * failed, timed out or aborted. A host function should start no further work once it is.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ListArgs {
@@ -162,6 +174,10 @@ export interface PluginMetrics {
   errors: number;
   rejections: number;
   hostCalls: number;
+  /** The most host calls that ran at once on the plugin's own slots (at most `hostCallConcurrency`). */
+  hostCallsPeak: number;
+  /** Host calls refused without running because the call that made them had ended while they waited. */
+  hostCallsDropped: number;
   /** CPU time the plugin's isolates used, across restarts, ms. */
   cpuTimeMs: number;
   /** V8 heap in use by the warm isolate (used + external), bytes; 0 when cold. */

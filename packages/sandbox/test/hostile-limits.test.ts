@@ -160,7 +160,9 @@ describe('hostile plugins: limits', () => {
     const gets = memory.counts.get;
     const { result, longestStallMs } = await whileCountingTicks(() => create(plugin));
     expect(errorOf(result)).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'hostCallsPerRequest' } });
-    expect(memory.counts.get - gets).toBe(1_000);
+    // At most the budget: those still waiting for one of the plugin's slots when the budget broke never ran.
+    expect(memory.counts.get - gets).toBeLessThanOrEqual(1_000);
+    expect(host.metrics({ plugin })[0]!.hostCallsPeak).toBeLessThanOrEqual(4);
     // Refused quickly enough that the timer may never fire; what matters is that the host never stalled.
     // (a host flooded by the calls would hold the loop far longer).
     expect(longestStallMs).toBeLessThan(1_000);

@@ -187,6 +187,36 @@ describe('purging archives', () => {
     const listed = (await archives()).filter((a) => a.name === 'gadget' || a.name === 'memo');
     expect(listed.map((a) => a.kind).sort()).toEqual(['entity', 'field']);
     const entity = listed.find((a) => a.kind === 'entity')!;
+    const memo = listed.find((a) => a.kind === 'field')!;
+
+    // Restoring and purging one archive in one change is refused; so is purging it twice.
+    for (const c of [
+      [
+        { op: 'restoreEntity', archiveId: entity.id },
+        { op: 'purgeArchive', archiveId: entity.id },
+      ],
+      [
+        { op: 'purgeArchive', archiveId: memo.id },
+        { op: 'purgeArchive', archiveId: memo.id },
+      ],
+    ]) {
+      const refused = await h.gql(
+        `mutation($c: JSON!) { applyMetadataChange(changes: $c, confirmDestructive: true) { applied } }`,
+        { c },
+      );
+      expect(refused.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+      expect(refused.errors?.[0]?.extensions?.issues?.[0]?.path).toBe('changes[1].archiveId');
+    }
+
+    // A field archived before its entity keeps its column in the entity's archived table; purged from there.
+    const columnsOf = async (table: string) =>
+      (await columnSlots(h.engine.db, 'ws_default', [table]))[0] ?? { live: 0, archived: 0, dropped: 0 };
+    const archivedTable = `_archived_v${entity.version}_gadget`;
+    expect((await columnsOf(archivedTable)).archived).toBe(1);
+    await h.ok(`mutation($ids: [Int!]!) { purgeArchives(ids: $ids, confirmDestructive: true) { applied } }`, {
+      ids: [memo.id],
+    });
+    expect(await columnsOf(archivedTable)).toMatchObject({ archived: 0, dropped: 1 });
     const { planMetadataChange: plan } = await h.ok<{ planMetadataChange: { steps: Step[] } }>(
       `query($c: JSON!) { planMetadataChange(changes: $c) { steps { code params description destructive } } }`,
       { c: [{ op: 'purgeArchive', archiveId: entity.id }] },
@@ -200,6 +230,8 @@ describe('purging archives', () => {
     });
     expect(await tableExists(table)).toBe(false);
     expect((await archives()).filter((a) => a.name === 'gadget' || a.name === 'memo')).toEqual([]);
+    const restore = await h.gql(`mutation($id: Int!) { restoreArchive(id: $id) { applied } }`, { id: entity.id });
+    expect(restore.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it('lists archives due for purging after the retention period (90 days by default), and purges none on its own', async () => {

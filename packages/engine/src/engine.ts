@@ -270,11 +270,14 @@ export class Engine {
     return result;
   }
 
-  /** Deletes for good the archived tables and columns of a plugin whose layer was removed (needs confirmation). */
+  /**
+   * Deletes for good the archived tables and columns of a plugin whose layer was removed: `purgeArchive`
+   * changes, planned, confirmed (`confirmDestructive`) and recorded as a version.
+   */
   async purgePluginArchives(
     slug: string,
     pluginId: string,
-    options: { confirmDestructive?: boolean; dryRun?: boolean },
+    options: { confirmDestructive?: boolean; dryRun?: boolean; actor?: string },
   ): Promise<{ purged: string[] }> {
     return this.store.purgePluginArchives(await this.getWorkspace(slug), pluginId, options);
   }

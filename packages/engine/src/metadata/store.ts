@@ -4,7 +4,7 @@ import { TouchpointError, validateMetadata, validationFailed } from '@touchpoint
 import type { Database, Sql } from '../db.ts';
 import { checkColumnLimit, DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from '../migration/column-limit.ts';
 import { type MigrationPlan, type MigrationStep, planMigration } from '../migration/plan.ts';
-import { ident, tableName } from '../physical.ts';
+import { tableName } from '../physical.ts';
 import {
   ArchiveEntity,
   type ArchiveRow,
@@ -252,70 +252,31 @@ export class MetadataStore {
   }
 
   /**
-   * Deletes for good what removing a plugin's layer archived: its archived tables, and its archived columns
-   * on other entities. Needs `confirmDestructive`; without it, refuses listing what would be deleted.
+   * Deletes for good what removing a plugin's layer archived: its archived tables (with the archives of their
+   * fields), and its archived columns on other entities — as `purgeArchive` changes, so the purge is planned,
+   * needs `confirmDestructive` and is recorded as a version like any other. Answers what it deletes (or would).
    */
   async purgePluginArchives(
     workspace: WorkspaceRow,
     pluginId: string,
-    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'>,
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'> & { actor?: string },
   ): Promise<{ purged: string[] }> {
-    return this.db.transaction(
-      async (tx, em) => {
-        await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
-        const all = await this.archives(workspace.id, em);
-        // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
-        const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
-        const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
-        const columns = all.filter(
-          (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
-        );
-        const live = (await this.latest(workspace.id, em))?.entities ?? [];
-        const schema = workspace.schemaName;
-        const statements: { text: string; what: string }[] = [];
-        for (const archive of columns) {
-          const entity = live.find((e) => (e.id ?? e.name) === archive.entityId);
-          const table = entity
-            ? tableName(entity)
-            : all.find((a) => a.kind === 'entity' && a.entityId === archive.entityId)?.physical.table;
-          const name = (archive.definition as { name?: string }).name ?? archive.fieldId;
-          if (archive.physical.joinTable) {
-            statements.push({
-              text: `drop table if exists ${ident(schema)}.${ident(archive.physical.joinTable)}`,
-              what: `the links of the archived field "${name}"`,
-            });
-          }
-          if (!table) continue;
-          for (const column of Object.values(archive.physical.columns ?? {})) {
-            statements.push({
-              text: `alter table ${ident(schema)}.${ident(table)} drop column if exists ${ident(column)}`,
-              what: `the archived values of the field "${name}" (column ${column} of ${table})`,
-            });
-          }
-        }
-        for (const archive of tables) {
-          const name = (archive.definition as { name?: string }).name ?? archive.entityId;
-          statements.push({
-            text: `drop table if exists ${ident(schema)}.${ident(archive.physical.table!)} cascade`,
-            what: `the archived records of the entity "${name}" (table ${archive.physical.table})`,
-          });
-        }
-        const purged = statements.map((s) => s.what);
-        if (options.dryRun || statements.length === 0) return { purged };
-        if (!options.confirmDestructive) {
-          throw new TouchpointError(
-            'CONFIRMATION_REQUIRED',
-            `Purging plugin ${pluginId} deletes its archived data for good and needs explicit confirmation (confirmDestructive: true):\n${purged.map((p) => `  - ${p}`).join('\n')}`,
-            { details: { purge: purged } },
-          );
-        }
-        for (const statement of statements) await tx.query(statement.text);
-        for (const archive of [...tables, ...columns]) em.remove(archive);
-        await em.flush();
-        return { purged };
-      },
-      { unlimited: true },
+    const all = await this.archives(workspace.id);
+    // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
+    const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
+    const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
+    const columns = all.filter(
+      (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
     );
+    const changes = [...tables, ...columns].map((a): MetadataChange => ({ op: 'purgeArchive', archiveId: a.id }));
+    if (changes.length === 0) return { purged: [] };
+    const result = await this.change(workspace, changes, {
+      actor: options.actor ?? 'system',
+      confirmDestructive: options.confirmDestructive,
+      dryRun: options.dryRun,
+      reason: `plugin ${pluginId} purged`,
+    });
+    return { purged: result.plan.steps.filter((s) => s.kind === 'purgeArchive').map((s) => s.description) };
   }
 
   private async execute(tx: Sql, plan: MigrationPlan): Promise<void> {

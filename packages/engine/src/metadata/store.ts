@@ -153,11 +153,14 @@ export class MetadataStore {
         });
         if (plan.blocking.length > 0) throw validationFailed('The metadata change cannot be applied:', plan.blocking);
         if (current) {
+          // A core upgrade synced at start (no changes, no plugin) may use the room kept below PostgreSQL's
+          // limit: refusing it would keep the server from starting. Admin changes and plugins may not.
+          const layerSync = changes.length === 0 && plugin === undefined;
           await checkColumnLimit(
             tx,
             workspace.schemaName,
             plan,
-            this.maxTableColumns,
+            layerSync ? POSTGRES_MAX_COLUMNS : this.maxTableColumns,
             (table) => next.entities.find((e) => tableName(e) === table)?.name,
           );
         }

@@ -173,12 +173,13 @@ function change(r: Random): unknown {
     'removeField',
     'restoreField',
     'restoreEntity',
+    'purgeArchive',
     'drop',
     'constructor',
   ]);
   const c: Record<string, unknown> = { op };
   if (op === 'createEntity') c.entity = r.chance(0.8) ? entityDefinition(r) : hostile(r);
-  else if (op.startsWith('restore')) c.archiveId = hostile(r);
+  else if (op.startsWith('restore') || op === 'purgeArchive') c.archiveId = hostile(r);
   else {
     c.entity = r.chance(0.7) ? 'account' : hostile(r);
     if (op.endsWith('Field'))
@@ -320,6 +321,11 @@ function request(r: Random): Request {
       label: 'restoreArchive',
       query: 'mutation($id: Int!) { restoreArchive(id: $id) { applied } }',
       variables: { id: hostile(r) },
+    }),
+    () => ({
+      label: 'purgeArchives',
+      query: 'mutation($ids: [Int!]!, $c: Boolean) { purgeArchives(ids: $ids, confirmDestructive: $c) { applied } }',
+      variables: { ids: r.chance(0.5) ? [hostile(r)] : hostile(r), c: r.chance(0.5) ? true : hostile(r) },
     }),
     () => ({
       label: 'createWorkspace',

@@ -3,7 +3,14 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApiServer } from '@touchpoint/api';
-import { type Clock, createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
+import {
+  type Clock,
+  createTestDatabase,
+  Engine,
+  type EngineOptions,
+  loadCoreEntities,
+  type TestDatabase,
+} from '@touchpoint/engine';
 import { PluginRuntime, type PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
@@ -45,10 +52,13 @@ export async function startHarness(
     plugins?: boolean | Omit<PluginRuntimeOptions, 'engine'>;
     /** The engine's clock (default the machine's). */
     clock?: Clock;
+    /** Engine options beyond the database and the core (e.g. `maxTableColumns`). */
+    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns'>;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const engine = await Engine.start({
+    ...options.engine,
     clock: options.clock,
     databaseUrl: database.url,
     dataDir: database.dataDir,

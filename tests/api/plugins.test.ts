@@ -348,7 +348,7 @@ describe('the asset-tracking plugin through the API', () => {
     });
     expect((await h.ok<{ plugins: unknown[] }>(PLUGINS)).plugins).toHaveLength(1);
     const purged = await h.ok<{ uninstallPlugin: { purged: string[] } }>(UNINSTALL, { id: ID, purge: true, c: true });
-    expect(purged.uninstallPlugin.purged.join('\n')).toMatch(/archived records of the entity "asset"/);
+    expect(purged.uninstallPlugin.purged.join('\n')).toMatch(/Delete for good the entity "asset" archived in version/);
     expect((await h.ok<{ metadataArchives: unknown[] }>(`{ metadataArchives { kind } }`)).metadataArchives).toEqual([]);
     await h.ok(INSTALL, { a: v100 });
     expect((await h.ok<{ assets: { totalCount: number } }>(`{ assets { totalCount } }`)).assets.totalCount).toBe(0);

@@ -9,10 +9,12 @@ import { checkChanges } from './metadata/change-shape.ts';
 import type { MetadataChange } from './metadata/changes.ts';
 import type { PluginContribution } from './metadata/layers.ts';
 import { type ChangeOptions, type ChangeResult, MetadataStore } from './metadata/store.ts';
+import { DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from './migration/column-limit.ts';
 import { workspaceSchemaName } from './physical.ts';
 import { QueryCompiler } from './query/index.ts';
 import { RecordService, type RequestContext } from './records/service.ts';
 import {
+  type ArchiveRow,
   type MetadataVersionRow,
   SYSTEM_ENTITIES,
   SYSTEM_SCHEMA,
@@ -32,7 +34,20 @@ export interface EngineOptions {
   statementTimeoutMs?: number;
   /** What the engine takes to be now (relative dates, audit instants); default the machine's clock. */
   clock?: Clock;
+  /**
+   * Days after which an archive is listed as due for purging (`purgeDue`); default 90, `null` for never.
+   * Listing only: archives are purged by an explicit, confirmed `purgeArchive` change, never on their own.
+   */
+  archiveRetentionDays?: number | null;
+  /**
+   * Most columns a metadata change may take a table to, dropped columns counted as PostgreSQL counts them
+   * (default 1,400 of PostgreSQL's 1,600). At most 1,600.
+   */
+  maxTableColumns?: number;
 }
+
+/** Days after which an archive is due for purging, unless `EngineOptions.archiveRetentionDays` says otherwise. */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 90;
 
 /** A workspace's effective metadata at one version, with what is derived from it. */
 export interface WorkspaceMetadata {
@@ -44,6 +59,24 @@ export interface WorkspaceMetadata {
 }
 
 export const DEFAULT_WORKSPACE = 'default';
+
+function checkArchiveOptions(options: EngineOptions): void {
+  const days = options.archiveRetentionDays;
+  if (days !== undefined && days !== null && !(Number.isInteger(days) && days >= 0)) {
+    throw validationFailed('Engine options are not valid.', [
+      {
+        path: 'archiveRetentionDays',
+        message: `must be a whole number of days from 0, or null for never, got ${days}`,
+      },
+    ]);
+  }
+  const max = options.maxTableColumns;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= POSTGRES_MAX_COLUMNS)) {
+    throw validationFailed('Engine options are not valid.', [
+      { path: 'maxTableColumns', message: `must be a whole number from 1 to ${POSTGRES_MAX_COLUMNS}, got ${max}` },
+    ]);
+  }
+}
 const SLUG = /^[a-z][a-z0-9-]{1,30}$/;
 
 export type MetadataListener = (event: { workspace: string; version: number }) => void;
@@ -54,18 +87,24 @@ export class Engine {
   readonly hooks = new RecordHooks();
   readonly store: MetadataStore;
   readonly clock: Clock;
+  /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
+  readonly archiveRetentionDays: number | null;
   readonly #cache = new Map<string, WorkspaceMetadata>();
   readonly #listeners = new Set<MetadataListener>();
   /** Bumped on every change, so a load that raced with a change never caches stale metadata. */
   #generation = 0;
 
-  private constructor(db: Database, core: EntityDefinition[], clock: Clock) {
+  private constructor(db: Database, options: EngineOptions) {
     this.db = db;
-    this.clock = clock;
-    this.store = new MetadataStore(db, core);
+    this.clock = options.clock ?? systemClock;
+    this.store = new MetadataStore(db, options.coreEntities);
+    this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
+    this.archiveRetentionDays =
+      options.archiveRetentionDays === undefined ? DEFAULT_ARCHIVE_RETENTION_DAYS : options.archiveRetentionDays;
   }
 
   static async start(options: EngineOptions): Promise<Engine> {
+    checkArchiveOptions(options);
     const db = await Database.connect({
       url: options.databaseUrl,
       dataDir: options.dataDir,
@@ -73,7 +112,7 @@ export class Engine {
       statementTimeoutMs: options.statementTimeoutMs,
       entities: SYSTEM_ENTITIES,
     });
-    const engine = new Engine(db, options.coreEntities, options.clock ?? systemClock);
+    const engine = new Engine(db, options);
     try {
       await engine.ensureSystemTables();
       await engine.ensureWorkspace(DEFAULT_WORKSPACE, 'Default workspace');
@@ -231,11 +270,14 @@ export class Engine {
     return result;
   }
 
-  /** Deletes for good the archived tables and columns of a plugin whose layer was removed (needs confirmation). */
+  /**
+   * Deletes for good the archived tables and columns of a plugin whose layer was removed: `purgeArchive`
+   * changes, planned, confirmed (`confirmDestructive`) and recorded as a version.
+   */
   async purgePluginArchives(
     slug: string,
     pluginId: string,
-    options: { confirmDestructive?: boolean; dryRun?: boolean },
+    options: { confirmDestructive?: boolean; dryRun?: boolean; actor?: string },
   ): Promise<{ purged: string[] }> {
     return this.store.purgePluginArchives(await this.getWorkspace(slug), pluginId, options);
   }
@@ -246,6 +288,23 @@ export class Engine {
 
   async archives(slug: string) {
     return this.store.archives((await this.getWorkspace(slug)).id);
+  }
+
+  /** One archive whatever became of it (restored, purged), or null: to say why it cannot be restored. */
+  async archive(slug: string, id: number): Promise<ArchiveRow | null> {
+    return this.store.archive((await this.getWorkspace(slug)).id, id);
+  }
+
+  /** From when an archive is due for purging under the retention setting; null when archives never are. */
+  purgeDueFrom(archive: Pick<ArchiveRow, 'archivedAt'>): Date | null {
+    if (this.archiveRetentionDays === null) return null;
+    return new Date(new Date(archive.archivedAt).getTime() + this.archiveRetentionDays * 86_400_000);
+  }
+
+  /** Whether an archive is older than the retention period (listed as due; purging stays an explicit change). */
+  purgeDue(archive: Pick<ArchiveRow, 'archivedAt'>): boolean {
+    const from = this.purgeDueFrom(archive);
+    return from !== null && from.getTime() <= this.clock.now().getTime();
   }
 
   private invalidate(slug: string, version: number): void {

@@ -45,6 +45,9 @@ export interface ArchiveRow {
   version: number;
   archivedAt: Date;
   restoredAt: Date | null;
+  /** When a `purgeArchive` change deleted its data for good, and the version that did; never restorable then. */
+  purgedAt: Date | null;
+  purgedVersion: number | null;
 }
 
 export interface PluginLayerRow {
@@ -104,6 +107,8 @@ export const ArchiveEntity = new EntitySchema<ArchiveRow>({
     version: { type: 'integer' },
     archivedAt: { type: 'datetime', onCreate: () => new Date() },
     restoredAt: { type: 'datetime', nullable: true },
+    purgedAt: { type: 'datetime', nullable: true },
+    purgedVersion: { type: 'integer', nullable: true },
   },
 });
 

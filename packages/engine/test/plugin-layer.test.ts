@@ -108,12 +108,16 @@ describe('plugin layers', () => {
     await engine.removePluginLayer('default', 'acme.gadgets', { actor: 'tester', confirmDestructive: true });
     await expect(engine.purgePluginArchives('default', 'acme.gadgets', {})).rejects.toMatchObject({
       code: 'CONFIRMATION_REQUIRED',
-      message: expect.stringContaining('archived records of the entity "gadget"'),
+      message: expect.stringContaining('Delete for good the entity "gadget" archived in version'),
     });
     expect((await engine.archives('default')).length).toBe(2);
     const { purged } = await engine.purgePluginArchives('default', 'acme.gadgets', { confirmDestructive: true });
     expect(purged).toHaveLength(2);
     expect(await engine.archives('default')).toEqual([]);
+    // Recorded like any change: a version with the purge's changes and steps.
+    const [latest] = await engine.history('default');
+    expect(latest).toMatchObject({ reason: 'plugin acme.gadgets purged', actor: 'system' });
+    expect(latest?.steps.map((s) => s.code)).toEqual(['purgeArchivedTable', 'purgeArchivedField']);
     expect((await tables()).filter((t) => t.includes('gadget'))).toEqual([]);
     const columns = await engine.db.query<{ column_name: string }>(
       `select column_name from information_schema.columns where table_schema = 'ws_default' and table_name = 'account'`,

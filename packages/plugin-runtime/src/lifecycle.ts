@@ -264,7 +264,7 @@ export async function uninstallPlugin(
       await runtime.installation(workspace, id); // throws NOT_FOUND naming the plugin
     }
     if (!options.purge) return { plugin: null, change };
-    const { purged } = await runtime.engine.purgePluginArchives(workspace, id, { confirmDestructive: true });
+    const { purged } = await runtime.engine.purgePluginArchives(workspace, id, { confirmDestructive: true, actor });
     if (!row && purged.length === 0) {
       throw new TouchpointError(
         'NOT_FOUND',

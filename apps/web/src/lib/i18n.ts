@@ -211,6 +211,8 @@ const en = {
     BAD_REQUEST: 'The change was refused: the server could not read the request.',
     NETWORK: 'The server could not be reached. Nothing was changed; try again.',
     migrationStep: 'The change was refused: the database could not carry out step {step}. Nothing was changed.',
+    columnLimit:
+      'The change was refused: the table "{table}" would hold {total} columns, more than the {limit} allowed. It holds {slots}: {live} in use, {archived} archived and {dropped} dropped, which the database keeps counting until the table is recreated. Purging archives deletes their data; recreating the table frees the columns. Nothing was changed.',
     other: 'The change was refused.',
   },
 };
@@ -416,6 +418,8 @@ const zh: Messages = {
     BAD_REQUEST: '变更被拒绝：服务器无法读取该请求。',
     NETWORK: '无法连接服务器。没有做任何修改，请重试。',
     migrationStep: '变更被拒绝：数据库无法执行第 {step} 步。没有做任何修改。',
+    columnLimit:
+      '变更被拒绝：数据表“{table}”将有 {total} 列，超过允许的 {limit} 列。它现有 {slots} 列：{live} 列在用，{archived} 列已归档，{dropped} 列已删除（在重建数据表之前，数据库仍会计入这些列）。永久删除归档会删除其数据；重建数据表才能释放这些列。没有做任何修改。',
     other: '变更被拒绝。',
   },
 };

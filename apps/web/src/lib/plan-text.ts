@@ -83,6 +83,10 @@ const EN: Record<string, (w: Words) => string> = {
   dropSortIndex: (w) => `Drop the index of the former default order of "${w.e}".`,
   addDerivedIndex: (w) => `Index "${w.ef}" for ${w.p.purpose}.`,
   dropDerivedIndex: (w) => `Drop the index "${w.p.index}" of "${w.e}", which no field needs any more.`,
+  purgeArchivedField: (w) =>
+    `Delete for good the values of the field "${w.ef}" archived in version ${w.p.archivedIn} ("${w.p.archivedAs}"; ${w.n} record(s) have one). They can no longer be restored.`,
+  purgeArchivedTable: (w) =>
+    `Delete for good the entity "${w.e}" archived in version ${w.p.archivedIn} (table "${w.p.archivedAs}") and its ${w.n} record(s). It can no longer be restored.`,
 };
 
 const ZH: Record<string, (w: Words) => string> = {
@@ -121,6 +125,10 @@ const ZH: Record<string, (w: Words) => string> = {
   dropSortIndex: (w) => `删除“${w.e}”原默认排序的索引。`,
   addDerivedIndex: (w) => `为“${w.ef}”建立索引，用于${w.p.purpose}。`,
   dropDerivedIndex: (w) => `删除“${w.e}”上不再需要的索引“${w.p.index}”。`,
+  purgeArchivedField: (w) =>
+    `永久删除字段“${w.ef}”在版本 ${w.p.archivedIn} 中归档的值（“${w.p.archivedAs}”；${w.n} 条记录有值）。删除后无法恢复。`,
+  purgeArchivedTable: (w) =>
+    `永久删除在版本 ${w.p.archivedIn} 中归档的实体“${w.e}”（数据表“${w.p.archivedAs}”）及其 ${w.n} 条记录。删除后无法恢复。`,
 };
 
 /**
@@ -230,6 +238,8 @@ export function changeText(
       return zh ? `移除字段“${e} · ${f}”` : `Removed the field "${e} · ${f}"`;
     case 'restoreField':
       return zh ? `恢复“${e}”的字段` : `Restored a field of "${e}"`;
+    case 'purgeArchive':
+      return zh ? `永久删除归档 ${String(change.archiveId)}` : `Purged the archive ${String(change.archiveId)}`;
     default:
       return zh ? `变更（${String(change.op)}）` : `Change (${String(change.op)})`;
   }

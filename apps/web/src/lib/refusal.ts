@@ -2,12 +2,28 @@
 // sentence is English and names API terms (`confirmDestructive: true`), so it is shown only in English,
 // and then only for codes without words of their own here.
 import { ApiError, type Lang } from './api.ts';
-import { messages } from './i18n.ts';
+import { fill, messages } from './i18n.ts';
 
 export interface Refusal {
   text: string;
   /** One line per problem the server named: where (the path of API names), and what. */
   issues: string[];
+}
+
+/** A table's column limit (engine `migration/column-limit.ts`): its counts, from the refusal's details. */
+function columnLimit(lang: Lang, template: string, d: Record<string, unknown>): string {
+  const n = (key: string) => Number(d[key] ?? 0);
+  const counts = {
+    limit: n('limit'),
+    slots: n('slots'),
+    live: n('live'),
+    archived: n('archived'),
+    dropped: n('dropped'),
+  };
+  return fill(lang, template.replace('{table}', String(d.table ?? '')), {
+    ...counts,
+    total: counts.slots + n('adding'),
+  });
 }
 
 export function refusal(error: unknown, lang: Lang): Refusal {
@@ -20,7 +36,9 @@ export function refusal(error: unknown, lang: Lang): Refusal {
   const text =
     error.code === 'MIGRATION_FAILED' && step !== null
       ? t.migrationStep.replace('{step}', String(step))
-      : (known ?? (lang === 'en' ? `${t.other} ${error.message.split('\n')[0]}` : `${t.other}（${error.code}）`));
+      : error.code === 'LIMIT_EXCEEDED' && typeof error.details.postgresLimit === 'number'
+        ? columnLimit(lang, t.columnLimit, error.details)
+        : (known ?? (lang === 'en' ? `${t.other} ${error.message.split('\n')[0]}` : `${t.other}（${error.code}）`));
   // A refused confirmation names each destructive step as an issue; the plan dialog lists those steps already,
   // in the user's words.
   if (error.code === 'CONFIRMATION_REQUIRED') return { text, issues: [] };

@@ -76,14 +76,14 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
           'removeFieldStoringNothing, changeTypeArchivingValues, changeTypeWidening, changeTypeNarrowing, ' +
           'changeTypeKeepingValues, changeTypeInvalidValues, makeRequired, makeRequiredWithEmptyValues, addUnique, ' +
           'dropUnique, removeOptions, limitLength, addIndex, dropIndex, addSortIndex, dropSortIndex, addDerivedIndex, ' +
-          'dropDerivedIndex. Null for steps of versions recorded before steps had codes.',
+          'dropDerivedIndex, purgeArchivedField, purgeArchivedTable. Null for steps of versions recorded before steps had codes.',
         resolve: (s) => (s.code ?? null) as string | null,
       }),
       params: t.field({
         type: 'JSON',
         description:
           'The parameters of the code: entity and field (API names) with their labels (entityLabels, fieldLabels), ' +
-          'and per code from, fromType, type, target, targetLabels, count, fieldCount, archivedAs, options, ' +
+          'and per code from, fromType, type, target, targetLabels, count, fieldCount, archivedAs, archivedIn, options, ' +
           'maxLength, fields, unique, index, purpose.',
         resolve: (s) => s.params ?? null,
       }),
@@ -132,6 +132,18 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
         resolve: (a) => archiveRestoresAs(a as unknown as ArchiveRow),
       }),
       archivedAt: t.field({ type: 'DateTime', resolve: (a) => new Date(a.archivedAt as string).toISOString() }),
+      purgeDue: t.boolean({
+        nullable: false,
+        description:
+          'Older than the retention period (engine option archiveRetentionDays, default 90 days): listed for an admin to purge. Nothing is purged on its own; purgeArchives does it, with confirmation.',
+        resolve: (a, _: unknown, ctx: ApiContext) => ctx.engine.purgeDue(a as unknown as ArchiveRow),
+      }),
+      purgeDueFrom: t.field({
+        type: 'DateTime',
+        description: 'When the archive becomes due for purging; null when the retention period is off.',
+        resolve: (a, _: unknown, ctx: ApiContext) =>
+          ctx.engine.purgeDueFrom(a as unknown as ArchiveRow)?.toISOString() ?? null,
+      }),
       definition: t.field({ type: 'JSON', resolve: (a) => a.definition }),
     }),
   });
@@ -185,7 +197,13 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
     metadataArchives: t.field({
       type: [types.archive],
       nullable: false,
-      resolve: (_: unknown, __: unknown, ctx: ApiContext) => ctx.engine.archives(ctx.workspace),
+      description: 'Archives that can be restored or purged (purged and restored ones are not listed).',
+      args: { purgeDue: t.arg.boolean({ description: 'Only the archives due for purging (true) or not (false).' }) },
+      resolve: async (_: unknown, args: { purgeDue?: boolean | null }, ctx: ApiContext) => {
+        const archives = await ctx.engine.archives(ctx.workspace);
+        if (args.purgeDue === undefined || args.purgeDue === null) return archives;
+        return archives.filter((a) => ctx.engine.purgeDue(a) === args.purgeDue);
+      },
     }),
     workspaces: t.field({
       type: [types.workspace],
@@ -217,6 +235,9 @@ function asChanges(value: unknown): MetadataChange[] {
 
 /** Most entries `metadataHistory` returns at once. */
 export const MAX_HISTORY = 500;
+
+/** Most archives one `purgeArchives` purges. */
+export const MAX_PURGE = 500;
 
 /**
  * Checks the change a one-change mutation makes from its arguments, naming the arguments in the issues
@@ -358,12 +379,58 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
       args: { id: t.arg.int({ required: true }) },
       resolve: async (_: unknown, args: { id: number }, ctx: ApiContext) => {
         const archive = (await ctx.engine.archives(ctx.workspace)).find((a) => a.id === args.id);
+        const purged = archive ? null : await ctx.engine.archive(ctx.workspace, args.id);
+        if (purged?.purgedAt) {
+          throw new TouchpointError(
+            'NOT_FOUND',
+            `Archive ${args.id} was purged in version ${purged.purgedVersion}: its data was deleted for good and cannot be restored.`,
+            {
+              details: { archiveId: args.id, purgedVersion: purged.purgedVersion },
+              issues: [{ path: 'id', message: `archive ${args.id} was purged in version ${purged.purgedVersion}` }],
+            },
+          );
+        }
         if (!archive) {
           throw new TouchpointError('NOT_FOUND', `There is no archive ${args.id} to restore.`, {
             issues: [{ path: 'id', message: `no archive with id ${args.id}; metadataArchives lists them` }],
           });
         }
         return apply(ctx, [{ op: archive.kind === 'field' ? 'restoreField' : 'restoreEntity', archiveId: args.id }]);
+      },
+    }),
+    purgeArchives: t.field({
+      type: types.result,
+      nullable: false,
+      description:
+        'Delete archived data for good: one purgeArchive change per id, planned and recorded as a version like any change ' +
+        '(planMetadataChange shows the steps). Needs confirmDestructive; a purged archive can no longer be restored.',
+      args: {
+        ids: t.arg.intList({ required: true, description: `1 to ${MAX_PURGE} archive ids (metadataArchives).` }),
+        confirmDestructive: confirm(),
+      },
+      resolve: (_: unknown, args: { ids: number[]; confirmDestructive?: boolean }, ctx: ApiContext) => {
+        if (args.ids.length === 0 || args.ids.length > MAX_PURGE) {
+          const message = `ids must list 1 to ${MAX_PURGE} archives, got ${args.ids.length}`;
+          throw args.ids.length === 0
+            ? validationFailed('purgeArchives: ids is not valid', [{ path: 'ids', message }])
+            : new TouchpointError('LIMIT_EXCEEDED', `ids: ${message}`, {
+                issues: [{ path: 'ids', message }],
+                details: { argument: 'ids', limit: MAX_PURGE, got: args.ids.length },
+              });
+        }
+        const changes = args.ids.map((archiveId): MetadataChange => ({ op: 'purgeArchive', archiveId }));
+        return apply(ctx, changes, args.confirmDestructive).catch((error: unknown) => {
+          // The engine names change i; the caller sent ids[i].
+          if (!(error instanceof TouchpointError)) throw error;
+          throw new TouchpointError(error.code, error.message, {
+            details: { ...error.details },
+            cause: error.cause,
+            issues: error.issues.map((i) => ({
+              ...i,
+              path: i.path.replace(/^changes\[(\d+)\]\.archiveId$/, 'ids[$1]'),
+            })),
+          });
+        });
       },
     }),
   };

@@ -41,6 +41,7 @@ const CHANGE_KEYS: Record<(typeof CHANGE_OPS)[number], readonly string[]> = {
   removeField: ['entity', 'entityId', 'field', 'fieldId'],
   restoreField: ['archiveId'],
   restoreEntity: ['archiveId'],
+  purgeArchive: ['archiveId'],
 };
 
 /** What a patch may change: an entity's keys but its id, source and fields; a field's keys but id and source. */

@@ -15,7 +15,9 @@ export type MetadataChange =
   | { op: 'updateField'; entity: string; entityId?: string; field: string; fieldId?: string; patch: FieldPatch }
   | { op: 'removeField'; entity: string; entityId?: string; field: string; fieldId?: string }
   | { op: 'restoreField'; archiveId: number; entityId?: string; definition?: FieldDefinition }
-  | { op: 'restoreEntity'; archiveId: number; definition?: EntityDefinition };
+  | { op: 'restoreEntity'; archiveId: number; definition?: EntityDefinition }
+  /** Deletes an archive's data for good (its archived columns or table): destructive, planned like the others. */
+  | { op: 'purgeArchive'; archiveId: number };
 
 export const CHANGE_OPS = [
   'createEntity',
@@ -26,6 +28,7 @@ export const CHANGE_OPS = [
   'removeField',
   'restoreField',
   'restoreEntity',
+  'purgeArchive',
 ] as const;
 
 function newId(prefix: string): string {
@@ -172,6 +175,9 @@ export function applyChanges(
         entities.push(clone(definition));
         break;
       }
+      case 'purgeArchive':
+        // Changes no definition: the planner turns it into the steps that drop the archived data.
+        break;
       default: {
         const unknown: never = change;
         issues.add(`${path}.op`, `unknown change ${JSON.stringify((unknown as { op: unknown }).op)}`, {

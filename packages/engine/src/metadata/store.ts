@@ -1,9 +1,10 @@
 // Metadata versions: every change becomes a new version whose DDL and record commit in one transaction.
-import type { EntityDefinition, FieldDefinition, Issue } from '@touchpoint/schema';
+import type { EntityDefinition, Issue } from '@touchpoint/schema';
 import { TouchpointError, validateMetadata, validationFailed } from '@touchpoint/schema';
 import type { Database, Sql } from '../db.ts';
+import { checkColumnLimit, DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from '../migration/column-limit.ts';
 import { type MigrationPlan, type MigrationStep, planMigration } from '../migration/plan.ts';
-import { ident, tableName } from '../physical.ts';
+import { tableName } from '../physical.ts';
 import {
   ArchiveEntity,
   type ArchiveRow,
@@ -15,6 +16,7 @@ import {
   type WorkspaceRow,
 } from '../system-entities.ts';
 import type { TextSearchSupport } from '../text-search.ts';
+import { resolvePurges, resolveRestores } from './archive-changes.ts';
 import { applyChanges, type MetadataChange } from './changes.ts';
 import { mergeLayers, type PluginContribution } from './layers.ts';
 
@@ -66,6 +68,9 @@ export class MetadataStore {
   /** What the database offers substring search (set by the engine at start); none until then. */
   textSearch: TextSearchSupport = { trigramOpclass: null, bigrams: false };
 
+  /** Most columns a change may take a table to, dropped ones counted (`EngineOptions.maxTableColumns`). */
+  maxTableColumns = DEFAULT_MAX_TABLE_COLUMNS;
+
   constructor(db: Database, core: EntityDefinition[]) {
     this.db = db;
     this.core = core;
@@ -83,12 +88,18 @@ export class MetadataStore {
     return this.db.orm.em.fork().find(MetadataVersionEntity, { workspaceId }, { orderBy: { version: 'desc' } });
   }
 
+  /** The archives that can still be restored or purged: neither restored nor purged. */
   async archives(workspaceId: number, em?: Em): Promise<ArchiveRow[]> {
     return (em ?? this.db.orm.em.fork()).find(
       ArchiveEntity,
-      { workspaceId, restoredAt: null },
+      { workspaceId, restoredAt: null, purgedAt: null },
       { orderBy: { id: 'asc' } },
     );
+  }
+
+  /** One archive of a workspace whatever became of it (restored, purged), to say why it is gone. */
+  async archive(workspaceId: number, id: number, em?: Em): Promise<ArchiveRow | null> {
+    return (em ?? this.db.orm.em.fork()).findOne(ArchiveEntity, { workspaceId, id });
   }
 
   /** Core and plugin layers merged, before the workspace's own changes. */
@@ -121,7 +132,9 @@ export class MetadataStore {
         await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
         const current = await this.latest(workspace.id, em);
         const archives = await this.archives(workspace.id, em);
-        const resolvedInput = await this.resolveRestores(changes, archives, workspace);
+        const find = (id: number) => this.archive(workspace.id, id, em);
+        const resolvedInput = await resolveRestores(changes, archives, find);
+        const purges = await resolvePurges(resolvedInput, archives, find);
         const base = await this.baseLayers(workspace.id, em, plugin);
         const previous = applyChanges(base, await this.workspaceChanges(workspace.id, em)).entities;
         const next = applyChanges(previous, resolvedInput, { record: true });
@@ -136,8 +149,21 @@ export class MetadataStore {
           archives,
           inspect: current ? tx : undefined,
           textSearch: this.textSearch,
+          purges,
         });
         if (plan.blocking.length > 0) throw validationFailed('The metadata change cannot be applied:', plan.blocking);
+        if (current) {
+          // A core upgrade synced at start (no changes, no plugin) may use the room kept below PostgreSQL's
+          // limit: refusing it would keep the server from starting. Admin changes and plugins may not.
+          const layerSync = changes.length === 0 && plugin === undefined;
+          await checkColumnLimit(
+            tx,
+            workspace.schemaName,
+            plan,
+            layerSync ? POSTGRES_MAX_COLUMNS : this.maxTableColumns,
+            (table) => next.entities.find((e) => tableName(e) === table)?.name,
+          );
+        }
         const layer = plugin
           ? await em.findOne(PluginLayerEntity, { workspaceId: workspace.id, pluginId: plugin.pluginId })
           : null;
@@ -186,11 +212,21 @@ export class MetadataStore {
               version,
               archivedAt: new Date(),
               restoredAt: null,
+              purgedAt: null,
+              purgedVersion: null,
             });
           }
           if (step.restoresArchive !== undefined) {
             const archive = archives.find((a) => a.id === step.restoresArchive);
             if (archive) archive.restoredAt = new Date();
+          }
+          // A purged archive stays as a row, so a later restore can say it was purged and when.
+          for (const id of step.purgesArchives ?? []) {
+            const archive = archives.find((a) => a.id === id);
+            if (archive) {
+              archive.purgedAt = new Date();
+              archive.purgedVersion = version;
+            }
           }
         }
         if (isRemoval(plugin)) {
@@ -219,70 +255,31 @@ export class MetadataStore {
   }
 
   /**
-   * Deletes for good what removing a plugin's layer archived: its archived tables, and its archived columns
-   * on other entities. Needs `confirmDestructive`; without it, refuses listing what would be deleted.
+   * Deletes for good what removing a plugin's layer archived: its archived tables (with the archives of their
+   * fields), and its archived columns on other entities — as `purgeArchive` changes, so the purge is planned,
+   * needs `confirmDestructive` and is recorded as a version like any other. Answers what it deletes (or would).
    */
   async purgePluginArchives(
     workspace: WorkspaceRow,
     pluginId: string,
-    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'>,
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'> & { actor?: string },
   ): Promise<{ purged: string[] }> {
-    return this.db.transaction(
-      async (tx, em) => {
-        await tx.query('select id from touchpoint.workspace where id = $1 for update', [workspace.id]);
-        const all = await this.archives(workspace.id, em);
-        // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
-        const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
-        const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
-        const columns = all.filter(
-          (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
-        );
-        const live = (await this.latest(workspace.id, em))?.entities ?? [];
-        const schema = workspace.schemaName;
-        const statements: { text: string; what: string }[] = [];
-        for (const archive of columns) {
-          const entity = live.find((e) => (e.id ?? e.name) === archive.entityId);
-          const table = entity
-            ? tableName(entity)
-            : all.find((a) => a.kind === 'entity' && a.entityId === archive.entityId)?.physical.table;
-          const name = (archive.definition as { name?: string }).name ?? archive.fieldId;
-          if (archive.physical.joinTable) {
-            statements.push({
-              text: `drop table if exists ${ident(schema)}.${ident(archive.physical.joinTable)}`,
-              what: `the links of the archived field "${name}"`,
-            });
-          }
-          if (!table) continue;
-          for (const column of Object.values(archive.physical.columns ?? {})) {
-            statements.push({
-              text: `alter table ${ident(schema)}.${ident(table)} drop column if exists ${ident(column)}`,
-              what: `the archived values of the field "${name}" (column ${column} of ${table})`,
-            });
-          }
-        }
-        for (const archive of tables) {
-          const name = (archive.definition as { name?: string }).name ?? archive.entityId;
-          statements.push({
-            text: `drop table if exists ${ident(schema)}.${ident(archive.physical.table!)} cascade`,
-            what: `the archived records of the entity "${name}" (table ${archive.physical.table})`,
-          });
-        }
-        const purged = statements.map((s) => s.what);
-        if (options.dryRun || statements.length === 0) return { purged };
-        if (!options.confirmDestructive) {
-          throw new TouchpointError(
-            'CONFIRMATION_REQUIRED',
-            `Purging plugin ${pluginId} deletes its archived data for good and needs explicit confirmation (confirmDestructive: true):\n${purged.map((p) => `  - ${p}`).join('\n')}`,
-            { details: { purge: purged } },
-          );
-        }
-        for (const statement of statements) await tx.query(statement.text);
-        for (const archive of [...tables, ...columns]) em.remove(archive);
-        await em.flush();
-        return { purged };
-      },
-      { unlimited: true },
+    const all = await this.archives(workspace.id);
+    // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
+    const own = (id: string | null) => id?.startsWith(`${pluginId}:`) ?? false;
+    const tables = all.filter((a) => a.kind === 'entity' && own(a.entityId));
+    const columns = all.filter(
+      (a) => a.kind === 'field' && own(a.fieldId) && !tables.some((t) => t.entityId === a.entityId),
     );
+    const changes = [...tables, ...columns].map((a): MetadataChange => ({ op: 'purgeArchive', archiveId: a.id }));
+    if (changes.length === 0) return { purged: [] };
+    const result = await this.change(workspace, changes, {
+      actor: options.actor ?? 'system',
+      confirmDestructive: options.confirmDestructive,
+      dryRun: options.dryRun,
+      reason: `plugin ${pluginId} purged`,
+    });
+    return { purged: result.plan.steps.filter((s) => s.kind === 'purgeArchive').map((s) => s.description) };
   }
 
   private async execute(tx: Sql, plan: MigrationPlan): Promise<void> {
@@ -292,6 +289,18 @@ export class MetadataStore {
           await tx.query(statement.text, statement.params ?? []);
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
+          // 54011: too many columns. Only reached past the checked limit (a table this same plan created).
+          if ((error as { code?: string }).code === '54011') {
+            throw new TouchpointError(
+              'LIMIT_EXCEEDED',
+              `Step ${index + 1} would take a table past PostgreSQL's ${POSTGRES_MAX_COLUMNS} columns — ${step.description} Nothing was changed.`,
+              {
+                issues: [{ path: 'changes', message: reason }],
+                details: { step: index + 1, entity: step.entity, limit: POSTGRES_MAX_COLUMNS },
+                cause: error,
+              },
+            );
+          }
           throw new TouchpointError(
             'MIGRATION_FAILED',
             `Step ${index + 1} failed — ${step.description} The database said: ${reason}. Nothing was changed.`,
@@ -300,28 +309,6 @@ export class MetadataStore {
         }
       }
     }
-  }
-
-  /** Fills restore changes with what the archive holds, so they replay without the archive table. */
-  private async resolveRestores(changes: MetadataChange[], archives: ArchiveRow[], workspace: WorkspaceRow) {
-    return changes.map((change, index) => {
-      if (change.op !== 'restoreField' && change.op !== 'restoreEntity') return change;
-      const archive = archives.find((a) => a.id === change.archiveId && a.workspaceId === workspace.id);
-      const wanted = change.op === 'restoreField' ? 'field' : 'entity';
-      if (!archive || archive.kind !== wanted) {
-        throw validationFailed('The metadata change cannot be applied:', [
-          {
-            path: `changes[${index}].archiveId`,
-            message: `no restorable ${wanted} archive with id ${change.archiveId}`,
-          },
-        ]);
-      }
-      if (change.op === 'restoreEntity') return { ...change, definition: archive.definition as never };
-      const definition = isTypeChangeCopy(archive)
-        ? typeChangeCopyField(archive)
-        : (archive.definition as FieldDefinition);
-      return { ...change, entityId: archive.entityId, definition };
-    });
   }
 }
 
@@ -339,37 +326,4 @@ function canonical(value: unknown): unknown {
 
 function sameMetadata(a: EntityDefinition[], b: EntityDefinition[]): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/** The copy of a field's old values that a narrowing type change keeps (its field id is `<id>@v<version>`). */
-function isTypeChangeCopy(archive: ArchiveRow): boolean {
-  return archive.kind === 'field' && /@v\d+$/.test(archive.fieldId ?? '');
-}
-
-/** The name of the field or entity restoring an archive brings back. */
-export function archiveRestoresAs(archive: ArchiveRow): string {
-  const name = (archive.definition as { name?: string }).name ?? '';
-  return isTypeChangeCopy(archive) ? `${name}BeforeV${archive.version}` : name;
-}
-
-/**
- * A type-change copy comes back as a field of its own beside the narrowed one — `<name>BeforeV<version>`, of
- * the old type, holding every record's value from before the change — never over the narrowed field: its
- * values may have been edited since, and the copy's values may not fit its type. The admin compares and
- * moves values as they see fit, then removes the copy. Rules that would refuse existing records (required,
- * unique, a default) and a relation's inverse (the narrowed field may own that name) are left out.
- */
-function typeChangeCopyField(archive: ArchiveRow): FieldDefinition {
-  const old = archive.definition as FieldDefinition;
-  const { required: _r, unique: _u, default: _d, ...rest } = old;
-  return {
-    ...rest,
-    id: archive.fieldId!,
-    name: archiveRestoresAs(archive),
-    labels: {
-      en: `${old.labels.en} (before v${archive.version})`,
-      'zh-CN': `${old.labels['zh-CN']}（v${archive.version} 之前）`,
-    },
-    ...(old.relation ? { relation: { ...old.relation, inverse: undefined, inverseLabels: undefined } } : {}),
-  };
 }

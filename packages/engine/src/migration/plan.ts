@@ -18,6 +18,7 @@ import {
 } from './ddl.ts';
 import { planDerivedIndexes } from './derived-indexes.ts';
 import { countInvalid, type PlanContext, planIndexChanges, planRuleChanges, planSortIndex } from './plan-rules.ts';
+import { planPurges } from './purge.ts';
 import { describeStep, fieldParams, type StepCode, type StepParams } from './step-text.ts';
 
 export type StepKind =
@@ -36,6 +37,7 @@ export type StepKind =
   | 'addIndex'
   | 'dropIndex'
   | 'tightenRule'
+  | 'purgeArchive'
   | 'metadataOnly';
 
 export interface SqlStatement {
@@ -55,9 +57,14 @@ export interface MigrationStep {
   field?: string;
   sql: SqlStatement[];
   /** An archive this step creates (recorded in the same transaction). */
-  archive?: Omit<ArchiveRow, 'id' | 'workspaceId' | 'version' | 'archivedAt' | 'restoredAt'>;
+  archive?: Omit<
+    ArchiveRow,
+    'id' | 'workspaceId' | 'version' | 'archivedAt' | 'restoredAt' | 'purgedAt' | 'purgedVersion'
+  >;
   /** An archive this step brings back. */
   restoresArchive?: number;
+  /** Archives whose data this step deletes for good (an entity's takes its fields' archives with it). */
+  purgesArchives?: number[];
 }
 
 export interface MigrationPlan {
@@ -79,6 +86,8 @@ export interface PlanInput {
   inspect?: Sql;
   /** What the database offers substring indexes; without it they are left out (kept where they exist). */
   textSearch?: TextSearchSupport;
+  /** Archives (among `archives`) whose data `purgeArchive` changes delete; planned last. */
+  purges?: ArchiveRow[];
 }
 
 /** A step as the planners give it; its English sentence is made from its code and parameters. */
@@ -175,6 +184,7 @@ class Planner implements PlanContext {
     for (const entity of this.input.from) {
       if (!this.toById.has(key(entity))) await this.archiveEntity(entity);
     }
+    await planPurges(this, this.input.purges ?? []);
     return { steps: this.steps, destructive: this.steps.some((s) => s.destructive), blocking: this.blocking };
   }
 

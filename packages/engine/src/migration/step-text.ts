@@ -33,7 +33,9 @@ export type StepCode =
   | 'addSortIndex'
   | 'dropSortIndex'
   | 'addDerivedIndex'
-  | 'dropDerivedIndex';
+  | 'dropDerivedIndex'
+  | 'purgeArchivedField'
+  | 'purgeArchivedTable';
 
 /**
  * The parameters of a step; which ones a code has is fixed per code (see `describeStep`). Names are API
@@ -56,6 +58,8 @@ export interface StepParams {
   /** Fields in the new table (createTable). */
   fieldCount?: number;
   archivedAs?: string;
+  /** The version that archived what a purge deletes. */
+  archivedIn?: number;
   options?: string[];
   maxLength?: number;
   /** Index columns: field names, or `field direction` for a sort index. */
@@ -117,6 +121,10 @@ const SENTENCES: Record<StepCode, (p: StepParams) => string> = {
   dropSortIndex: (p) => `Drop the index of the former default order of ${q(p.entity)}.`,
   addDerivedIndex: (p) => `Index ${q(`${p.entity}.${p.field}`)} for ${p.purpose}.`,
   dropDerivedIndex: (p) => `Drop the index ${q(p.index)} of ${q(p.entity)}, which no field needs any more.`,
+  purgeArchivedField: (p) =>
+    `Delete for good the values of the field ${q(`${p.entity}.${p.field}`)} archived in version ${p.archivedIn} (${q(p.archivedAs)}; ${p.count} record(s) have one). They can no longer be restored.`,
+  purgeArchivedTable: (p) =>
+    `Delete for good the entity ${q(p.entity)} archived in version ${p.archivedIn} (table ${q(p.archivedAs)}) and its ${p.count} record(s). It can no longer be restored.`,
 };
 
 /** The step in English, one sentence an admin understands. */

@@ -8,6 +8,7 @@
 // FUZZ_REQUESTS (default 300) and FUZZ_SEED (default 10) make it longer or different; the seed is printed,
 // and the same seed sends the same requests.
 import { createHash } from 'node:crypto';
+import { CHANGE_OPS } from '@touchpoint/engine';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type GraphQLResponse, type Harness, startHarness } from './harness.ts';
 
@@ -164,19 +165,8 @@ function entityDefinition(r: Random): unknown {
 
 function change(r: Random): unknown {
   if (r.chance(0.15)) return hostile(r);
-  const op = r.pick([
-    'createEntity',
-    'updateEntity',
-    'removeEntity',
-    'addField',
-    'updateField',
-    'removeField',
-    'restoreField',
-    'restoreEntity',
-    'purgeArchive',
-    'drop',
-    'constructor',
-  ]);
+  // Every op the engine knows, and two it must refuse.
+  const op = r.pick([...CHANGE_OPS, 'drop', 'constructor']);
   const c: Record<string, unknown> = { op };
   if (op === 'createEntity') c.entity = r.chance(0.8) ? entityDefinition(r) : hostile(r);
   else if (op.startsWith('restore') || op === 'purgeArchive') c.archiveId = hostile(r);

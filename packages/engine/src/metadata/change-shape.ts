@@ -3,10 +3,12 @@
 // belongs is a VALIDATION_FAILED naming it, never a TypeError. What a change means (does the entity
 // exist, is the result valid metadata) is checked after, by applyChanges and validateMetadata.
 import {
+  describeValue as describe,
   ENTITY_KEYS,
   FIELD_COMMON_KEYS,
   fieldOptionKeys,
   type Issue,
+  isRecord,
   NUL_MESSAGE,
   nulTextPaths,
   validateEntity,
@@ -19,17 +21,6 @@ type Raw = Record<string, unknown>;
 
 /** Most positions an added field may name (an entity has far fewer fields; past its end means last). */
 export const MAX_FIELD_POSITION = 1000;
-
-const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return value.length > 40 ? `a text of ${value.length} characters` : `"${value}"`;
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${String(value)}`;
-}
 
 /** The keys each change may carry besides `op` (ids are filled in when a change is stored). */
 const CHANGE_KEYS: Record<(typeof CHANGE_OPS)[number], readonly string[]> = {

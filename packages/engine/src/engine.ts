@@ -13,6 +13,7 @@ import { DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from './migration/col
 import { workspaceSchemaName } from './physical.ts';
 import { QueryCompiler } from './query/index.ts';
 import { RecordService, type RequestContext } from './records/service.ts';
+import { type RequestScope, ScopedReader } from './scope.ts';
 import {
   type ArchiveRow,
   type MetadataVersionRow,
@@ -317,6 +318,14 @@ export class Engine {
   onMetadataChange(listener: MetadataListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * The SQL reads of one request outside the query compiler (the CRM's reports, timeline, search): the
+   * workspace's tables only as the scope may see them (see scope.ts). Never `db` directly.
+   */
+  async reader(scope: RequestScope): Promise<ScopedReader> {
+    return new ScopedReader(this.db, await this.metadata(scope.workspace), scope);
   }
 
   /** The record service for one request: every read and write of records goes through it. */

@@ -65,6 +65,8 @@ export type { RequestContext, WriteResult } from './records/service.ts';
 export { MAX_BATCH, RecordService } from './records/service.ts';
 export type { RecordTransaction } from './records/transaction.ts';
 export { recordTransaction } from './records/transaction.ts';
+export type { RequestScope, VisibilityOptions } from './scope.ts';
+export { ScopedReader, visibility } from './scope.ts';
 export type { ArchiveRow, MetadataVersionRow, StoredStep, WorkspaceRow } from './system-entities.ts';
 export type { TestDatabase } from './test-database.ts';
 export { createTestDatabase, LOCAL_POSTGRES_URL } from './test-database.ts';

@@ -1,6 +1,7 @@
 // Field rules and indexes: the parts of a migration plan that tighten or relax what values are allowed.
 import type { EntityDefinition, FieldDefinition, Issue } from '@touchpoint/schema';
 import { fieldColumns, ident, qualifiedTable, tableName } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import {
   createDeclaredIndex,
   createUniqueIndex,
@@ -68,7 +69,7 @@ export async function planRuleChanges(
   if (field.required && !old.required && column) {
     const empty = await count(
       inspect,
-      `select count(*)::int as n from ${table} where ${ident(column.name)} is null and deleted_at is null`,
+      `select count(*)::int as n from ${table} t where t.${ident(column.name)} is null and ${visibility(entity, 't')}`,
     );
     planner.step({
       kind: 'tightenRule',
@@ -84,7 +85,7 @@ export async function planRuleChanges(
     const duplicates = column
       ? await count(
           inspect,
-          `select count(*)::int as n from (select ${ident(column.name)} from ${table} where deleted_at is null and ${ident(column.name)} is not null group by 1 having count(*) > 1) d`,
+          `select count(*)::int as n from (select t.${ident(column.name)} from ${table} t where ${visibility(entity, 't')} and t.${ident(column.name)} is not null group by 1 having count(*) > 1) d`,
         )
       : 0;
     if (duplicates > 0) {

@@ -1,6 +1,7 @@
 // Aggregates: counts, sums, averages, minima and maxima per group, in one statement returning JSON groups.
 import type { Sql } from '../db.ts';
 import { ident } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import type { QueryCompiler } from './compiler.ts';
 import {
   checkCount,
@@ -137,7 +138,7 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   const limit = checkCount(ctx, req.limit, 'limit', DEFAULT_AGGREGATE_GROUPS, MAX_AGGREGATE_GROUPS);
 
   const conditionsOn = (on: string) => {
-    const list = [`${on}.deleted_at is null`];
+    const list = [visibility(entity.def, on)];
     if (req.filter != null) list.push(filterSql(ctx, entity, req.filter, on, 'filter'));
     return list;
   };

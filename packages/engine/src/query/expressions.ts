@@ -3,6 +3,7 @@
 import type { FormulaResultType, FormulaValueType } from '@touchpoint/schema';
 import { compileFormula } from '@touchpoint/schema';
 import { ident } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import { literal, type StatementContext } from './context.ts';
 import { filterSql } from './filter.ts';
 import type { EntityModel, RelationInfo, ScalarInfo, ValueType } from './model.ts';
@@ -195,7 +196,7 @@ function rollupSql(ctx: StatementContext, entity: EntityModel, scalar: ScalarInf
       ctx.issues.add(`${path}.field`, `${options.fn} needs a field to aggregate`);
       return 'null';
     }
-    const conditions = [relationLink(ctx, relation, a, alias), `${a}.deleted_at is null`];
+    const conditions = [relationLink(ctx, relation, a, alias), visibility(target.def, a)];
     if (options.filter) conditions.push(filterSql(ctx, target, options.filter, a, `${path}.filter`));
     return `(select ${aggregate}::numeric from ${target.table} ${a} where ${conditions.join(' and ')})`;
   });

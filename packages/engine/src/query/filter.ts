@@ -9,6 +9,7 @@ import {
   tooLong,
 } from '@touchpoint/schema';
 import { ident } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import type { QueryCompiler } from './compiler.ts';
 import { isPlainObject, limitExceeded, MAX_FILTER_DEPTH, StatementContext } from './context.ts';
 import { relationLink, scalarSql } from './expressions.ts';
@@ -126,7 +127,7 @@ function relationCondition(
     const a = ctx.alias();
     const inner = filterSql(ctx, target, filter, a, here, depth + 1);
     const condition = negateInner ? `not coalesce(${inner}, false)` : inner;
-    return `exists (select 1 from ${target.table} ${a} where ${relationLink(ctx, relation, a, alias)} and ${a}.deleted_at is null and ${condition})`;
+    return `exists (select 1 from ${target.table} ${a} where ${relationLink(ctx, relation, a, alias)} and ${visibility(target.def, a)} and ${condition})`;
   };
   if (relation.kind === 'manyToOne') return exists(value, path);
   if (!isPlainObject(value)) {
@@ -189,7 +190,7 @@ export interface CompileFilterOptions {
 
 /**
  * Compiles a filter for use in a caller's own statement (rollup filters, bulk updates, saved views).
- * Soft-deleted rows of the filtered table itself are not excluded: add `<alias>.deleted_at is null` if wanted.
+ * Soft-deleted rows of the filtered table itself are not excluded: add the engine's `visibility(entity, alias)` if wanted.
  * Throws VALIDATION_FAILED (every problem, with paths) or LIMIT_EXCEEDED.
  */
 export function compileFilter(

@@ -2,6 +2,7 @@
 // Each is one statement whose single row holds the whole result as JSON (plus one count when asked).
 import { isUuid, validationFailed } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
+import { visibility } from '../scope.ts';
 import type { QueryCompiler } from './compiler.ts';
 import {
   checkCount,
@@ -32,7 +33,7 @@ export interface CompiledList {
 function rootConditions(ctx: StatementContext, req: ListRequest, alias: string): string[] {
   const entity = ctx.compiler.entityModel(req.entity);
   const conditions: string[] = [];
-  if (!req.includeDeleted) conditions.push(`${alias}.deleted_at is null`);
+  conditions.push(visibility(entity.def, alias, { includeDeleted: req.includeDeleted === true }));
   if (req.filter != null) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
   if (req.search != null) conditions.push(searchSql(ctx, entity, req.search, alias));
   return conditions;
@@ -159,7 +160,7 @@ export function compileGetMany(
   const ctx = new StatementContext(compiler);
   const list = ctx.param(ids, 'uuid[]');
   const alias = ctx.alias();
-  const live = opts.includeDeleted ? '' : ` and ${alias}.deleted_at is null`;
+  const live = ` and ${visibility(entity.def, alias, opts)}`;
   const node = objectSql(ctx, entity, selection, alias, 'selection');
   // A left join keeps one slot per requested id, in order, with null where no record answers.
   const text = `select coalesce(json_agg(case when ${alias}.id is null then null else ${node} end order by x.ord), '[]'::json) as nodes from unnest(${list}) with ordinality as x(id, ord) left join ${entity.table} ${alias} on ${alias}.id = x.id${live}`;
@@ -191,7 +192,7 @@ export function compileGet(
   checkIds([id], () => 'id');
   const ctx = new StatementContext(compiler);
   const alias = ctx.alias();
-  const live = opts.includeDeleted ? '' : ` and ${alias}.deleted_at is null`;
+  const live = ` and ${visibility(entity.def, alias, opts)}`;
   const where = `${alias}.id = ${ctx.param(id, 'uuid')}${live}`;
   const node = objectSql(ctx, entity, selection, alias, 'selection');
   return ctx.statement(

@@ -3,6 +3,7 @@
 // follows the same rule, so walking pages forwards or backwards meets every record exactly once.
 import { isUuid, validationFailed } from '@touchpoint/schema';
 import { ident } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import { isPlainObject, literal, type StatementContext } from './context.ts';
 import { CASTS, cursorOf, scalarSql } from './expressions.ts';
 import type { EntityModel, ScalarInfo, ValueType } from './model.ts';
@@ -61,7 +62,7 @@ function sortParts(
     return [
       {
         valueType: title.valueType,
-        sql: `(select ${value} from ${relation.target.table} ${t} where ${t}.id = ${alias}.${ident(relation.column)} and ${t}.deleted_at is null)`,
+        sql: `(select ${value} from ${relation.target.table} ${t} where ${t}.id = ${alias}.${ident(relation.column)} and ${visibility(relation.target.def, t)})`,
       },
     ];
   }

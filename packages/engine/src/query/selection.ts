@@ -2,6 +2,7 @@
 // a many-to-one as a scalar subquery, a to-many as a correlated, limited subquery aggregated with json_agg.
 // Nesting is recursion, so a request costs one statement whatever its depth and however many rows it returns.
 import { ident } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import { checkCount, DEFAULT_NESTED_FIRST, isPlainObject, MAX_FIRST, type StatementContext } from './context.ts';
 import { jsonObject, relationLink, scalarJsonSql } from './expressions.ts';
 import { filterSql } from './filter.ts';
@@ -111,12 +112,12 @@ function relationSql(
       }
     }
     const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);
-    return `(select ${object} from ${target.table} ${a} where ${a}.id = ${parent}.${ident(relation.column)} and ${a}.deleted_at is null)`;
+    return `(select ${object} from ${target.table} ${a} where ${a}.id = ${parent}.${ident(relation.column)} and ${visibility(target.def, a)})`;
   }
   const first = checkCount(ctx, selected.first, `${path}.first`, DEFAULT_NESTED_FIRST, MAX_FIRST);
   const offset = checkCount(ctx, selected.offset, `${path}.offset`, 0, Number.MAX_SAFE_INTEGER);
   const keys = resolveOrder(ctx, target, selected.orderBy, a, `${path}.orderBy`);
-  const conditions = [relationLink(ctx, relation, a, parent), `${a}.deleted_at is null`];
+  const conditions = [relationLink(ctx, relation, a, parent), visibility(target.def, a)];
   if (selected.filter != null) conditions.push(filterSql(ctx, target, selected.filter, a, `${path}.filter`));
   const page = `limit ${ctx.param(first, 'integer')}${offset > 0 ? ` offset ${ctx.param(offset, 'bigint')}` : ''}`;
   const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);

@@ -18,13 +18,12 @@ import {
 import { MAX_FIRST } from '../query/context.ts';
 import { aggregateRecords, getRecord, listJson, listRecords } from '../query/index.ts';
 import type { AggregateRequest, ListRequest, Selection } from '../query/types.ts';
+import { type RequestScope, visibility } from '../scope.ts';
 import { mapDatabaseError } from './database-errors.ts';
 import { type CheckedValues, checkInput, sameValue, toColumns } from './values.ts';
 
-export interface RequestContext {
-  workspace: string;
-  /** Who acts: a user id, `system`, `plugin:<id>`. Recorded in createdBy/updatedBy. */
-  actor: string;
+/** The request scope (workspace, actor, reserved grants) plus what the writes of the request carry. */
+export interface RequestContext extends RequestScope {
   /**
    * The writes bring their own history (an import of past records, the demo seed writing deals together with
    * their stage changes): behaviours that derive history from writes leave them alone. Carried on their events
@@ -318,7 +317,7 @@ export class RecordService {
       }
       if (wanted.size === 0) continue;
       const found = await this.engine.db.query<{ id: string }>(
-        `select "id" from ${qualifiedTable(metadata.workspace.schemaName, target)} where "id" = any($1::uuid[]) and "deleted_at" is null`,
+        `select t."id" from ${qualifiedTable(metadata.workspace.schemaName, target)} t where t."id" = any($1::uuid[]) and ${visibility(target, 't')}`,
         [[...wanted]],
       );
       const existing = new Set(found.map((r) => r.id));
@@ -359,7 +358,7 @@ export class RecordService {
       });
       if (seen.size === 0) continue;
       const clashes = await this.engine.db.query<{ v: string }>(
-        `select ${ident(column.name)}::text as v from ${qualifiedTable(metadata.workspace.schemaName, entity)} where ${ident(column.name)}::text = any($1::text[]) and "deleted_at" is null${exceptId ? ' and "id" <> $2' : ''}`,
+        `select t.${ident(column.name)}::text as v from ${qualifiedTable(metadata.workspace.schemaName, entity)} t where t.${ident(column.name)}::text = any($1::text[]) and ${visibility(entity, 't')}${exceptId ? ' and t."id" <> $2' : ''}`,
         exceptId ? [[...seen.keys()], exceptId] : [[...seen.keys()]],
       );
       for (const clash of clashes) {

@@ -1,21 +1,14 @@
 // Lead conversion: in ONE transaction, find or create the account and contact the lead becomes, create an
 // opportunity, mark the lead converted, and move the lead's touchpoints (interactions, tasks, campaign
-// memberships) onto the contact and account. Records are written through the record service (validation,
-// hooks, audit, events); the touchpoint moves are one set-based UPDATE per entity, with audit columns and
-// record events of their own. Any failure rolls everything back.
-import {
-  type Engine,
-  physical,
-  type RecordEvent,
-  type RecordService,
-  type RecordTransaction,
-  type RequestContext,
-  recordTransaction,
-} from '@touchpoint/engine';
+// memberships) onto the contact and account. Every record is written through the record service
+// (validation, hooks, audit columns, events); the touchpoint moves through its set-based `updateMany`, so
+// plugin hooks see them like any other write. Reads go through the transaction's scoped reader. Any failure
+// rolls everything back.
+import { type Engine, MAX_BATCH, type RecordService, type RequestContext, recordTransaction } from '@touchpoint/engine';
 import { isTouchpointError, TouchpointError, validationFailed } from '@touchpoint/schema';
 import { type ConvertTarget, mappedValues, readKey, resolveMapping } from './convert-lead-mapping.ts';
 import { REQUIREMENTS } from './features.ts';
-import type { CrmModel } from './model.ts';
+import { type CrmModel, crmReads } from './model.ts';
 import { Checks, notFound } from './sql.ts';
 
 export interface ConvertLeadInput {
@@ -97,12 +90,11 @@ export async function convertLead(
 
   const name = (target: string) => m.entity(target)!.name;
   const col = (target: string, field: string) => m.col('t', target, field);
-  return recordTransaction(engine, context, async (scope) => {
-    const { records, sql } = scope;
-    const [locked] = await sql.query(
-      `select t.id from ${m.table('lead')} t where t.id = $1 and t.deleted_at is null for update`,
-      [id],
-    );
+  return recordTransaction(engine, context, async ({ records, reader }) => {
+    // The same model, its reads run in the transaction (they see its writes and take its locks).
+    const tm = crmReads(reader);
+    const sql = tm.sql;
+    const [locked] = await sql.query(`select t.id from ${tm.table('lead')} t where t.id = $1 for update`, [id]);
     if (!locked) throw notFound('lead', id!, 'leadId');
     const leadFields = new Set([
       'status',
@@ -141,13 +133,13 @@ export async function convertLead(
     let contact: { id: string; account: string | null } | undefined;
     if (contactId) {
       [contact] = await sql.query(
-        `select t.id, ${col('contact', 'account')} as account from ${m.table('contact')} t where t.id = $1 and t.deleted_at is null`,
+        `select t.id, ${col('contact', 'account')} as account from ${tm.table('contact')} t where t.id = $1`,
         [contactId],
       );
       if (!contact) throw notFound('contact', contactId, 'contactId');
     } else if (typeof email === 'string') {
       [contact] = await sql.query(
-        `select t.id, ${col('contact', 'account')} as account from ${m.table('contact')} t where lower(${col('contact', 'email')}) = lower($1) and t.deleted_at is null order by t.created_at limit 1`,
+        `select t.id, ${col('contact', 'account')} as account from ${tm.table('contact')} t where lower(${col('contact', 'email')}) = lower($1) order by t.created_at limit 1`,
         [email],
       );
     }
@@ -163,16 +155,13 @@ export async function convertLead(
     // The account: the one given, else the contact's, else the one live account named like the lead's company.
     let account = accountId ?? contact?.account ?? undefined;
     if (accountId) {
-      const [found] = await sql.query(
-        `select t.id from ${m.table('account')} t where t.id = $1 and t.deleted_at is null`,
-        [accountId],
-      );
+      const [found] = await sql.query(`select t.id from ${tm.table('account')} t where t.id = $1`, [accountId]);
       if (!found) throw notFound('account', accountId, 'accountId');
     }
     const company = lead[m.field('lead', 'company')!.name];
     if (!account && typeof company === 'string' && company.trim() !== '') {
       const same = await sql.query<{ id: string; name: string }>(
-        `select t.id, ${col('account', 'name')} as name from ${m.table('account')} t where lower(btrim(${col('account', 'name')})) = lower(btrim($1)) and t.deleted_at is null order by t.created_at limit 6`,
+        `select t.id, ${col('account', 'name')} as name from ${tm.table('account')} t where lower(btrim(${col('account', 'name')})) = lower(btrim($1)) order by t.created_at limit 6`,
         [company],
       );
       if (same.length > 1) {
@@ -221,8 +210,8 @@ export async function convertLead(
     let opportunityId: string | null = null;
     if (createOpportunity) {
       opportunityId = await createOpportunityFor(
-        m,
-        scope,
+        tm,
+        records,
         lead,
         mapping.opportunity.pairs,
         opportunity as Record<string, unknown>,
@@ -240,14 +229,14 @@ export async function convertLead(
       ...(opportunityId ? { [m.field('lead', 'convertedOpportunity')!.name]: opportunityId } : {}),
     };
     await writing('lead', () => records.update(name('lead'), id!, leadValues));
-    const moved = await moveTouchpoints(m, scope, context, id!, account, contact.id, now);
+    const moved = await moveTouchpoints(tm, records, id!, account, contact.id);
     return { leadId: id!, accountId: account, contactId: contact.id, opportunityId, created, moved };
   });
 }
 
 async function createOpportunityFor(
   m: CrmModel,
-  { records, sql }: { records: RecordService; sql: RecordTransaction['sql'] },
+  records: RecordService,
   lead: Record<string, unknown>,
   pairs: Parameters<typeof mappedValues>[0],
   given: Record<string, unknown>,
@@ -276,9 +265,9 @@ async function createOpportunityFor(
     const isDefault = m.field('pipeline', 'isDefault')
       ? `coalesce(${m.col('t', 'pipeline', 'isDefault')}, false)`
       : 'false';
-    const active = m.field('pipeline', 'active') ? ` and coalesce(${m.col('t', 'pipeline', 'active')}, true)` : '';
-    const pipelines = await sql.query<{ id: string; isDefault: boolean }>(
-      `select t.id, ${isDefault} as "isDefault" from ${m.table('pipeline')} t where t.deleted_at is null${active}
+    const active = m.field('pipeline', 'active') ? `coalesce(${m.col('t', 'pipeline', 'active')}, true)` : 'true';
+    const pipelines = await m.sql.query<{ id: string; isDefault: boolean }>(
+      `select t.id, ${isDefault} as "isDefault" from ${m.table('pipeline')} t where ${active}
        order by 2 desc, t.created_at, t.id limit 2`,
     );
     const chosen = pipelines[0]?.isDefault || pipelines.length === 1 ? pipelines[0] : undefined;
@@ -300,9 +289,9 @@ async function createOpportunityFor(
     m.supports({ pipelineStage: ['pipeline', 'stage', 'sortOrder', 'probability', 'isClosed'] })
   ) {
     // The pipeline's first open stage, with its default probability.
-    const [first] = await sql.query<{ stage: string; probability: string | null }>(
+    const [first] = await m.sql.query<{ stage: string; probability: string | null }>(
       `select ${m.col('t', 'pipelineStage', 'stage')} as stage, ${m.col('t', 'pipelineStage', 'probability')}::text as probability
-       from ${m.table('pipelineStage')} t where ${m.col('t', 'pipelineStage', 'pipeline')} = $1::uuid and t.deleted_at is null
+       from ${m.table('pipelineStage')} t where ${m.col('t', 'pipelineStage', 'pipeline')} = $1::uuid
          and not coalesce(${m.col('t', 'pipelineStage', 'isClosed')}, false)
        order by ${m.col('t', 'pipelineStage', 'sortOrder')}, t.id limit 1`,
       [values[f('pipeline')]],
@@ -320,61 +309,63 @@ async function createOpportunityFor(
   return (await writing('opportunity', () => records.create(m.entity('opportunity')!.name, values))).id;
 }
 
-/** Set-based moves of the lead's touchpoints onto the contact/account, one UPDATE per entity. */
+/**
+ * Moves the lead's live touchpoints onto the contact and account: where an interaction or task has no
+ * contact or account yet it gets the conversion's; a campaign membership moves to the contact unless the
+ * contact is already a member of that campaign (one membership each). Read through the scope, written
+ * through `records.updateMany` (hooks, audit columns, events), MAX_BATCH rows a statement.
+ */
 async function moveTouchpoints(
   m: CrmModel,
-  scope: RecordTransaction,
-  context: RequestContext,
+  records: RecordService,
   lead: string,
   account: string,
   contact: string,
-  now: string,
 ): Promise<ConvertLeadResult['moved']> {
   const moved = { interactions: 0, tasks: 0, campaignMembers: 0 };
-  const at = now;
-  const events = (entity: string, changed: string[], rows: { id: string; version: number }[]): RecordEvent[] =>
-    rows.map((r) => ({
-      type: 'record.updated',
-      workspace: context.workspace,
-      entity,
-      id: r.id,
-      actor: context.actor,
-      version: r.version,
-      changed,
-      at,
-    }));
-  const audit = `"version" = t."version" + 1, "updated_at" = ${m.now}, "updated_by" = $4`;
+  const move = async (entity: string, updates: { id: string; values: Record<string, unknown> }[]) => {
+    for (let start = 0; start < updates.length; start += MAX_BATCH) {
+      await writing(entity, () => records.updateMany(m.entity(entity)!.name, updates.slice(start, start + MAX_BATCH)));
+    }
+    return updates.length;
+  };
   for (const [entity, key] of [
     ['interaction', 'interactions'],
     ['task', 'tasks'],
   ] as const) {
     if (!m.supports({ [entity]: ['lead', 'contact', 'account'] })) continue;
     const c = (f: string) => m.col('t', entity, f);
-    const rows = await scope.sql.query<{ id: string; version: number }>(
-      `update ${m.table(entity)} t set ${physical.ident(physical.relationColumn(m.field(entity, 'contact')!))} = coalesce(${c('contact')}, $2::uuid),
-         ${physical.ident(physical.relationColumn(m.field(entity, 'account')!))} = coalesce(${c('account')}, $3::uuid), ${audit}
-       where ${c('lead')} = $1::uuid and t.deleted_at is null and (${c('contact')} is null or ${c('account')} is null)
-       returning t.id, t.version`,
-      [lead, contact, account, context.actor],
+    const rows = await m.sql.query<{ id: string; contact: string | null; account: string | null }>(
+      `select t.id, ${c('contact')} as contact, ${c('account')} as account from ${m.table(entity)} t
+       where ${c('lead')} = $1::uuid and (${c('contact')} is null or ${c('account')} is null) order by t.id`,
+      [lead],
     );
-    moved[key] = rows.length;
-    scope.publishAfterCommit(
-      events(m.entity(entity)!.name, [m.field(entity, 'contact')!.name, m.field(entity, 'account')!.name], rows),
+    const contactField = m.field(entity, 'contact')!.name;
+    const accountField = m.field(entity, 'account')!.name;
+    moved[key] = await move(
+      entity,
+      rows.map((r) => ({
+        id: r.id,
+        values: {
+          ...(r.contact === null ? { [contactField]: contact } : {}),
+          ...(r.account === null ? { [accountField]: account } : {}),
+        },
+      })),
     );
   }
   if (m.supports({ campaignMember: ['lead', 'contact', 'campaign'] })) {
     const c = (alias: string, f: string) => m.col(alias, 'campaignMember', f);
-    // A membership moves unless the contact already is a member of that campaign (one membership each).
-    const rows = await scope.sql.query<{ id: string; version: number }>(
-      `update ${m.table('campaignMember')} t set ${physical.ident(physical.relationColumn(m.field('campaignMember', 'contact')!))} = $2::uuid, ${audit}
-       where ${c('t', 'lead')} = $1::uuid and t.deleted_at is null and ${c('t', 'contact')} is null and $3::uuid is not null
-         and not exists (select 1 from ${m.table('campaignMember')} o where o.deleted_at is null and ${c('o', 'campaign')} = ${c('t', 'campaign')} and ${c('o', 'contact')} = $2::uuid)
-       returning t.id, t.version`,
-      [lead, contact, account, context.actor],
+    const rows = await m.sql.query<{ id: string }>(
+      `select t.id from ${m.table('campaignMember')} t
+       where ${c('t', 'lead')} = $1::uuid and ${c('t', 'contact')} is null
+         and not exists (select 1 from ${m.table('campaignMember')} o where ${c('o', 'campaign')} = ${c('t', 'campaign')} and ${c('o', 'contact')} = $2::uuid)
+       order by t.id`,
+      [lead, contact],
     );
-    moved.campaignMembers = rows.length;
-    scope.publishAfterCommit(
-      events(m.entity('campaignMember')!.name, [m.field('campaignMember', 'contact')!.name], rows),
+    const contactField = m.field('campaignMember', 'contact')!.name;
+    moved.campaignMembers = await move(
+      'campaignMember',
+      rows.map((r) => ({ id: r.id, values: { [contactField]: contact } })),
     );
   }
   return moved;

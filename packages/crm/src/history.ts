@@ -12,9 +12,9 @@
 // afterwards: when a case or deal moves to another account or contact, and when someone else writes a
 // history row, one set-based UPDATE (syncHistoryLinks) brings the rows in line; run over everything it
 // is the backfill of rows written before these fields existed.
-import { type Engine, MAX_BATCH, physical, type RecordEvent, recordTransaction } from '@touchpoint/engine';
+import { type Engine, MAX_BATCH, type RecordEvent, recordTransaction } from '@touchpoint/engine';
 import { isUuid } from '@touchpoint/schema';
-import { type CrmModel, crmModel } from './model.ts';
+import { type CrmModel, crmModel, crmReads } from './model.ts';
 import { Params } from './sql.ts';
 
 export interface CrmBehaviour {
@@ -128,7 +128,7 @@ async function record(engine: Engine, events: RecordEvent[]): Promise<void> {
 }
 
 async function recordChanges(engine: Engine, workspace: string, t: Tracked, events: RecordEvent[]): Promise<void> {
-  const m = crmModel(await engine.metadata(workspace));
+  const m = crmReads(await engine.reader({ workspace, actor: 'system' }));
   const actorOf = new Map(events.map((e) => [e.id, e.actor]));
   const p = new Params();
   const ids = p.add([...actorOf.keys()], 'uuid[]');
@@ -141,7 +141,7 @@ async function recordChanges(engine: Engine, workspace: string, t: Tracked, even
         : `'${to}', ${m.col('r', t.entity, from)}::text`;
     },
   );
-  const rows = await engine.db.query<{
+  const rows = await m.sql.query<{
     id: string;
     value: string | null;
     last: string | null;
@@ -149,10 +149,10 @@ async function recordChanges(engine: Engine, workspace: string, t: Tracked, even
     copied: Record<string, unknown>;
   }>(
     `select r.id, ${m.col('r', t.entity, t.field)}::text as value, to_char(r.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
-      (select ${m.col('h', t.history, t.to)}::text from ${m.table(t.history)} h where ${link} = r.id and h.deleted_at is null
+      (select ${m.col('h', t.history, t.to)}::text from ${m.table(t.history)} h where ${link} = r.id
         order by ${m.col('h', t.history, 'changedAt')} desc, h.created_at desc, h.id desc limit 1) as last,
       json_build_object(${copies.length > 0 ? copies.join(', ') : ''}) as copied
-    from ${m.table(t.entity)} r where r.id = any(${ids}) and r.deleted_at is null`,
+    from ${m.table(t.entity)} r where r.id = any(${ids})`,
     p.values,
   );
   // changedBy only names an actor that is a live user; others (`system`, API keys) leave it empty.
@@ -160,10 +160,9 @@ async function recordChanges(engine: Engine, workspace: string, t: Tracked, even
   const known = new Set(
     actors.length > 0 && m.entity('user')
       ? (
-          await engine.db.query<{ id: string }>(
-            `select u.id from ${m.table('user')} u where u.id = any($1::uuid[]) and u.deleted_at is null`,
-            [actors],
-          )
+          await m.sql.query<{ id: string }>(`select u.id from ${m.table('user')} u where u.id = any($1::uuid[])`, [
+            actors,
+          ])
         ).map((u) => u.id)
       : [],
   );
@@ -201,10 +200,12 @@ export interface SyncHistoryLinksOptions {
 
 /**
  * Sets the account and contact of history rows (caseStatusChange, opportunityStageChange) to those of their
- * case or deal wherever they differ, deleted rows included (so a restored row is right), in batches of
- * set-based UPDATEs (reading each row once, in id order) with audit columns, a new version and `record.updated`
- * events. Idempotent: rows already equal are not touched, so a second run changes nothing. Over every row it is the backfill for data written
- * before the fields existed (`touchpoint migrate` and `start` run it). Returns how many rows changed.
+ * case or deal wherever they differ, deleted rows included (so a restored row is right): rows are scanned in
+ * id order in batches, and those that differ are written through the record service's set-based
+ * `updateMany` (hooks, audit columns, a new version, `record.updated` events), one transaction per batch.
+ * Idempotent: rows already equal are not touched, so a second run changes nothing. Over every row it is the
+ * backfill for data written before the fields existed (`touchpoint migrate` and `start` run it). Returns how
+ * many rows changed.
  */
 export async function syncHistoryLinks(
   engine: Engine,
@@ -213,71 +214,58 @@ export async function syncHistoryLinks(
 ): Promise<number> {
   const batch = options.batch ?? 5000;
   let changed = 0;
+  const scope = { workspace, actor: SYNC_ACTOR };
   for (const t of TRACKED) {
     if (options.entity && options.entity !== t.entity) continue;
-    const m = crmModel(await engine.metadata(workspace));
+    const m = crmReads(await engine.reader(scope));
     const links = linksOf(m, t);
     if (links.length === 0 || !m.field(t.history, t.link)) continue;
-    const column = (entity: string, l: string) => physical.ident(physical.relationColumn(m.field(entity, l)!));
+    // Deleted history rows and records too, on purpose: a restored row must come back right.
+    const all = { includeDeleted: true };
+    const joined = `${m.table(t.history, all)} h join ${m.table(t.entity, all)} p on p.id = ${m.col('h', t.history, t.link)}`;
     const differs = links.map((l) => `${m.col('h', t.history, l)} is distinct from ${m.col('p', t.entity, l)}`);
-    // Rows are taken in id order from where the last batch ended (`$3`), so each row is read once however
+    // Rows are taken in id order from where the last batch ended (`$2`), so each row is read once however
     // many batches there are; `parents` / `rows` narrow that to a few.
     const only = [
-      ...(options.parents ? [`p.id = any($4::uuid[])`] : []),
-      ...(options.rows ? [`h.id = any($4::uuid[])`] : []),
+      ...(options.parents ? [`p.id = any($3::uuid[])`] : []),
+      ...(options.rows ? [`h.id = any($3::uuid[])`] : []),
     ];
     const text = `with scanned as (
-        select h.id, ${links.map((l) => `${m.col('p', t.entity, l)} as ${column(t.entity, l)}`).join(', ')}, (${differs.join(' or ')}) as differs
-        from ${m.table(t.history)} h join ${m.table(t.entity)} p on p.id = ${m.col('h', t.history, t.link)}
-        where h.id > $3::uuid${only.map((c) => ` and ${c}`).join('')}
-        order by h.id limit $2),
-      updated as (
-        update ${m.table(t.history)} t set ${links.map((l) => `${column(t.history, l)} = todo.${column(t.entity, l)}`).join(', ')},
-          "version" = t."version" + 1, "updated_at" = ${m.now}, "updated_by" = $1
-        from scanned todo where t.id = todo.id and todo.differs returning t.id, t."version" as version)
+        select h.id, json_build_object(${links.map((l) => `'${l}', ${m.col('p', t.entity, l)}`).join(', ')}) as links, (${differs.join(' or ')}) as differs
+        from ${joined}
+        where h.id > $2::uuid${only.map((c) => ` and ${c}`).join('')}
+        order by h.id limit $1)
       select (select s.id from scanned s order by s.id desc limit 1) as last, (select count(*)::int from scanned) as scanned,
-        coalesce((select json_agg(json_build_object('id', u.id, 'version', u.version)) from updated u), '[]') as updated`;
-    const names = links.map((l) => m.field(t.history, l)!.name);
+        coalesce((select json_agg(json_build_object('id', s.id, 'links', s.links) order by s.id) from scanned s where s.differs), '[]') as todo`;
+    const names = Object.fromEntries(links.map((l) => [l, m.field(t.history, l)!.name]));
     const entity = m.entity(t.history)!.name;
     // Over everything, one look first: a join PostgreSQL can hash reads the tables once, and usually finds
     // nothing to do (every start runs this).
     if (!options.parents && !options.rows) {
-      const [todo] = await engine.db.query<{ any: boolean }>(
-        `select exists (select 1 from ${m.table(t.history)} h join ${m.table(t.entity)} p on p.id = ${m.col('h', t.history, t.link)}
-          where ${differs.join(' or ')}) as any`,
+      const [todo] = await m.sql.query<{ any: boolean }>(
+        `select exists (select 1 from ${joined} where ${differs.join(' or ')}) as any`,
       );
       if (!todo?.any) continue;
     }
     let last = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const params = [
-        SYNC_ACTOR,
-        batch,
-        last,
-        ...(options.parents ? [options.parents] : options.rows ? [options.rows] : []),
-      ];
-      const result = await recordTransaction(engine, { workspace, actor: SYNC_ACTOR }, async (scope) => {
-        const [row] = await scope.sql.query<{
+      const params = [batch, last, ...(options.parents ? [options.parents] : options.rows ? [options.rows] : [])];
+      const result = await recordTransaction(engine, scope, async ({ records, reader }) => {
+        const [row] = await reader.query<{
           last: string | null;
           scanned: number;
-          updated: { id: string; version: number }[];
+          todo: { id: string; links: Record<string, string | null> }[];
         }>(text, params);
-        const at = engine.clock.now().toISOString();
-        scope.publishAfterCommit(
-          row!.updated.map((r) => ({
-            type: 'record.updated' as const,
-            workspace,
-            entity,
-            id: r.id,
-            actor: SYNC_ACTOR,
-            version: r.version,
-            changed: names,
-            at,
-          })),
-        );
-        return row!;
+        const updates = row!.todo.map((r) => ({
+          id: r.id,
+          values: Object.fromEntries(Object.entries(r.links).map(([l, v]) => [names[l]!, v])),
+        }));
+        for (let start = 0; start < updates.length; start += MAX_BATCH) {
+          await records.updateMany(entity, updates.slice(start, start + MAX_BATCH), all);
+        }
+        return { last: row!.last, scanned: row!.scanned, updated: updates.length };
       });
-      changed += result.updated.length;
+      changed += result.updated;
       if (result.scanned < batch || result.last === null) break;
       last = result.last;
     }

@@ -7,7 +7,7 @@ export { crmCapabilities, REQUIREMENTS } from './features.ts';
 export type { CrmBehaviour, SyncHistoryLinksOptions } from './history.ts';
 export { installCrmBehaviour, syncHistoryLinks } from './history.ts';
 export type { Requirement } from './model.ts';
-export { CrmModel, crmModel } from './model.ts';
+export { CrmModel, crmModel, crmReads } from './model.ts';
 export { callerKeys, isPhoneLike, MIN_SUFFIX_DIGITS, phoneDigits, phoneKey, phoneKeySql } from './phone.ts';
 export type { CheckedFilter, ReportFilter } from './report-filter.ts';
 export { DEFAULT_CURRENCY } from './report-filter.ts';

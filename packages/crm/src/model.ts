@@ -1,7 +1,9 @@
 // Where the CRM's entities and fields live in one workspace version. Entities and fields are found by their
 // stable id first (`account`, `interaction.occurredAt`), so an admin renaming a field in the designer does
-// not break the CRM; then by name. Everything SQL needs (tables, columns) comes from engine `physical`.
-import { physical, type WorkspaceMetadata } from '@touchpoint/engine';
+// not break the CRM; then by name. Columns come from engine `physical`; tables only from the request's
+// `ScopedReader` (engine scope.ts), which brings the visibility predicate with them: a model made from
+// metadata alone (`crmModel`) describes, a model made from a reader (`crmReads`) also reads.
+import { physical, type ScopedReader, type VisibilityOptions, type WorkspaceMetadata } from '@touchpoint/engine';
 import {
   compileFormula,
   type EntityDefinition,
@@ -15,15 +17,22 @@ export type Requirement = Readonly<Record<string, readonly string[]>>;
 
 export class CrmModel {
   readonly metadata: WorkspaceMetadata;
-  readonly schema: string;
   /** The present in SQL (the engine's clock), for statements that compare with today or now. */
   readonly now: string;
   readonly #entities = new Map<string, EntityDefinition | undefined>();
+  readonly #reader: ScopedReader | undefined;
 
-  constructor(metadata: WorkspaceMetadata) {
+  constructor(metadata: WorkspaceMetadata, reader?: ScopedReader) {
     this.metadata = metadata;
-    this.schema = metadata.workspace.schemaName;
     this.now = metadata.compiler.now;
+    this.#reader = reader;
+  }
+
+  /** The request's reads: runs the statements built with `table`. */
+  get sql(): ScopedReader {
+    if (!this.#reader)
+      throw new Error('This CrmModel was made from metadata alone (crmModel); reads need crmReads(reader).');
+    return this.#reader;
   }
 
   /** The entity the core model calls `name`, wherever the admin moved it; undefined when removed. */
@@ -78,9 +87,13 @@ export class CrmModel {
     return { entity: entity!, field };
   }
 
-  /** `"ws_default"."account"` */
-  table(entityName: string): string {
-    return physical.qualifiedTable(this.schema, this.need(entityName).entity);
+  /**
+   * The rows of an entity this request may read, as a FROM item to give an alias (`${m.table('account')} a`):
+   * the engine's `ScopedReader.from`, so no statement names a workspace table without its visibility
+   * predicate. `{ includeDeleted: true }` for the reads that deliberately see deleted rows.
+   */
+  table(entityName: string, options?: VisibilityOptions): string {
+    return this.sql.from(this.need(entityName).entity, options);
   }
 
   /** `alias."column"` of a stored single-column field, or of a many-to-one relation's id. */
@@ -152,7 +165,10 @@ export class CrmModel {
 
 const cache = new WeakMap<WorkspaceMetadata, CrmModel>();
 
-/** One model per workspace metadata version (metadata objects are replaced when the version changes). */
+/**
+ * One model per workspace metadata version (metadata objects are replaced when the version changes), for
+ * what the metadata alone answers (capabilities, field names). It runs no SQL: see `crmReads`.
+ */
 export function crmModel(metadata: WorkspaceMetadata): CrmModel {
   let model = cache.get(metadata);
   if (!model) {
@@ -160,4 +176,9 @@ export function crmModel(metadata: WorkspaceMetadata): CrmModel {
     cache.set(metadata, model);
   }
   return model;
+}
+
+/** The model of one request's reads: `table()` gives the rows its scope may see, `sql` runs the statements. */
+export function crmReads(reader: ScopedReader): CrmModel {
+  return new CrmModel(reader.metadata, reader);
 }

@@ -59,7 +59,7 @@ export function ownedBy(m: CrmModel, p: Params, ownerColumn: string, f: CheckedF
   if (f.ownerId) parts.push(`${ownerColumn} = ${p.add(f.ownerId, 'uuid')}`);
   if (f.teamId) {
     parts.push(
-      `exists (select 1 from ${m.table('user')} tu where tu.id = ${ownerColumn} and tu.deleted_at is null and ${m.col('tu', 'user', 'team')} = ${p.add(f.teamId, 'uuid')})`,
+      `exists (select 1 from ${m.table('user')} tu where tu.id = ${ownerColumn} and ${m.col('tu', 'user', 'team')} = ${p.add(f.teamId, 'uuid')})`,
     );
   }
   return parts;

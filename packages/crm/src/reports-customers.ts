@@ -50,11 +50,7 @@ export async function campaignRoi(
   const converted = p.add(CONVERTED_LEAD_STATUS, 'text');
   const window = p.add(windowDays, 'int');
   const start = m.col('c', 'campaign', 'startDate');
-  const conditions = [
-    'c.deleted_at is null',
-    ...dateInRange(p, start, f),
-    ...ownedBy(m, p, m.col('c', 'campaign', 'owner'), f),
-  ];
+  const conditions = [...dateInRange(p, start, f), ...ownedBy(m, p, m.col('c', 'campaign', 'owner'), f)];
   const leadCampaign = m.col('l', 'lead', 'campaign');
   const text = `with c as (
   select c.id, ${m.title('c', 'campaign')} as name, ${start} as start_date,
@@ -63,13 +59,13 @@ export async function campaignRoi(
 ), l as (
   select ${leadCampaign} as cid, count(*)::int as leads,
     count(*) filter (where ${m.col('l', 'lead', 'status')} = ${converted} or ${m.col('l', 'lead', 'convertedAt')} is not null)::int as conversions
-  from ${m.table('lead')} l where l.deleted_at is null and ${leadCampaign} in (select id from c) group by 1
+  from ${m.table('lead')} l where ${leadCampaign} in (select id from c) group by 1
 ), attributed as (
   select ${m.col('o', 'opportunity', 'campaign')} as cid, o.id as oid from ${m.table('opportunity')} o
   where ${m.col('o', 'opportunity', 'campaign')} in (select id from c)
   union
   select ${leadCampaign}, ${m.col('l', 'lead', 'convertedOpportunity')} from ${m.table('lead')} l
-  where l.deleted_at is null and ${leadCampaign} in (select id from c) and ${m.col('l', 'lead', 'convertedOpportunity')} is not null
+  where ${leadCampaign} in (select id from c) and ${m.col('l', 'lead', 'convertedOpportunity')} is not null
 ), w as (
   select a.cid, count(*)::int as opportunities,
     count(*) filter (where x.won)::int as won,
@@ -79,7 +75,7 @@ export async function campaignRoi(
     select ${m.col('o', 'opportunity', 'stage')} = ${won} and ${m.col('o', 'opportunity', 'closedAt')} >= c.window_start
       and ${m.col('o', 'opportunity', 'closedAt')} < c.window_start + ${window} * interval '1 day' as won,
       ${m.amountIn('o', 'opportunity', 'amount', cur)} as amount
-    from ${m.table('opportunity')} o where o.id = a.oid and o.deleted_at is null
+    from ${m.table('opportunity')} o where o.id = a.oid
   ) x
   group by a.cid
 )
@@ -122,7 +118,6 @@ function rankingSql(m: CrmModel, p: Params, f: ReturnType<typeof checkFilter>, b
   const revenue = m.amountIn('o', 'order', 'totalAmount', cur);
   const cost = m.amountIn('o', 'order', 'cost', cur);
   const orderConditions = [
-    'o.deleted_at is null',
     `${m.col('o', 'order', 'status')} = any(${statuses})`,
     ...dateInRange(p, m.col('o', 'order', 'orderDate'), f),
   ];
@@ -136,7 +131,7 @@ function rankingSql(m: CrmModel, p: Params, f: ReturnType<typeof checkFilter>, b
 ), v as (
   select a.id, coalesce(o.revenue, 0) as revenue, coalesce(o.profit, 0) as profit, coalesce(o.orders, 0) as orders
   from ${m.table('account')} a left join o on o.id = a.id
-  where a.deleted_at is null and ${where(ownedBy(m, p, m.col('a', 'account', 'owner'), f))}
+  where ${where(ownedBy(m, p, m.col('a', 'account', 'owner'), f))}
 ), r as (
   select v.*, ${measure} as measure,
     row_number() over (order by ${measure} desc, v.id) as rank,
@@ -241,7 +236,7 @@ export async function churnByTier(
   const text = `with ${ranking}, last as (
   select ${m.col('o', 'order', 'account')} as account, max(${m.col('o', 'order', 'orderDate')}) as last_order
   from ${m.table('order')} o
-  where o.deleted_at is null and ${m.col('o', 'order', 'status')} = any(${statuses}) and ${m.col('o', 'order', 'orderDate')} <= ${day}
+  where ${m.col('o', 'order', 'status')} = any(${statuses}) and ${m.col('o', 'order', 'orderDate')} <= ${day}
   group by 1
 )
 select json_agg(json_build_object('tier', t.tier, 'customers', coalesce(x.customers, 0), 'churned', coalesce(x.churned, 0),

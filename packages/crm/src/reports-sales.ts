@@ -60,7 +60,7 @@ function weighting(m: CrmModel): { stages: boolean; stageJoin: string; probabili
   const stages = m.supports({ pipelineStage: ['pipeline', 'stage', 'name', 'sortOrder', 'probability'] });
   const own = m.col('o', 'opportunity', 'probability');
   if (!stages) return { stages, stageJoin: '', probability: `coalesce(${own}, 0)` };
-  const stageJoin = `left join ${m.table('pipelineStage')} ps on ${m.col('ps', 'pipelineStage', 'pipeline')} = ${m.col('o', 'opportunity', 'pipeline')} and ${m.col('ps', 'pipelineStage', 'stage')} = ${m.col('o', 'opportunity', 'stage')} and ps.deleted_at is null`;
+  const stageJoin = `left join ${m.table('pipelineStage')} ps on ${m.col('ps', 'pipelineStage', 'pipeline')} = ${m.col('o', 'opportunity', 'pipeline')} and ${m.col('ps', 'pipelineStage', 'stage')} = ${m.col('o', 'opportunity', 'stage')}`;
   return { stages, stageJoin, probability: `coalesce(${own}, ${m.col('ps', 'pipelineStage', 'probability')}, 0)` };
 }
 
@@ -76,14 +76,13 @@ export async function pipelineByStage(m: CrmModel, sql: SqlRunner, filter?: Repo
   const { stages, stageJoin, probability } = weighting(m);
   const amount = m.amountIn('o', 'opportunity', 'amount', cur);
   const conditions = [
-    'o.deleted_at is null',
     ...dateInRange(p, m.col('o', 'opportunity', 'expectedCloseDate'), f),
     ...ownedBy(m, p, m.col('o', 'opportunity', 'owner'), f),
   ];
   const stageRows = stages
     ? `select ${m.col('ps', 'pipelineStage', 'pipeline')} as pipeline, ${m.col('ps', 'pipelineStage', 'stage')}::text as stage,
          ${m.col('ps', 'pipelineStage', 'name')}::text as stage_name, ${m.col('ps', 'pipelineStage', 'sortOrder')} as sort_order
-       from ${m.table('pipelineStage')} ps where ps.deleted_at is null`
+       from ${m.table('pipelineStage')} ps`
     : 'select null::uuid as pipeline, null::text as stage, null::text as stage_name, null::int as sort_order where false';
   const text = `with o as (
   select ${m.col('o', 'opportunity', 'pipeline')} as pipeline, ${m.col('o', 'opportunity', 'stage')}::text as stage, count(*)::int as n,
@@ -100,7 +99,7 @@ from (
     coalesce(s.stage, o.stage) as stage, s.stage_name, s.sort_order, coalesce(o.n, 0) as n,
     round(coalesce(o.amount, 0), 2) as amount, round(coalesce(o.weighted, 0), 2) as weighted
   from s full join o on o.pipeline = s.pipeline and o.stage = s.stage
-  join ${m.table('pipeline')} pl on pl.id = coalesce(s.pipeline, o.pipeline) and pl.deleted_at is null
+  join ${m.table('pipeline')} pl on pl.id = coalesce(s.pipeline, o.pipeline)
 ) x`;
   const [row] = await sql.query<{ rows: PipelineStageRow[] }>(text, p.values);
   return row!.rows;
@@ -116,11 +115,7 @@ export async function salesForecast(m: CrmModel, sql: SqlRunner, filter?: Report
   const stage = m.col('o', 'opportunity', 'stage');
   const amount = m.amountIn('o', 'opportunity', 'amount', cur);
   const month = `case when ${stage} = ${won} then ${closeDay(m, 'o')} else ${m.col('o', 'opportunity', 'expectedCloseDate')} end`;
-  const conditions = [
-    'o.deleted_at is null',
-    `${stage} <> ${lost}`,
-    ...ownedBy(m, p, m.col('o', 'opportunity', 'owner'), f),
-  ];
+  const conditions = [`${stage} <> ${lost}`, ...ownedBy(m, p, m.col('o', 'opportunity', 'owner'), f)];
   const ranged = dateInRange(p, 'x.day', f);
   const text = `select coalesce(json_agg(json_build_object(
   'month', r.month, 'openCount', r.open_count, 'openAmount', r.open_amount::text, 'weightedAmount', r.weighted::text,
@@ -157,7 +152,6 @@ export async function winRate(m: CrmModel, sql: SqlRunner, filter?: ReportFilter
   const closedAt = m.col('o', 'opportunity', 'closedAt');
   const openedAt = `coalesce(${m.col('o', 'opportunity', 'openedAt')}, o.created_at)`;
   const conditions = [
-    'o.deleted_at is null',
     `${stage} in (${won}, ${lost})`,
     ...dateInRange(p, closeDay(m, 'o'), f),
     ...ownedBy(m, p, m.col('o', 'opportunity', 'owner'), f),

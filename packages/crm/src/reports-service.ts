@@ -35,13 +35,13 @@ export async function satisfaction(
   checks.done('The satisfaction request is not valid:');
   const p = new Params();
   const respondedAt = m.col('r', 'surveyResponse', 'respondedAt');
-  const conditions = ['r.deleted_at is null', ...instantInRange(p, respondedAt, f)];
+  const conditions = [...instantInRange(p, respondedAt, f)];
   if (surveyId) conditions.push(`${m.col('r', 'surveyResponse', 'survey')} = ${p.add(surveyId, 'uuid')}`);
   if (f.ownerId || f.teamId) {
     // A response belongs to whoever owns the case it rates.
     const owned = ownedBy(m, p, m.col('k', 'case', 'owner'), f);
     conditions.push(
-      `exists (select 1 from ${m.table('case')} k where k.id = ${m.col('r', 'surveyResponse', 'case')} and k.deleted_at is null and ${where(owned)})`,
+      `exists (select 1 from ${m.table('case')} k where k.id = ${m.col('r', 'surveyResponse', 'case')} and ${where(owned)})`,
     );
   }
   // One pass over the scores (materialized once), grouped twice: per response for the weighted totals and
@@ -53,8 +53,8 @@ export async function satisfaction(
   select r.period, r.id as response, sc_d.id as dimension, ${m.col('sc_d', 'surveyDimension', 'weight')} as weight,
     ${m.col('sc', 'surveyScore', 'score')} as score
   from r
-  join ${m.table('surveyScore')} sc on ${m.col('sc', 'surveyScore', 'response')} = r.id and sc.deleted_at is null
-  join ${m.table('surveyDimension')} sc_d on sc_d.id = ${m.col('sc', 'surveyScore', 'dimension')} and sc_d.deleted_at is null
+  join ${m.table('surveyScore')} sc on ${m.col('sc', 'surveyScore', 'response')} = r.id
+  join ${m.table('surveyDimension')} sc_d on sc_d.id = ${m.col('sc', 'surveyScore', 'dimension')}
 ), totals as (
   select period, count(*)::int as responses, avg(total) as weighted
   from (select period, response, sum(score * weight) / nullif(sum(weight), 0) as total from s group by period, response) x
@@ -93,7 +93,6 @@ export async function caseHotspots(
   const p = new Params();
   const closed = p.add(CLOSED_CASE_STATUSES, 'text[]');
   const conditions = [
-    'k.deleted_at is null',
     ...instantInRange(p, m.col('k', 'case', 'openedAt'), f),
     ...ownedBy(m, p, m.col('k', 'case', 'owner'), f),
   ];
@@ -102,8 +101,8 @@ export async function caseHotspots(
     '${key}', x.id, 'name', x.name, 'cases', x.cases, 'openCases', x.open) order by x.cases desc, x.name, x.id), '[]')
   from (select t.id, ${m.title('t', entity)} as name, count(*)::int as cases,
       count(*) filter (where not coalesce(${m.col('k', 'case', 'status')} = any(${closed}), false))::int as open
-    from k join ${m.table(entity)} t on t.id = ${m.col('k', 'case', entity)} and t.deleted_at is null
-    group by t.id order by cases desc, name, t.id limit ${limit}) x)`;
+    from k join ${m.table(entity)} t on t.id = ${m.col('k', 'case', entity)}
+    group by t.id, name order by cases desc, name, t.id limit ${limit}) x)`;
   const text = `with k as (select * from ${m.table('case')} k where ${where(conditions)})
 select json_build_object('accounts', ${top('account', 'accountId')}, 'products', ${top('product', 'productId')}) as report`;
   const [row] = await sql.query<{ report: CaseHotspots }>(text, p.values);

@@ -148,7 +148,7 @@ export async function search(
     const subtitle = m.field(entity, spec.subtitle) ? `${m.col('t', entity, spec.subtitle)}::text` : 'null';
     branches.push(`(select '${entity}'::text as entity, t.id, ${m.title('t', entity)} as title, ${subtitle} as subtitle,
     greatest(${scores.join(', ')}) as score, ${SEARCH_ENTITIES.indexOf(entity)} as rank
-  from ${m.table(entity)} t where t.deleted_at is null and (${matches.join(' or ')})
+  from ${m.table(entity)} t where (${matches.join(' or ')})
   order by score desc, title, t.id limit ${limit()})`);
   }
   if (branches.length === 0) return [];
@@ -212,7 +212,7 @@ export async function whoIsCalling(
       const k = phoneKeySql(m.col('t', entity, f));
       branches.push(`select '${entity}'::text as entity, t.id, ${m.title('t', entity)} as title, '${f}'::text as field,
     ${k} = ${full} as exact, ${account} as account_id, ${CALLER_ENTITIES.indexOf(entity)} as rank
-  from ${m.table(entity)} t where t.deleted_at is null and ${phoneDigitsSql(m.col('t', entity, f))} like ${tail} and ${k} = any(${candidates})`);
+  from ${m.table(entity)} t where ${phoneDigitsSql(m.col('t', entity, f))} like ${tail} and ${k} = any(${candidates})`);
     }
   }
   if (branches.length === 0) return { phone: keys[0]!, matches: [] };
@@ -225,8 +225,8 @@ export async function whoIsCalling(
   const openCases = cases
     ? `(select coalesce(json_agg(json_build_object('id', k.id, 'caseNumber', ${m.col('k', 'case', 'caseNumber')}, 'subject', ${m.col('k', 'case', 'subject')},
         'status', ${m.col('k', 'case', 'status')}, 'openedAt', ${isoMillis(m.col('k', 'case', 'openedAt'))}) order by ${m.col('k', 'case', 'openedAt')} desc), '[]')
-      from (select k.* from ${m.table('case')} k where k.deleted_at is null
-        and not coalesce(${m.col('k', 'case', 'status')} = any(${closed}), false)
+      from (select k.* from ${m.table('case')} k
+        where not coalesce(${m.col('k', 'case', 'status')} = any(${closed}), false)
         and ((h.entity = 'contact' and ${m.col('k', 'case', 'contact')} = h.id) or ${m.col('k', 'case', 'account')} = h.account_id)
         order by ${m.col('k', 'case', 'openedAt')} desc limit 10) k)`
     : `'[]'::json`;
@@ -236,13 +236,13 @@ export async function whoIsCalling(
     link: string,
   ) => `(select coalesce(json_agg(json_build_object('id', i.id, 'occurredAt', ${isoMillis(ic('occurredAt'))},
         'channel', ${ic('channel')}, 'subject', ${ic('subject')}, 'direction', ${ic('direction')}) order by ${ic('occurredAt')} desc, i.id desc), '[]')
-      from (select i.* from ${m.table('interaction')} i where i.deleted_at is null and ${ic(link)} = h.id
+      from (select i.* from ${m.table('interaction')} i where ${ic(link)} = h.id
         order by ${ic('occurredAt')} desc, i.id desc limit ${lastN}) i)`;
   const latest = interactions
     ? `case h.entity when 'contact' then ${latestBy('contact')} when 'account' then ${latestBy('account')} else ${latestBy('lead')} end`
     : `'[]'::json`;
   const accountName = m.entity('account')
-    ? `(select ${m.title('a', 'account')} from ${m.table('account')} a where a.id = h.account_id and a.deleted_at is null)`
+    ? `(select ${m.title('a', 'account')} from ${m.table('account')} a where a.id = h.account_id)`
     : 'null';
   const statement = `select coalesce(json_agg(json_build_object('entity', h.entity, 'id', h.id, 'title', h.title, 'field', h.field,
   'exact', h.exact, 'accountId', h.account_id, 'accountName', ${accountName}, 'openCases', ${openCases},

@@ -45,7 +45,7 @@ function memberCondition(m: CrmModel, p: Params, target: SegmentTarget, filter: 
     params: p.values,
     path,
   });
-  return `t.deleted_at is null and (${compiled.sql})`;
+  return `(${compiled.sql})`;
 }
 
 export async function previewSegment(
@@ -97,7 +97,7 @@ async function loadSegment(
   m.require('Segments', REQUIREMENTS.segments);
   const [row] = await sql.query<{ target: string; filter: unknown }>(
     `select ${m.col('s', 'segment', 'targetEntity')} as target, ${m.col('s', 'segment', 'filter')} as filter
-     from ${m.table('segment')} s where s.id = $1::uuid and s.deleted_at is null`,
+     from ${m.table('segment')} s where s.id = $1::uuid`,
     [id],
   );
   if (!row) throw notFound('segment', id, 'segmentId');
@@ -168,30 +168,30 @@ export async function addSegmentToCampaign(
   const overlapDays = checks.int('overlapDays', request.overlapDays, 30, 0, 3650);
   if (request.force != null && typeof request.force !== 'boolean') checks.add('force', 'must be true or false');
   checks.done('Adding the segment to the campaign is not possible:');
-  const reads: SqlRunner = engine.db;
+  const reads = m.sql;
   const segment = await loadSegment(m, reads, segmentId!);
   const p = new Params();
   const condition = memberCondition(m, p, segment.target, segment.filter, 'segment.filter');
   const member = segment.target === 'lead' ? 'lead' : 'contact';
   const candidates =
     segment.target === 'account'
-      ? `select c.id from ${m.table('contact')} c where c.deleted_at is null and ${m.col('c', 'contact', 'account')} in (select t.id from ${m.table('account')} t where ${condition})`
+      ? `select c.id from ${m.table('contact')} c where ${m.col('c', 'contact', 'account')} in (select t.id from ${m.table('account')} t where ${condition})`
       : `select t.id from ${m.table(segment.target)} t where ${condition}`;
   const camp = p.add(campaignId, 'uuid');
   const link = m.col('cm', 'campaignMember', member);
   const contactedAt = `coalesce(${m.col('cm', 'campaignMember', 'sentAt')}, ${m.col('cm', 'campaignMember', 'respondedAt')})`;
   const text = `with cand as (${candidates}),
 already as (select distinct ${link} as id from ${m.table('campaignMember')} cm
-  where cm.deleted_at is null and ${m.col('cm', 'campaignMember', 'campaign')} = ${camp} and ${link} in (select id from cand)),
+  where ${m.col('cm', 'campaignMember', 'campaign')} = ${camp} and ${link} in (select id from cand)),
 todo as (select id from cand where id not in (select id from already)),
 overlap as (select distinct on (${link}) ${link} as id, cp.id as campaign_id, ${m.title('cp', 'campaign')} as campaign_name, ${contactedAt} as contacted_at
   from ${m.table('campaignMember')} cm join ${m.table('campaign')} cp on cp.id = ${m.col('cm', 'campaignMember', 'campaign')}
-  where cm.deleted_at is null and cp.deleted_at is null and cp.id <> ${camp}
+  where cp.id <> ${camp}
     and ${m.col('cp', 'campaign', 'status')} = ${p.add(ACTIVE_CAMPAIGN_STATUS, 'text')}
     and ${link} in (select id from todo)
     and ${contactedAt} >= ${m.now} - ${p.add(overlapDays, 'int')} * interval '1 day'
   order by ${link}, ${contactedAt} desc)
-select (select json_build_object('id', c.id, 'status', ${m.col('c', 'campaign', 'status')}) from ${m.table('campaign')} c where c.id = ${camp} and c.deleted_at is null) as campaign,
+select (select json_build_object('id', c.id, 'status', ${m.col('c', 'campaign', 'status')}) from ${m.table('campaign')} c where c.id = ${camp}) as campaign,
   (select count(*) from cand)::int as candidates, (select count(*) from already)::int as already,
   (select coalesce(array_agg(id order by id), '{}') from todo) as todo,
   (select count(*) from overlap)::int as overlapping,

@@ -2,7 +2,7 @@
 // identification, segments and lead conversion, over the workspace's effective metadata at call time.
 import type { Engine, RequestContext } from '@touchpoint/engine';
 import { type ConvertLeadInput, type ConvertLeadResult, convertLead } from './convert-lead.ts';
-import { type CrmModel, crmModel } from './model.ts';
+import { type CrmModel, crmReads } from './model.ts';
 import type { ReportFilter } from './report-filter.ts';
 import {
   type CustomerValueOptions,
@@ -22,45 +22,52 @@ import { type TimelineRequest, timeline } from './timeline.ts';
 export class CrmService {
   readonly engine: Engine;
   readonly context: RequestContext;
-  /** Where reads run: the engine's database (its connections have PostgreSQL's JIT off; see engine db.ts). */
-  readonly sql: SqlRunner;
 
   constructor(engine: Engine, context: RequestContext) {
     this.engine = engine;
     this.context = context;
-    this.sql = engine.db;
   }
 
+  /**
+   * The model of this request's reads: its tables come from the engine's scoped door (`engine.reader`), which
+   * adds the visibility predicate; its statements run there (on connections with PostgreSQL's JIT off).
+   */
   async model(): Promise<CrmModel> {
-    return crmModel(await this.engine.metadata(this.context.workspace));
+    return crmReads(await this.engine.reader(this.context));
+  }
+
+  /** The model and where its reads run, as the report and search functions take them. */
+  async #reads(): Promise<[CrmModel, SqlRunner]> {
+    const m = await this.model();
+    return [m, m.sql];
   }
 
   async timeline(request: TimelineRequest) {
     // The present divides history from what is upcoming: the engine's clock, unless the caller names one.
-    return timeline(await this.model(), this.sql, {
+    return timeline(...(await this.#reads()), {
       ...request,
       asOf: request.asOf ?? this.engine.clock.now().toISOString(),
     });
   }
 
   async pipelineByStage(filter?: ReportFilter | null) {
-    return pipelineByStage(await this.model(), this.sql, filter);
+    return pipelineByStage(...(await this.#reads()), filter);
   }
 
   async salesForecast(filter?: ReportFilter | null) {
-    return salesForecast(await this.model(), this.sql, filter);
+    return salesForecast(...(await this.#reads()), filter);
   }
 
   async winRate(filter?: ReportFilter | null) {
-    return winRate(await this.model(), this.sql, filter);
+    return winRate(...(await this.#reads()), filter);
   }
 
   async campaignRoi(filter?: ReportFilter | null, options: { windowDays?: number | null } = {}) {
-    return campaignRoi(await this.model(), this.sql, filter, options);
+    return campaignRoi(...(await this.#reads()), filter, options);
   }
 
   async customerValue(filter?: ReportFilter | null, options: CustomerValueOptions = {}) {
-    return customerValue(await this.model(), this.sql, filter, options);
+    return customerValue(...(await this.#reads()), filter, options);
   }
 
   async churnByTier(
@@ -72,23 +79,23 @@ export class CrmService {
       tiers?: Partial<TierThresholds> | null;
     } = {},
   ) {
-    return churnByTier(await this.model(), this.sql, filter, options);
+    return churnByTier(...(await this.#reads()), filter, options);
   }
 
   async satisfaction(filter?: ReportFilter | null, options: { period?: Period | null; surveyId?: string | null } = {}) {
-    return satisfaction(await this.model(), this.sql, filter, options);
+    return satisfaction(...(await this.#reads()), filter, options);
   }
 
   async caseHotspots(filter?: ReportFilter | null, options: { first?: number | null } = {}) {
-    return caseHotspots(await this.model(), this.sql, filter, options);
+    return caseHotspots(...(await this.#reads()), filter, options);
   }
 
   async search(request: { text: string; entities?: SearchEntity[] | null; first?: number | null }) {
-    return search(await this.model(), this.sql, request);
+    return search(...(await this.#reads()), request);
   }
 
   async whoIsCalling(request: { phone: string; touchpoints?: number | null }) {
-    return whoIsCalling(await this.model(), this.sql, request);
+    return whoIsCalling(...(await this.#reads()), request);
   }
 
   async previewSegment(request: {
@@ -97,11 +104,11 @@ export class CrmService {
     first?: number | null;
     after?: string | null;
   }) {
-    return previewSegment(await this.model(), this.sql, request);
+    return previewSegment(...(await this.#reads()), request);
   }
 
   async evaluateSegment(request: { segmentId: string; first?: number | null; after?: string | null }) {
-    return evaluateSegment(await this.model(), this.sql, request);
+    return evaluateSegment(...(await this.#reads()), request);
   }
 
   async addSegmentToCampaign(request: {

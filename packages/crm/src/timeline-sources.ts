@@ -33,9 +33,10 @@ export interface TimelineSource {
   kind: TimelineKind;
   /** The entity whose record each item is (its id is the item's id). */
   entity: string;
-  from: string;
-  /** Live rows only: the source row and every joined row. */
-  live: string;
+  /** The FROM items (scoped reads: see CrmModel.table), built when a statement is, not for capabilities. */
+  from(): string;
+  /** A condition of the source beyond visibility (which `from` brings), if any. */
+  where?: string;
   /**
    * Where the item sits in time: the first of these stored values that is set (one for most sources; a task
    * is placed at completedAt, else dueAt, else when created). Each part is read in its own branch through an
@@ -126,8 +127,7 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'interaction',
       entity: 'interaction',
-      from: `${m.table('interaction')} s`,
-      live: 's.deleted_at is null',
+      from: () => `${m.table('interaction')} s`,
       instant: [column(m.col('s', 'interaction', 'occurredAt'))],
       title: `${m.col('s', 'interaction', 'subject')}::text`,
       values: fieldValues(m, 'interaction', ['channel', 'direction']),
@@ -148,8 +148,7 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'task',
       entity: 'task',
-      from: `${m.table('task')} s`,
-      live: 's.deleted_at is null',
+      from: () => `${m.table('task')} s`,
       // Done tasks when they were done, open ones when due, undated ones when created.
       instant: [column(m.col('s', 'task', 'completedAt')), column(m.col('s', 'task', 'dueAt')), column('s.created_at')],
       title: `${m.col('s', 'task', 'subject')}::text`,
@@ -171,8 +170,7 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'case',
       entity: 'case',
-      from: `${m.table('case')} s`,
-      live: 's.deleted_at is null',
+      from: () => `${m.table('case')} s`,
       instant: [column(m.col('s', 'case', 'openedAt'))],
       title: `concat_ws(' ', ${m.col('s', 'case', 'caseNumber')}, ${m.col('s', 'case', 'subject')})`,
       values: fieldValues(m, 'case', ['status', 'priority']),
@@ -196,8 +194,8 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'caseStatusChange',
       entity: 'caseStatusChange',
-      from: `${m.table('caseStatusChange')} s join ${m.table('case')} p on p.id = ${m.col('s', 'caseStatusChange', 'case')}`,
-      live: 's.deleted_at is null and p.deleted_at is null',
+      from: () =>
+        `${m.table('caseStatusChange')} s join ${m.table('case')} p on p.id = ${m.col('s', 'caseStatusChange', 'case')}`,
       instant: [column(m.col('s', 'caseStatusChange', 'changedAt'))],
       title: `concat_ws(' ', ${m.col('p', 'case', 'caseNumber')}, ${m.col('p', 'case', 'subject')})`,
       values: fieldValues(m, 'caseStatusChange', ['fromStatus', 'toStatus']),
@@ -222,8 +220,8 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'opportunityStageChange',
       entity: 'opportunityStageChange',
-      from: `${m.table('opportunityStageChange')} s join ${m.table('opportunity')} p on p.id = ${m.col('s', 'opportunityStageChange', 'opportunity')}`,
-      live: 's.deleted_at is null and p.deleted_at is null',
+      from: () =>
+        `${m.table('opportunityStageChange')} s join ${m.table('opportunity')} p on p.id = ${m.col('s', 'opportunityStageChange', 'opportunity')}`,
       instant: [column(m.col('s', 'opportunityStageChange', 'changedAt'))],
       title: `${m.col('p', 'opportunity', 'name')}::text`,
       values: fieldValues(m, 'opportunityStageChange', ['fromStage', 'toStage']),
@@ -250,8 +248,7 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'quote',
       entity: 'quote',
-      from: `${m.table('quote')} s`,
-      live: 's.deleted_at is null',
+      from: () => `${m.table('quote')} s`,
       instant: [column(m.col('s', 'quote', 'sentAt')), dated(m.col('s', 'quote', 'quoteDate')), column('s.created_at')],
       title: `concat_ws(' ', ${m.col('s', 'quote', 'quoteNumber')}, ${m.col('s', 'quote', 'name')})`,
       values: fieldValues(m, 'quote', ['status', 'totalAmount']),
@@ -272,8 +269,7 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'order',
       entity: 'order',
-      from: `${m.table('order')} s`,
-      live: 's.deleted_at is null',
+      from: () => `${m.table('order')} s`,
       instant: [dated(m.col('s', 'order', 'orderDate'))],
       title: `concat_ws(' ', ${m.col('s', 'order', 'orderNumber')}, ${m.col('s', 'order', 'subject')})`,
       values: fieldValues(m, 'order', ['status', 'totalAmount']),
@@ -297,9 +293,10 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'campaignResponse',
       entity: 'campaignMember',
-      from: `${m.table('campaignMember')} s join ${m.table('campaign')} p on p.id = ${m.col('s', 'campaignMember', 'campaign')}`,
+      from: () =>
+        `${m.table('campaignMember')} s join ${m.table('campaign')} p on p.id = ${m.col('s', 'campaignMember', 'campaign')}`,
       // Only answers are touchpoints: a member who never responded was merely targeted.
-      live: `s.deleted_at is null and p.deleted_at is null and ${m.col('s', 'campaignMember', 'respondedAt')} is not null`,
+      where: `${m.col('s', 'campaignMember', 'respondedAt')} is not null`,
       instant: [column(m.col('s', 'campaignMember', 'respondedAt'))],
       title: `${m.col('p', 'campaign', 'name')}::text`,
       values: fieldValues(m, 'campaignMember', ['status', 'response']),
@@ -323,8 +320,8 @@ const DEFINITIONS: SourceDefinition[] = [
     build: (m) => ({
       kind: 'surveyResponse',
       entity: 'surveyResponse',
-      from: `${m.table('surveyResponse')} s join ${m.table('survey')} p on p.id = ${m.col('s', 'surveyResponse', 'survey')}`,
-      live: 's.deleted_at is null and p.deleted_at is null',
+      from: () =>
+        `${m.table('surveyResponse')} s join ${m.table('survey')} p on p.id = ${m.col('s', 'surveyResponse', 'survey')}`,
       instant: [column(m.col('s', 'surveyResponse', 'respondedAt'))],
       title: `${m.col('p', 'survey', 'name')}::text`,
       values: fieldValues(m, 'surveyResponse', ['totalScore', 'comments']),

@@ -120,7 +120,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
   const subjectId = p.add(id, 'uuid');
   const contactsOfAccount =
     subject === 'account' && m.field('contact', 'account')
-      ? `select c.id from ${m.table('contact')} c where ${m.col('c', 'contact', 'account')} = ${subjectId} and c.deleted_at is null`
+      ? `select c.id from ${m.table('contact')} c where ${m.col('c', 'contact', 'account')} = ${subjectId}`
       : undefined;
   // History reads newest first, upcoming soonest first; paging backwards reads the other way and turns round.
   const ascending = (part === 'upcoming') !== backwards;
@@ -166,7 +166,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
       const own = parts.at(-1)!;
       const where = [
         `${link} = any(array[${equals}])`,
-        source.live,
+        ...(source.where ? [source.where] : []),
         side(own),
         ...parts.slice(0, -1).map((p) => `${p.key} is null`),
         ...(instantPart > 0 || source.instant.length > 1 ? [`${own.key} is not null`] : []),
@@ -174,7 +174,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
         ...(channelList ? [`${source.channel} = any(${channelList})`] : []),
       ].join(' and ');
       const order = [link, ...parts.map((p) => p.key)].map((key) => `${key} ${direction}`).join(', ');
-      return `select ${columns} from ${source.from} where ${where} order by ${order} fetch first (${limit}) rows with ties`;
+      return `select ${columns} from ${source.from()} where ${where} order by ${order} fetch first (${limit}) rows with ties`;
     };
     const links: { link: string; contacts?: boolean }[] = [];
     if (subject !== 'account') {
@@ -196,7 +196,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
       }
     }
   }
-  const exists = `exists (select 1 from ${m.table(subject)} x where x.id = ${subjectId} and x.deleted_at is null)`;
+  const exists = `exists (select 1 from ${m.table(subject)} x where x.id = ${subjectId})`;
   if (branches.length === 0) {
     const [row] = await sql.query<{ found: boolean }>(`select ${exists} as found`, p.values);
     if (!row?.found) throw subjectNotFound(subject, id!);
@@ -212,7 +212,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     'cursorAt', ${isoMicros('u.occurred_at')}) order by u.occurred_at ${direction}, u.id ${direction})
   from (select * from (select distinct on (id) * from (${branches.join('\n  union all\n  ')}) b) d
     order by occurred_at ${direction}, id ${direction} limit ${limit}) u
-  ${contact ? `left join ${contact} ct on ct.id = u.contact_id and ct.deleted_at is null` : ''}), '[]') as items`;
+  ${contact ? `left join ${contact} ct on ct.id = u.contact_id` : ''}), '[]') as items`;
   // Its plan (index walks whatever the customer) does not depend on the values, and planning ~25 branches
   // takes longer than running them: a generic plan, made once per connection, where the runner offers it.
   type Row = { found: boolean; items: (Omit<TimelineItem, 'cursor'> & { cursorAt: string })[] };

@@ -1,7 +1,7 @@
 // Looking at what PostgreSQL does with the CRM's statements: record the statements a service call sends
 // (passing them on to the real database) and read their plans.
 import type { Engine, Sql } from '@touchpoint/engine';
-import { CrmService } from '../src/index.ts';
+import { type CrmModel, CrmService, crmReads } from '../src/index.ts';
 
 export interface Recorded {
   text: string;
@@ -17,7 +17,9 @@ export function recordingCrm(engine: Engine, statements: Recorded[]): CrmService
     },
   };
   return new (class extends CrmService {
-    override readonly sql = sql;
+    override async model(): Promise<CrmModel> {
+      return crmReads((await engine.reader(this.context)).within(sql));
+    }
   })(engine, { workspace: 'default', actor: 'tester' });
 }
 

@@ -102,13 +102,13 @@ describe('recordTransaction', () => {
 
   it('rolls a failed write back to its savepoint so a caller that catches it can go on', async () => {
     const before = await count(company);
-    await recordTransaction(engine, context, async ({ records, sql }) => {
+    await recordTransaction(engine, context, async ({ records, reader }) => {
       await records.create('company', { name: 'Kept', code: 'K1' });
       // Passes validation, then fails in the database: the transaction must stay usable.
       await expect(records.update('company', '00000000-0000-4000-8000-000000000000', { name: 'x' })).rejects.toThrow(
         TouchpointError,
       );
-      await sql.query('select 1');
+      await reader.query('select 1');
       await records.create('company', { name: 'Also kept', code: 'K2' });
     });
     expect(await count(company)).toBe(before + 2);

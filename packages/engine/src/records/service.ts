@@ -18,7 +18,7 @@ import {
 import { MAX_FIRST } from '../query/context.ts';
 import { aggregateRecords, getRecord, listJson, listRecords } from '../query/index.ts';
 import type { AggregateRequest, ListRequest, Selection } from '../query/types.ts';
-import { type RequestScope, visibility } from '../scope.ts';
+import { type RequestScope, type VisibilityOptions, visibility } from '../scope.ts';
 import { mapDatabaseError } from './database-errors.ts';
 import { type CheckedValues, checkInput, sameValue, toColumns } from './values.ts';
 
@@ -210,6 +210,117 @@ export class RecordService {
     return result;
   }
 
+  /**
+   * Updates many records at once, set-based: one locking read of them all, then one UPDATE per set of fields
+   * written (each row's values unnested beside its id), in one transaction — with the validation, write
+   * hooks, audit columns (updatedBy, updatedAt, version) and `record.updated` events of `update`. For the
+   * bulk writes of a feature (lead conversion moving touchpoints, history links following their record).
+   * Every problem is reported at once by row (`updates[3].values.contact`); nothing is written then.
+   * `includeDeleted`: also soft-deleted rows, and references to deleted records, for maintenance that keeps
+   * them consistent (a backfill mirroring links onto history rows).
+   */
+  async updateMany(
+    entityName: string,
+    updates: readonly { id: string; values: unknown }[],
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<WriteResult[]> {
+    const { metadata, entity } = await this.entity(entityName);
+    if (updates.length > MAX_BATCH) {
+      const message = `at most ${MAX_BATCH} records can be updated at once, got ${updates.length}; send them in batches of ${MAX_BATCH}`;
+      throw new TouchpointError('LIMIT_EXCEEDED', `updates: ${message}. Nothing was updated.`, {
+        issues: [{ path: 'updates', message }],
+        details: { argument: 'updates', limit: MAX_BATCH, got: updates.length },
+      });
+    }
+    if (updates.length === 0) return [];
+    const issues = new IssueCollector();
+    const path = (i: number) => `updates[${i}].values`;
+    const seen = new Set<string>();
+    updates.forEach((u, i) => {
+      if (!isUuid(u.id)) issues.add(`updates[${i}].id`, `must be a record id (UUID), got ${JSON.stringify(u.id)}`);
+      else if (seen.has(u.id)) issues.add(`updates[${i}].id`, `repeats ${u.id}; each record at most once per call`);
+      seen.add(u.id);
+    });
+    const rows = updates.map((u, i) => checkInput(entity, u.values, 'update', issues, path(i)));
+    issues.throwIfAny(`The ${entity.name} records could not be updated:`);
+    for (const [i, values] of rows.entries()) {
+      rows[i] = await this.runHook(entity, values, path(i), 'beforeUpdate', (v) =>
+        this.engine.hooks.beforeUpdate({ context: this.context, entity, id: updates[i]!.id, values: v }),
+      );
+    }
+    await this.checkReferences(metadata, entity, rows, path, options);
+    for (const [i, values] of rows.entries()) {
+      await this.checkUnique(metadata, entity, [values], () => path(i), updates[i]!.id);
+    }
+    const schema = metadata.workspace.schemaName;
+    const table = qualifiedTable(schema, entity);
+    const ids = updates.map((u) => u.id);
+    const { results, changed } = await this.engine.db
+      .transaction(async (tx) => {
+        const current = new Map(
+          (await tx.query(`select * from ${table} where "id" = any($1::uuid[]) for update`, [ids])).map((r) => [
+            r.id as string,
+            r,
+          ]),
+        );
+        const missing = new IssueCollector();
+        ids.forEach((id, i) => {
+          const row = current.get(id);
+          if (!row) missing.add(`updates[${i}].id`, `no ${entity.name} has this id`);
+          else if (row.deleted_at !== null && !options.includeDeleted) {
+            missing.add(`updates[${i}].id`, `the ${entity.name} is deleted; restore it first`);
+          }
+        });
+        if (!missing.empty) {
+          throw new TouchpointError('NOT_FOUND', `Some ${entity.name} records to update do not exist or are deleted.`, {
+            issues: missing.issues,
+          });
+        }
+        const changed = rows.map((values, i) =>
+          [...values.keys()].filter((name) => {
+            const field = entity.fields.find((f) => f.name === name)!;
+            return field.relation?.kind === 'manyToMany' || !sameValue(field, current.get(ids[i]!)!, values.get(name));
+          }),
+        );
+        // Rows that write the same columns share one statement: their values travel as one array per column.
+        const groups = new Map<string, { columns: { column: string; cast: string }[]; rows: number[] }>();
+        const columnsOf = rows.map((values) => toColumns(entity, values));
+        columnsOf.forEach((columns, i) => {
+          const key = columns.map((c) => `${c.column}:${c.cast}`).join(',');
+          const group = groups.get(key) ?? { columns: columns.map(({ column, cast }) => ({ column, cast })), rows: [] };
+          group.rows.push(i);
+          groups.set(key, group);
+        });
+        const written = new Map<string, WriteResult>();
+        for (const group of groups.values()) {
+          const params: unknown[] = [this.context.actor, group.rows.map((i) => ids[i])];
+          const arrays = group.columns.map((c, k) => {
+            params.push(group.rows.map((i) => columnsOf[i]![k]!.value));
+            return `$${params.length}::${c.cast}[]`;
+          });
+          const sets = group.columns.map((c, k) => `${ident(c.column)} = v.c${k}`);
+          sets.push('"version" = t."version" + 1', `"updated_at" = ${this.engine.clock.sql}`, '"updated_by" = $1');
+          const names = ['id', ...group.columns.map((_, k) => `c${k}`)].join(', ');
+          const updated = await tx.query<WriteResult>(
+            `update ${table} t set ${sets.join(', ')} from unnest($2::uuid[]${arrays.map((a) => `, ${a}`).join('')}) as v(${names}) where t."id" = v.id returning t."id", t."version"`,
+            params,
+          );
+          for (const row of updated) written.set(row.id, row);
+        }
+        for (const [i, values] of rows.entries()) await this.writeManyToMany(tx, schema, entity, ids[i]!, values, true);
+        return { results: ids.map((id) => written.get(id)!), changed };
+      })
+      .catch((error) => {
+        throw mapDatabaseError(error, entity, 'updates');
+      });
+    await this.publish(
+      'record.updated',
+      entity,
+      results.map((r, i) => ({ ...r, changed: changed[i]! })),
+    );
+    return results;
+  }
+
   /** Soft-deletes: the record disappears from reads and can be restored with its data. */
   async delete(entityName: string, id: string): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
@@ -303,6 +414,7 @@ export class RecordService {
     entity: EntityDefinition,
     rows: CheckedValues[],
     path: (i: number) => string,
+    options?: VisibilityOptions,
   ): Promise<void> {
     const issues = new IssueCollector();
     for (const field of entity.fields) {
@@ -317,7 +429,7 @@ export class RecordService {
       }
       if (wanted.size === 0) continue;
       const found = await this.engine.db.query<{ id: string }>(
-        `select t."id" from ${qualifiedTable(metadata.workspace.schemaName, target)} t where t."id" = any($1::uuid[]) and ${visibility(target, 't')}`,
+        `select t."id" from ${qualifiedTable(metadata.workspace.schemaName, target)} t where t."id" = any($1::uuid[]) and ${visibility(target, 't', options)}`,
         [[...wanted]],
       );
       const existing = new Set(found.map((r) => r.id));

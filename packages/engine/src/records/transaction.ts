@@ -1,8 +1,10 @@
 // Several record writes as one unit: a record service whose every statement runs in one transaction, with
 // the same validation, hooks, audit columns and events as a plain one. Events are held back until the
-// transaction commits (none when it rolls back), as the record service promises for single writes.
+// transaction commits (none when it rolls back), as the record service promises for single writes. Reads
+// in the transaction go through `reader` (the scope's door, see scope.ts); writes only through `records`
+// (set-based ones through `records.updateMany`), so none skips hooks, audit columns or events.
 //
-//   await recordTransaction(engine, { workspace, actor }, async ({ records, sql }) => {
+//   await recordTransaction(engine, { workspace, actor }, async ({ records }) => {
 //     const account = await records.create('account', { name: 'Acme' });
 //     await records.create('contact', { firstName: 'Ann', lastName: 'Lee', account: account.id });
 //   });
@@ -13,15 +15,14 @@
 import type { Sql } from '../db.ts';
 import type { Engine } from '../engine.ts';
 import type { RecordEvent } from '../events.ts';
+import { ScopedReader } from '../scope.ts';
 import { RecordService, type RequestContext } from './service.ts';
 
 export interface RecordTransaction {
   /** A record service bound to the transaction. */
   records: RecordService;
-  /** Raw SQL in the same transaction, e.g. for a set-based update the record service has no call for. */
-  sql: Sql;
-  /** Events to publish after the commit, with those of the record service's writes (e.g. of `sql` updates). */
-  publishAfterCommit(events: RecordEvent[]): void;
+  /** The context's reads, run in the same transaction (they see its writes). */
+  reader: ScopedReader;
 }
 
 export async function recordTransaction<T>(
@@ -31,7 +32,7 @@ export async function recordTransaction<T>(
 ): Promise<T> {
   const held: RecordEvent[] = [];
   // Load the metadata before the transaction takes a connection: on the embedded database the pool has one.
-  await engine.metadata(context.workspace);
+  const metadata = await engine.metadata(context.workspace);
   const result = await engine.db.transaction(async (tx, em) => {
     let savepoints = 0;
     // The parts of the engine a record service uses, with the database bound to this transaction. The
@@ -59,7 +60,7 @@ export async function recordTransaction<T>(
       },
     };
     const records = new RecordService(scoped as unknown as Engine, context);
-    return fn({ records, sql: tx, publishAfterCommit: (events) => void held.push(...events) });
+    return fn({ records, reader: new ScopedReader(tx, metadata, context) });
   });
   await engine.events.publish(held);
   return result;

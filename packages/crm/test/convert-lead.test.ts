@@ -1,6 +1,7 @@
 // Lead conversion: one transaction that creates or matches the account, contact and opportunity, marks the
 // lead converted and moves every touchpoint; refused conversions change nothing at all.
 import type { RecordEvent } from '@touchpoint/engine';
+import { TouchpointError } from '@touchpoint/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, type Fixture, money, startFixture } from './fixture.ts';
 
@@ -191,6 +192,59 @@ describe('convertLead', () => {
     const error = await expectError(fx.crm().convertLead(lead), 'CONFLICT', ['leadId']);
     expect(error.message).toContain('already converted');
     expect(await fx.snapshot()).toEqual(before);
+  });
+
+  it('moves the touchpoints through the record service: a registered hook sees, changes and can refuse each write', async () => {
+    const c = fx.create;
+    const lead = await c('lead', { firstName: 'Hu', lastName: 'Hooked', company: 'Hook Works' });
+    const i1 = await c('interaction', { subject: 'Met', channel: 'phone', occurredAt: '2026-03-01T10:00:00Z', lead });
+    const t1 = await c('task', { subject: 'Follow up', dueAt: '2026-03-05T00:00:00Z', lead });
+    const m1 = await c('campaignMember', { campaign: id.K, lead, status: 'targeted' });
+    const seen: { entity: string; id: string | undefined; actor: string; fields: string[] }[] = [];
+    let refuseTasks = false;
+    const unregister = fx.engine.hooks.register({
+      name: 'watch conversion',
+      beforeUpdate({ context, entity, id: rid, values }) {
+        seen.push({ entity: entity.name, id: rid, actor: context.actor, fields: Object.keys(values).sort() });
+        if (entity.name === 'interaction') values.subject = 'Met (moved by conversion)';
+        if (refuseTasks && entity.name === 'task') {
+          throw new TouchpointError('VALIDATION_FAILED', 'Tasks are frozen', {
+            issues: [{ path: 'contact', message: 'tasks are frozen this week' }],
+          });
+        }
+      },
+    });
+    try {
+      // A hook that refuses one write refuses the whole conversion, and nothing changes.
+      refuseTasks = true;
+      const before = await fx.snapshot();
+      const error = await expectError(fx.crm('rep').convertLead(lead), 'VALIDATION_FAILED', [
+        'task.updates[0].values.contact',
+      ]);
+      expect(error.message).toContain('task');
+      expect(await fx.snapshot()).toEqual(before);
+
+      refuseTasks = false;
+      seen.length = 0;
+      const result = await fx.crm('rep').convertLead(lead, { createOpportunity: false });
+      expect(result.moved).toEqual({ interactions: 1, tasks: 1, campaignMembers: 1 });
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          { entity: 'interaction', id: i1, actor: 'rep', fields: ['account', 'contact'] },
+          { entity: 'task', id: t1, actor: 'rep', fields: ['account', 'contact'] },
+          { entity: 'campaignMember', id: m1, actor: 'rep', fields: ['contact'] },
+        ]),
+      );
+      // What the hook set is written with the move, with the audit columns of any update.
+      expect(await read('interaction', i1, ['subject', 'contactId', 'updatedBy', 'version'])).toEqual({
+        subject: 'Met (moved by conversion)',
+        contactId: result.contactId,
+        updatedBy: 'rep',
+        version: 2,
+      });
+    } finally {
+      unregister();
+    }
   });
 
   it('matches the account by company name and the contact by e-mail, and can skip the opportunity', async () => {

@@ -2,7 +2,7 @@
 // refuse values, autonumbers, unique rules and malformed ids.
 import { type EntityDefinition, validationFailed } from '@touchpoint/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, Engine, type RecordEvent, type TestDatabase } from '../src/index.ts';
+import { createTestDatabase, Engine, MAX_BATCH, type RecordEvent, type TestDatabase } from '../src/index.ts';
 
 const labels = (en: string) => ({ en, 'zh-CN': en });
 const ticket: EntityDefinition = {
@@ -69,6 +69,91 @@ describe('record service', () => {
       ]),
     ).rejects.toMatchObject({ issues: [{ path: 'inputs[1].email' }] });
     expect(events).toEqual([]);
+  });
+
+  it('updates many records set-based, each with its own values, audit columns, hook call and event', async () => {
+    const [a, b, c] = await records().createMany('ticket', [{ subject: 'A' }, { subject: 'B' }, { subject: 'C' }]);
+    const hooked: string[] = [];
+    const unregister = engine.hooks.register({
+      name: 'watch',
+      beforeUpdate: ({ id, values }) => void hooked.push(`${id}:${Object.keys(values).join(',')}`),
+    });
+    events.length = 0;
+    try {
+      const written = await engine.records({ workspace: 'default', actor: 'bulk' }).updateMany('ticket', [
+        { id: a!.id, values: { priority: 1 } },
+        { id: b!.id, values: { priority: 2 } },
+        { id: c!.id, values: { subject: 'C, renamed' } },
+      ]);
+      expect(written).toEqual([
+        { id: a!.id, version: 2 },
+        { id: b!.id, version: 2 },
+        { id: c!.id, version: 2 },
+      ]);
+    } finally {
+      unregister();
+    }
+    expect(hooked).toEqual([`${a!.id}:priority`, `${b!.id}:priority`, `${c!.id}:subject`]);
+    const fields = ['subject', 'priority', 'updatedBy', 'version'];
+    expect(await records().get('ticket', a!.id, { fields, relations: [] })).toEqual({
+      subject: 'A',
+      priority: 1,
+      updatedBy: 'bulk',
+      version: 2,
+    });
+    expect(await records().get('ticket', c!.id, { fields, relations: [] })).toMatchObject({
+      subject: 'C, renamed',
+      priority: 3,
+    });
+    expect(events.map((e) => [e.type, e.id, e.changed, e.actor])).toEqual([
+      ['record.updated', a!.id, ['priority'], 'bulk'],
+      ['record.updated', b!.id, ['priority'], 'bulk'],
+      ['record.updated', c!.id, ['subject'], 'bulk'],
+    ]);
+  });
+
+  it('refuses a bulk update with bad rows, deleted records or too many rows, naming each, and writes nothing', async () => {
+    const [a, b] = await records().createMany('ticket', [{ subject: 'Keep' }, { subject: 'Gone' }]);
+    await records().delete('ticket', b!.id);
+    events.length = 0;
+    await expect(
+      records().updateMany('ticket', [
+        { id: a!.id, values: { priority: 'high' } },
+        { id: 'nope', values: {} },
+        { id: a!.id, values: { subject: '' } },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: expect.arrayContaining([
+        expect.objectContaining({ path: 'updates[1].id' }),
+        expect.objectContaining({ path: 'updates[2].id', message: expect.stringMatching(/repeats/) }),
+        expect.objectContaining({ path: 'updates[0].values.priority' }),
+      ]),
+    });
+    await expect(
+      records().updateMany('ticket', [
+        { id: a!.id, values: { priority: 5 } },
+        { id: b!.id, values: { priority: 5 } },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      issues: [{ path: 'updates[1].id', message: expect.stringMatching(/deleted/) }],
+    });
+    const many = Array.from({ length: MAX_BATCH + 1 }, () => ({ id: a!.id, values: { priority: 5 } }));
+    await expect(records().updateMany('ticket', many)).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      issues: [{ path: 'updates' }],
+    });
+    expect(events).toEqual([]);
+    expect(await records().get('ticket', a!.id, { fields: ['priority', 'version'], relations: [] })).toEqual({
+      priority: 3,
+      version: 1,
+    });
+    // Maintenance that keeps deleted rows consistent says so.
+    await records().updateMany('ticket', [{ id: b!.id, values: { priority: 4 } }], { includeDeleted: true });
+    expect(
+      await records().get('ticket', b!.id, { fields: ['priority'], relations: [] }, { includeDeleted: true }),
+    ).toEqual({ priority: 4 });
   });
 
   it('lets a hook change values and refuse writes with field errors', async () => {

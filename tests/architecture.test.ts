@@ -1,6 +1,7 @@
 // Keeps the dependency direction of docs/architecture.md true: every workspace package's manifest and every
 // import in its `src/` are checked against the table below, so a forbidden import fails CI instead of
-// slowly turning the layers into a tangle.
+// slowly turning the layers into a tangle. The same scan keeps the one read scope true (rules e-g): no
+// hand-written visibility predicate, no read past the engine's scoped door, no record written by hand.
 import {
   existsSync,
   mkdirSync,
@@ -248,6 +249,60 @@ function layoutViolations(pkg: WorkspacePackage, manifest: Manifest | undefined)
   return violations;
 }
 
+/**
+ * Rule (e), one read scope: which rows of an entity a read may see is said in one place, the engine's
+ * `visibility` (scope.ts), which the query compiler calls and `ScopedReader.from` (the CRM's `m.table`) builds
+ * in. The soft-delete column is named only where it is defined and stored, and by the writes that set it.
+ */
+const SOFT_DELETE_ALLOWED: { file: string; lines?: RegExp; reason: string }[] = [
+  { file: 'packages/engine/src/scope.ts', reason: 'the door: the one visibility predicate' },
+  { file: 'packages/engine/src/physical.ts', reason: 'the column names' },
+  { file: 'packages/engine/src/migration/ddl.ts', reason: 'the column and its partial unique indexes (storage)' },
+  { file: 'packages/engine/src/migration/derived-indexes.ts', reason: 'partial indexes (storage)' },
+  {
+    file: 'packages/engine/src/records/service.ts',
+    lines: /set "deleted_at" = |\brow\.deleted_at !== null/,
+    reason: 'soft delete and restore set the column; a write checks the row it locked',
+  },
+];
+const SOFT_DELETE = /deleted_at|SYSTEM_COLUMNS\.deletedAt/;
+/** Rule (f): packages whose SQL reaches workspace tables only through `engine.reader(scope)` and the record service. */
+const SCOPED_PACKAGES = ['crm', 'api'];
+const PAST_THE_DOOR = /\bengine\.db\b|\.db\.(query|queryGeneric|transaction|orm)\b|\bqualifiedTable\b|\.schemaName\b/;
+/** Rule (g): nor do they write records by hand — the record service keeps audit columns, hooks and events. */
+const HAND_WRITE = /\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+\$\{/i;
+
+function scopeViolations(pkg: WorkspacePackage): string[] {
+  const violations: string[] = [];
+  const scoped = pkg.kind === 'package' && SCOPED_PACKAGES.includes(pkg.id);
+  for (const file of sourceFiles(join(pkg.dir, 'src'))) {
+    if (file.endsWith('.test.ts')) continue;
+    const where = `${pkg.path}/${relative(pkg.dir, file).split(sep).join('/')}`;
+    const allowed = SOFT_DELETE_ALLOWED.find((a) => a.file === where);
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const at = `${where}:${i + 1}`;
+        if (SOFT_DELETE.test(line) && !(allowed && (!allowed.lines || allowed.lines.test(line)))) {
+          violations.push(
+            `${at} names the soft-delete column — rule (e) one read scope: ask the engine's visibility(entity, alias), or read through engine.reader(scope) (CrmModel.table), with { includeDeleted: true } where deleted rows are wanted`,
+          );
+        }
+        if (scoped && PAST_THE_DOOR.test(line)) {
+          violations.push(
+            `${at} reaches the database past the scoped door — rule (f): read through engine.reader(scope) (CrmModel.table, RecordTransaction.reader) or the record service`,
+          );
+        }
+        if (scoped && HAND_WRITE.test(line)) {
+          violations.push(
+            `${at} writes SQL by hand — rule (g): write through the record service (create, update, updateMany), which keeps audit columns, hooks and events`,
+          );
+        }
+      });
+  }
+  return violations;
+}
+
 const packages = workspacePackages();
 
 describe('architecture', () => {
@@ -269,8 +324,59 @@ describe('architecture', () => {
     expect(importViolations(pkg, readManifest(pkg))).toEqual([]);
   });
 
+  it.each(packages.map((p) => [p.path, p] as const))(
+    '%s reads and writes records through the scoped door',
+    (_path, pkg) => {
+      expect(scopeViolations(pkg)).toEqual([]);
+    },
+  );
+
   it.each(packages.map((p) => [p.path, p] as const))('%s has the package layout', (_path, pkg) => {
     expect(layoutViolations(pkg, readManifest(pkg))).toEqual([]);
+  });
+});
+
+describe('scopeViolations', () => {
+  it('catches a hand-written visibility predicate, a read past the door and a hand-written write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tp-architecture-'));
+    try {
+      mkdirSync(join(dir, 'src'));
+      writeFileSync(
+        join(dir, 'src/report.ts'),
+        [
+          "const ok = `select a.id from ${m.table('account')} a where a.name = $1`;",
+          "const live = `select a.id from ${m.table('account')} a where a.deleted_at is null`;",
+          'const quoted = `where t."deleted_at" is null`;',
+          'const sneaky = `${alias}.${physical.ident(physical.SYSTEM_COLUMNS.deletedAt)} is null`;',
+          'const rows = await engine.db.query(text);',
+          'const table = physical.qualifiedTable(metadata.workspace.schemaName, entity);',
+          'await sql.query(`update ${m.table(\'task\')} t set "status" = $1`);',
+          'await sql.query(`insert into "ws_default"."task" default values`);',
+        ].join('\n'),
+      );
+      const pkg: WorkspacePackage = {
+        kind: 'package',
+        id: 'crm',
+        path: 'packages/crm',
+        dir,
+        rule: PACKAGE_RULES['crm'],
+      };
+      const violations = scopeViolations(pkg);
+      expect(violations.map((v) => v.replace(/ — rule \((.)\).*/, ' ($1)'))).toEqual([
+        'packages/crm/src/report.ts:2 names the soft-delete column (e)',
+        'packages/crm/src/report.ts:3 names the soft-delete column (e)',
+        'packages/crm/src/report.ts:4 names the soft-delete column (e)',
+        'packages/crm/src/report.ts:5 reaches the database past the scoped door (f)',
+        'packages/crm/src/report.ts:6 reaches the database past the scoped door (f)',
+        'packages/crm/src/report.ts:7 writes SQL by hand (g)',
+        'packages/crm/src/report.ts:8 writes SQL by hand (g)',
+      ]);
+      // The engine may name the column only where it is defined, stored or set.
+      const engine: WorkspacePackage = { ...pkg, id: 'engine', path: 'packages/engine' };
+      expect(scopeViolations(engine)).toHaveLength(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

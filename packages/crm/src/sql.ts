@@ -3,7 +3,7 @@
 // [2026-03-01T00:00Z, 2026-04-01T00:00Z).
 import { IssueCollector, isUuid, TouchpointError } from '@touchpoint/schema';
 
-/** Anything that runs a statement: `engine.db` or a transaction. */
+/** Where a CRM statement runs: the request's scoped reader (engine `ScopedReader`), in or out of a transaction. */
 export interface SqlRunner {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** With a generic plan kept per connection (engine `Database.queryGeneric`), where the runner offers it. */

@@ -344,12 +344,16 @@ describe('scopeViolations', () => {
       writeFileSync(
         join(dir, 'src/report.ts'),
         [
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of a sample file
           "const ok = `select a.id from ${m.table('account')} a where a.name = $1`;",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of a sample file
           "const live = `select a.id from ${m.table('account')} a where a.deleted_at is null`;",
           'const quoted = `where t."deleted_at" is null`;',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of a sample file
           'const sneaky = `${alias}.${physical.ident(physical.SYSTEM_COLUMNS.deletedAt)} is null`;',
           'const rows = await engine.db.query(text);',
           'const table = physical.qualifiedTable(metadata.workspace.schemaName, entity);',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of a sample file
           'await sql.query(`update ${m.table(\'task\')} t set "status" = $1`);',
           'await sql.query(`insert into "ws_default"."task" default values`);',
         ].join('\n'),

@@ -14,6 +14,12 @@ const ticket: EntityDefinition = {
     { name: 'number', type: 'autonumber', labels: labels('Number'), autonumber: { prefix: 'CASE-', digits: 6 } },
     { name: 'email', type: 'email', labels: labels('E-mail'), unique: true },
     { name: 'priority', type: 'integer', labels: labels('Priority'), default: 3 },
+    {
+      name: 'tags',
+      type: 'multiSelect',
+      labels: labels('Tags'),
+      options: ['urgent', 'billing', 'vip'].map((value) => ({ value, labels: labels(value) })),
+    },
   ],
 };
 
@@ -83,7 +89,7 @@ describe('record service', () => {
       const written = await engine.records({ workspace: 'default', actor: 'bulk' }).updateMany('ticket', [
         { id: a!.id, values: { priority: 1 } },
         { id: b!.id, values: { priority: 2 } },
-        { id: c!.id, values: { subject: 'C, renamed' } },
+        { id: c!.id, values: { subject: 'C, renamed', tags: ['urgent', 'vip'] } },
       ]);
       expect(written).toEqual([
         { id: a!.id, version: 2 },
@@ -93,7 +99,7 @@ describe('record service', () => {
     } finally {
       unregister();
     }
-    expect(hooked).toEqual([`${a!.id}:priority`, `${b!.id}:priority`, `${c!.id}:subject`]);
+    expect(hooked).toEqual([`${a!.id}:priority`, `${b!.id}:priority`, `${c!.id}:subject,tags`]);
     const fields = ['subject', 'priority', 'updatedBy', 'version'];
     expect(await records().get('ticket', a!.id, { fields, relations: [] })).toEqual({
       subject: 'A',
@@ -101,14 +107,15 @@ describe('record service', () => {
       updatedBy: 'bulk',
       version: 2,
     });
-    expect(await records().get('ticket', c!.id, { fields, relations: [] })).toMatchObject({
+    expect(await records().get('ticket', c!.id, { fields: [...fields, 'tags'], relations: [] })).toMatchObject({
       subject: 'C, renamed',
       priority: 3,
+      tags: ['urgent', 'vip'],
     });
     expect(events.map((e) => [e.type, e.id, e.changed, e.actor])).toEqual([
       ['record.updated', a!.id, ['priority'], 'bulk'],
       ['record.updated', b!.id, ['priority'], 'bulk'],
-      ['record.updated', c!.id, ['subject'], 'bulk'],
+      ['record.updated', c!.id, ['subject', 'tags'], 'bulk'],
     ]);
   });
 

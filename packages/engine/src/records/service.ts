@@ -294,11 +294,19 @@ export class RecordService {
         const written = new Map<string, WriteResult>();
         for (const group of groups.values()) {
           const params: unknown[] = [this.context.actor, group.rows.map((i) => ids[i])];
+          // unnest flattens an array of arrays, so a column that is itself an array (a multi-select) travels
+          // as one JSON text per row and is turned back into its array type in SET.
           const arrays = group.columns.map((c, k) => {
-            params.push(group.rows.map((i) => columnsOf[i]![k]!.value));
-            return `$${params.length}::${c.cast}[]`;
+            const nested = c.cast.endsWith('[]');
+            const values = group.rows.map((i) => columnsOf[i]![k]!.value);
+            params.push(nested ? values.map((v) => (v === null ? null : JSON.stringify(v))) : values);
+            return `$${params.length}::${nested ? 'text' : c.cast}[]`;
           });
-          const sets = group.columns.map((c, k) => `${ident(c.column)} = v.c${k}`);
+          const sets = group.columns.map((c, k) =>
+            c.cast.endsWith('[]')
+              ? `${ident(c.column)} = case when v.c${k} is null then null else array(select e::${c.cast.slice(0, -2)} from jsonb_array_elements_text(v.c${k}::jsonb) e) end`
+              : `${ident(c.column)} = v.c${k}`,
+          );
           sets.push('"version" = t."version" + 1', `"updated_at" = ${this.engine.clock.sql}`, '"updated_by" = $1');
           const names = ['id', ...group.columns.map((_, k) => `c${k}`)].join(', ');
           const updated = await tx.query<WriteResult>(

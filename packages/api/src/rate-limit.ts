@@ -1,0 +1,66 @@
+// Requests per client: a token bucket per key (the address today; the user or the token once requests carry
+// an identity), kept in this process.
+//
+// Why in-process and not a PostgreSQL counter: a counter row updated by every request is a round trip and a
+// row lock on the hot path of every read (the short lane answers a read in one statement; a second one for
+// the counter would nearly double its cost), and concurrent requests of one client would queue on that row.
+// The price: each API instance counts on its own, so with N instances a client gets up to N times the
+// limit. Identity's brute-force counters (failed sign-ins), which must hold across instances, belong in
+// PostgreSQL; this limit is a shield against floods, where a bound per instance is what protects it.
+import type { Clock } from '@touchpoint/engine';
+
+export interface RateLimitOptions {
+  /** Requests a client may send at once (the bucket's size). */
+  burst: number;
+  /** Requests per second the bucket refills. */
+  perSecond: number;
+  /** Keys kept at most; the least recently seen are forgotten first (a full bucket is the same as none). */
+  maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** The answer for one request: allowed, or refused with the seconds until a request would pass. */
+export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export class RateLimiter {
+  readonly burst: number;
+  readonly perSecond: number;
+  readonly #maxKeys: number;
+  readonly #clock: Clock;
+  // A Map keeps insertion order: re-inserting on each hit makes the first key the least recently seen.
+  readonly #buckets = new Map<string, Bucket>();
+
+  constructor(options: RateLimitOptions, clock: Clock) {
+    if (!(options.burst >= 1) || !(options.perSecond > 0)) {
+      throw new RangeError(
+        `rate limit: burst must be at least 1 and perSecond above 0 (got ${options.burst}, ${options.perSecond})`,
+      );
+    }
+    this.burst = options.burst;
+    this.perSecond = options.perSecond;
+    this.#maxKeys = options.maxKeys ?? 100_000;
+    this.#clock = clock;
+  }
+
+  /** Takes one request from the key's bucket. */
+  take(key: string): RateVerdict {
+    const now = this.#clock.now().getTime();
+    const bucket = this.#buckets.get(key);
+    // A clock put back (tests, or the machine's) refills nothing rather than a negative amount.
+    const tokens = bucket
+      ? Math.min(this.burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.perSecond)
+      : this.burst;
+    if (bucket) this.#buckets.delete(key);
+    else if (this.#buckets.size >= this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!);
+    if (tokens < 1) {
+      this.#buckets.set(key, { tokens, at: now });
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.perSecond)) };
+    }
+    this.#buckets.set(key, { tokens: tokens - 1, at: now });
+    return { allowed: true };
+  }
+}

@@ -1,6 +1,7 @@
 // Requests per client (issue 11 §3): a client that sends more than its share is answered 429 with Retry-After
 // and RATE_LIMITED before anything runs, other clients are not affected, and the bucket refills with time.
 // Time is the engine's clock, moved by the test: no sleeping.
+import { createApiHandler } from '@touchpoint/api';
 import type { Clock } from '@touchpoint/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './harness.ts';
@@ -103,5 +104,46 @@ describe('rate limit per address', () => {
 
   it('leaves /healthz alone', async () => {
     expect((await fetch(`${h.url}/healthz`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200);
+  });
+});
+
+describe('TOUCHPOINT_RATE_LIMIT', () => {
+  it('sets the limit when the options give none', async () => {
+    process.env.TOUCHPOINT_RATE_LIMIT = '2/1';
+    const fromEnv = await startHarness({ clock });
+    delete process.env.TOUCHPOINT_RATE_LIMIT;
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${fromEnv.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.50' },
+          body: JSON.stringify({ query: '{ accounts { totalCount } }' }),
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await fromEnv.close();
+    }
+  });
+
+  it('a value that is not a limit stops the server from starting, saying what is allowed', () => {
+    for (const value of ['lots', '0/10', '10/0', '-1/5', '10']) {
+      process.env.TOUCHPOINT_RATE_LIMIT = value;
+      try {
+        expect(() => createApiHandler({ engine: h.engine }), value).toThrow(
+          expect.objectContaining({
+            code: 'VALIDATION_FAILED',
+            issues: [expect.objectContaining({ path: 'TOUCHPOINT_RATE_LIMIT' })],
+          }),
+        );
+      } finally {
+        delete process.env.TOUCHPOINT_RATE_LIMIT;
+      }
+    }
+    process.env.TOUCHPOINT_RATE_LIMIT = 'off';
+    expect(() => createApiHandler({ engine: h.engine })).not.toThrow();
+    delete process.env.TOUCHPOINT_RATE_LIMIT;
   });
 });

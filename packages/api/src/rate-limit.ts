@@ -8,6 +8,7 @@
 // limit. Identity's brute-force counters (failed sign-ins), which must hold across instances, belong in
 // PostgreSQL; this limit is a shield against floods, where a bound per instance is what protects it.
 import type { Clock } from '@touchpoint/engine';
+import { TouchpointError } from '@touchpoint/schema';
 
 export interface RateLimitOptions {
   /** Requests a client may send at once (the bucket's size). */
@@ -63,4 +64,33 @@ export class RateLimiter {
     this.#buckets.set(key, { tokens: tokens - 1, at: now });
     return { allowed: true };
   }
+}
+
+/**
+ * The limit `TOUCHPOINT_RATE_LIMIT` asks for: `<burst>/<perSecond>` (e.g. `1000/100`) or `off`; undefined when
+ * it is not set.
+ */
+export function rateLimitFromEnv(value: string | undefined): RateLimitOptions | false | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (text === 'off') return false;
+  const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(text);
+  const burst = Number(match?.[1]);
+  const perSecond = Number(match?.[2]);
+  if (!match || burst < 1 || perSecond <= 0) {
+    throw new TouchpointError(
+      'VALIDATION_FAILED',
+      `TOUCHPOINT_RATE_LIMIT "${text.slice(0, 50)}" is not a rate limit.`,
+      {
+        issues: [
+          {
+            path: 'TOUCHPOINT_RATE_LIMIT',
+            message:
+              'must be <burst>/<per second> with a burst of at least 1 and a rate above 0 (e.g. 1000/100), or off',
+          },
+        ],
+      },
+    );
+  }
+  return { burst, perSecond };
 }

@@ -31,7 +31,7 @@ import {
   parseWithTokenLimit,
 } from './limits.ts';
 import { Passthrough } from './passthrough.ts';
-import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { RateLimiter, type RateLimitOptions, rateLimitFromEnv } from './rate-limit.ts';
 import { SchemaCache } from './schema-cache.ts';
 
 /** Who a request comes from, as far as the server knows before it runs: what rate limits count against. */
@@ -61,7 +61,10 @@ export interface ApiServerOptions {
    * Default: `TOUCHPOINT_CORS_ORIGINS` (comma separated), else none (same-origin only).
    */
   corsOrigins?: readonly string[];
-  /** Requests per client (DEFAULT_RATE_LIMIT when not given); false turns the limit off. */
+  /**
+   * Requests per client; false turns the limit off. Default: `TOUCHPOINT_RATE_LIMIT` (`<burst>/<perSecond>` or
+   * `off`), else DEFAULT_RATE_LIMIT.
+   */
   rateLimit?: RateLimitConfig | false;
   /** "Did you mean …" suggestions in errors; default only when NODE_ENV is `development`. */
   suggestions?: boolean;
@@ -188,7 +191,8 @@ export function createApiHandler(options: ApiServerOptions) {
   const planDocuments = new WeakMap<object, DocumentNode>();
   const corsOrigins = options.corsOrigins ?? corsOriginsFrom(process.env.TOUCHPOINT_CORS_ORIGINS);
   const suggestions = options.suggestions ?? process.env.NODE_ENV === 'development';
-  const rateConfig: RateLimitConfig | false = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const rateConfig: RateLimitConfig | false =
+    options.rateLimit ?? rateLimitFromEnv(process.env.TOUCHPOINT_RATE_LIMIT) ?? DEFAULT_RATE_LIMIT;
   const limiter = rateConfig === false ? undefined : new RateLimiter(rateConfig, engine.clock);
   const rateKey = (rateConfig !== false && rateConfig.key) || defaultRateKey;
 

@@ -2,8 +2,9 @@
 // an identity), kept in this process.
 //
 // Why in-process and not a PostgreSQL counter: a counter row updated by every request is a round trip and a
-// row lock on the hot path of every read (the short lane answers a read in one statement; a second one for
-// the counter would nearly double its cost), and concurrent requests of one client would queue on that row.
+// row lock on the hot path of every read, and concurrent requests of one client would queue on that row.
+// Measured here (2 cores, shared): an upsert of a token-bucket row took 0.9 ms a request (`select 1` alone
+// 0.26 ms), where the short lane answers a whole read in about 0.6 ms; `take` below takes 0.3 µs.
 // The price: each API instance counts on its own, so with N instances a client gets up to N times the
 // limit. Identity's brute-force counters (failed sign-ins), which must hold across instances, belong in
 // PostgreSQL; this limit is a shield against floods, where a bound per instance is what protects it.

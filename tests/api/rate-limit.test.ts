@@ -102,6 +102,16 @@ describe('rate limit per address', () => {
     expect(get.status).toBe(429);
   });
 
+  it('counts an IPv6 client by its /64 network: a new address in the same block does not get a new bucket', async () => {
+    for (let i = 1; i <= 5; i++) expect((await send(`2001:db8:1:2::${i}`)).status).toBe(200);
+    expect((await send('2001:db8:1:2:ffff:ffff:ffff:ffff')).status).toBe(429);
+    expect((await send('2001:0db8:0001:0002:0000:0000:0000:0abc')).status).toBe(429);
+    expect((await send('2001:db8:1:3::1')).status).toBe(200);
+    // IPv4 written as IPv6 is the IPv4 address.
+    for (let i = 0; i < 5; i++) expect((await send('::ffff:198.51.100.77')).status).toBe(200);
+    expect((await send('198.51.100.77')).status).toBe(429);
+  });
+
   it('leaves /healthz alone', async () => {
     expect((await fetch(`${h.url}/healthz`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200);
   });

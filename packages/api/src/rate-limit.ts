@@ -95,3 +95,22 @@ export function rateLimitFromEnv(value: string | undefined): RateLimitOptions | 
   }
   return { burst, perSecond };
 }
+
+/**
+ * The part of an address a rate limit counts: an IPv4 address whole, an IPv6 address by its /64 network, the
+ * block one subscriber usually gets (counting each IPv6 address alone would give a client 2^64 buckets).
+ */
+export function addressBucket(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (v4) return v4[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

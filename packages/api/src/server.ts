@@ -31,7 +31,7 @@ import {
   parseWithTokenLimit,
 } from './limits.ts';
 import { Passthrough } from './passthrough.ts';
-import { RateLimiter, type RateLimitOptions, rateLimitFromEnv } from './rate-limit.ts';
+import { addressBucket, RateLimiter, type RateLimitOptions, rateLimitFromEnv } from './rate-limit.ts';
 import { SchemaCache } from './schema-cache.ts';
 
 /** Who a request comes from, as far as the server knows before it runs: what rate limits count against. */
@@ -45,7 +45,10 @@ export interface RequestIdentity {
 }
 
 export interface RateLimitConfig extends RateLimitOptions {
-  /** The bucket a request counts against; default the token, else the user, else the address. */
+  /**
+   * The bucket a request counts against; default the token, else the user, else the address (an IPv6 one by
+   * its /64 network).
+   */
   key?: (identity: RequestIdentity, req: IncomingMessage) => string;
 }
 
@@ -105,7 +108,7 @@ export function requestIdentity(req: IncomingMessage): RequestIdentity {
 function defaultRateKey(identity: RequestIdentity): string {
   if (identity.token) return `token:${identity.token}`;
   if (identity.user) return `user:${identity.user}`;
-  return `address:${identity.address}`;
+  return `address:${addressBucket(identity.address)}`;
 }
 
 const SUGGESTION = / ?Did you mean [^?]*\?/g;

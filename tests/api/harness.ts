@@ -2,7 +2,7 @@
 // answers), the engine with the repository's core schemas, and the HTTP server on a free port.
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createApiServer } from '@touchpoint/api';
+import { type ApiServerOptions, createApiServer } from '@touchpoint/api';
 import {
   type Clock,
   createTestDatabase,
@@ -54,6 +54,8 @@ export async function startHarness(
     clock?: Clock;
     /** Engine options beyond the database and the core (e.g. `maxTableColumns`). */
     engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns'>;
+    /** Server options beyond the engine and plugins (CORS origins, rate limit, suggestions). */
+    api?: Omit<ApiServerOptions, 'engine' | 'plugins'>;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -68,7 +70,7 @@ export async function startHarness(
   const plugins = options.plugins
     ? await PluginRuntime.start({ engine, ...(options.plugins === true ? {} : options.plugins) })
     : undefined;
-  const server = createApiServer({ engine, plugins });
+  const server = createApiServer({ ...options.api, engine, plugins });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const gql: Harness['gql'] = async (query, variables = {}, opts = {}) => {

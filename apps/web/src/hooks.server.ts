@@ -1,14 +1,18 @@
 // The web app runs in the same process as the API, in front of it. During server rendering, the screens'
 // GraphQL requests to `/graphql` leave SvelteKit (which has no such route) and go to the API over HTTP.
+// They carry the visitor's address in X-Forwarded-For (which the API believes from this machine only), so
+// the API's rate limit counts them against the visitor, not against the web app.
 import type { Handle, HandleFetch } from '@sveltejs/kit/hooks';
 
 export const handleFetch: HandleFetch = async ({ request, fetch, event }) => {
   const url = new URL(request.url);
   const api = process.env.TOUCHPOINT_API_URL;
   if (api && url.origin === event.url.origin && url.pathname === '/graphql') {
+    const headers = new Headers(request.headers);
+    headers.set('x-forwarded-for', event.getClientAddress());
     return globalThis.fetch(`${api}/graphql${url.search}`, {
       method: request.method,
-      headers: request.headers,
+      headers,
       body: request.method === 'GET' ? undefined : await request.text(),
     });
   }

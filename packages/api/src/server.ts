@@ -4,12 +4,25 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
+import { type DocumentNode, GraphQLError, Kind, validate } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
+import {
+  API_SECURITY_HEADERS,
+  clientAddress,
+  corsHeaders,
+  corsOriginsFrom,
+  guardRequest,
+  preflightHeaders,
+  type Refusal,
+} from './guard.ts';
 import { useCompiledExecution } from './jit.ts';
 import {
+  CostCache,
   checkRequestDepth,
+  costError,
+  DEFAULT_RATE_LIMIT,
   depthLimitRule,
   limitRules,
   MAX_BODY_BYTES,
@@ -18,7 +31,26 @@ import {
   parseWithTokenLimit,
 } from './limits.ts';
 import { Passthrough } from './passthrough.ts';
+import { addressBucket, RateLimiter, type RateLimitOptions, rateLimitFromEnv } from './rate-limit.ts';
 import { SchemaCache } from './schema-cache.ts';
+
+/** Who a request comes from, as far as the server knows before it runs: what rate limits count against. */
+export interface RequestIdentity {
+  /** The client's address (see clientAddress in guard.ts). */
+  address: string;
+  /** The signed-in user, once requests carry one. */
+  user?: string;
+  /** The API token, once requests carry one. */
+  token?: string;
+}
+
+export interface RateLimitConfig extends RateLimitOptions {
+  /**
+   * The bucket a request counts against; default the token, else the user, else the address (an IPv6 one by
+   * its /64 network).
+   */
+  key?: (identity: RequestIdentity, req: IncomingMessage) => string;
+}
 
 export interface ApiServerOptions {
   engine: Engine;
@@ -26,6 +58,19 @@ export interface ApiServerOptions {
   plugins?: PluginRuntime;
   /** Extra request handler tried before the API (the web app); returns true when it answered. */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /**
+   * Origins other than the server's own allowed to call the API from a browser: exact origins
+   * (`https://app.example.com`, answered with credentials) or `*` (any origin, never with credentials).
+   * Default: `TOUCHPOINT_CORS_ORIGINS` (comma separated), else none (same-origin only).
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Requests per client; false turns the limit off. Default: `TOUCHPOINT_RATE_LIMIT` (`<burst>/<perSecond>` or
+   * `off`), else DEFAULT_RATE_LIMIT.
+   */
+  rateLimit?: RateLimitConfig | false;
+  /** "Did you mean …" suggestions in errors; default only when NODE_ENV is `development`. */
+  suggestions?: boolean;
 }
 
 type Entry = Awaited<ReturnType<SchemaCache['get']>>;
@@ -37,8 +82,48 @@ interface ServerContext {
   entry: Entry;
 }
 
-function jsonError(res: ServerResponse, status: number, error: object): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [error] }));
+function jsonError(res: ServerResponse, status: number, error: object, headers: Record<string, unknown> = {}): void {
+  res
+    .writeHead(status, { ...headers, 'content-type': 'application/json' } as Record<string, string>)
+    .end(JSON.stringify({ errors: [error] }));
+}
+
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  jsonError(
+    res,
+    refusal.status,
+    {
+      message: refusal.message,
+      extensions: { code: refusal.code, issues: [{ path: refusal.path, message: refusal.message }] },
+    },
+    refusal.headers,
+  );
+}
+
+/** Who a request comes from before it runs; identity (sessions, tokens) adds the user and the token here. */
+export function requestIdentity(req: IncomingMessage): RequestIdentity {
+  return { address: clientAddress(req) };
+}
+
+function defaultRateKey(identity: RequestIdentity): string {
+  if (identity.token) return `token:${identity.token}`;
+  if (identity.user) return `user:${identity.user}`;
+  return `address:${addressBucket(identity.address)}`;
+}
+
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+/** The error without graphql-js's "Did you mean …" (which tells a stranger the schema's names). */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  if (!error.message.includes('Did you mean')) return error;
+  return new GraphQLError(error.message.replace(SUGGESTION, ''), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
 }
 
 const tooLarge = () => ({
@@ -82,10 +167,9 @@ function plainParams(
   req: IncomingMessage,
   body: Buffer,
 ): { query: string; variables: unknown; operationName: string | undefined } | undefined {
-  // CORS headers, other media types and other encodings are graphql-yoga's to negotiate.
+  // Other media types and encodings are graphql-yoga's to negotiate. (CORS is decided before: see guard.ts.)
   const accept = req.headers.accept;
-  if (req.headers.origin !== undefined || (accept !== undefined && accept !== '*/*' && accept !== 'application/json'))
-    return undefined;
+  if (accept !== undefined && accept !== '*/*' && accept !== 'application/json') return undefined;
   if (req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/json') return undefined;
   let params: unknown;
   try {
@@ -105,6 +189,59 @@ export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
   const passthrough = new Passthrough();
+  const costs = new CostCache();
+  // The short lane's plans hold an operation; its estimates are remembered under one document per plan.
+  const planDocuments = new WeakMap<object, DocumentNode>();
+  const corsOrigins = options.corsOrigins ?? corsOriginsFrom(process.env.TOUCHPOINT_CORS_ORIGINS);
+  const suggestions = options.suggestions ?? process.env.NODE_ENV === 'development';
+  const rateConfig: RateLimitConfig | false =
+    options.rateLimit ?? rateLimitFromEnv(process.env.TOUCHPOINT_RATE_LIMIT) ?? DEFAULT_RATE_LIMIT;
+  const limiter = rateConfig === false ? undefined : new RateLimiter(rateConfig, engine.clock);
+  const rateKey = (rateConfig !== false && rateConfig.key) || defaultRateKey;
+
+  /**
+   * Everything decided about a /graphql request before its body is read: the security headers, the client's
+   * rate, the origin (a foreign one is refused, a preflight answered), and the method and media type.
+   * True when it has answered the request.
+   */
+  function admit(req: IncomingMessage, res: ServerResponse): boolean {
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
+    // Counted first, so that no kind of request (refused ones included) escapes the limit.
+    const verdict = limiter?.take(rateKey(requestIdentity(req), req));
+    if (verdict && !verdict.allowed) {
+      refuse(res, {
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: `Too many requests: at most ${limiter!.burst} at once and ${limiter!.perSecond} per second are allowed. Try again in ${verdict.retryAfterSeconds} s.`,
+        path: 'request',
+        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+      });
+      return true;
+    }
+    const origin = corsHeaders(req, corsOrigins);
+    if (origin.kind === 'foreign') {
+      refuse(res, {
+        status: 403,
+        code: 'FORBIDDEN',
+        message: `Requests from the origin ${JSON.stringify(origin.origin.slice(0, 200))} are not allowed; the API answers its own web app and the origins its operator allows (TOUCHPOINT_CORS_ORIGINS).`,
+        path: 'origin',
+      });
+      return true;
+    }
+    if (origin.kind === 'allowed')
+      for (const [name, value] of Object.entries(origin.headers)) res.setHeader(name, value);
+    if (req.method === 'OPTIONS') {
+      if (origin.kind === 'allowed') res.writeHead(204, preflightHeaders(origin)).end();
+      else res.writeHead(204, { allow: 'GET, POST, OPTIONS' }).end();
+      return true;
+    }
+    const refusal = guardRequest(req);
+    if (refusal) {
+      refuse(res, refusal);
+      return true;
+    }
+    return false;
+  }
 
   /**
    * The short lane: a POST of a document graphql-yoga has already parsed, validated and run as a
@@ -121,6 +258,14 @@ export function createApiHandler(options: ApiServerOptions) {
       return undefined;
     const plan = params && passthrough.known(entry.schema, params.query, params.operationName);
     if (!params || !plan) return undefined;
+    // The same text with other variables may ask for larger pages: yoga refuses it when it costs too much.
+    let document = planDocuments.get(plan);
+    if (!document) {
+      document = { kind: Kind.DOCUMENT, definitions: [plan.operation] };
+      planDocuments.set(plan, document);
+    }
+    if (costError(costs.cost(entry.schema, document, params.variables as never, params.operationName)))
+      return undefined;
     const records = engine.records({
       workspace: entry.metadata.workspace.slug,
       actor: validActor(req.headers[ACTOR_HEADER]),
@@ -140,12 +285,29 @@ export function createApiHandler(options: ApiServerOptions) {
     onParse({ parseFn, setParseFn }) {
       setParseFn(parseWithTokenLimit(parseFn as never) as never);
     },
-    onValidate({ addValidationRule }) {
+    onValidate({ addValidationRule, setValidationFn }) {
+      if (!suggestions) {
+        setValidationFn((schema, document, rules, validationOptions, typeInfo) =>
+          validate(schema, document, rules, { ...validationOptions, hideSuggestions: true }, typeInfo),
+        );
+      }
       addValidationRule(depthLimitRule(MAX_QUERY_DEPTH));
       addValidationRule(nulTextRule);
       for (const rule of limitRules()) addValidationRule(rule as never);
     },
-    onExecute({ args }) {
+    onExecute({ args, setResultAndStopExecution }) {
+      const tooCostly = costError(
+        costs.cost(
+          args.schema,
+          args.document,
+          (args.variableValues ?? undefined) as Record<string, unknown> | undefined,
+          args.operationName ?? undefined,
+        ),
+      );
+      if (tooCostly) {
+        setResultAndStopExecution({ errors: [tooCostly] });
+        return;
+      }
       const request = (args.contextValue as { request?: Request }).request;
       return {
         onExecuteDone({ result, setResult }) {
@@ -160,6 +322,8 @@ export function createApiHandler(options: ApiServerOptions) {
   const yoga = createYoga<ServerContext, ApiContext>({
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Origins are decided before yoga sees the request (admit), so yoga adds no CORS headers of its own.
+    cors: false,
     // Unexpected errors are logged once, with an incident id, by toGraphQLError; expected ones are answers.
     logging: false,
     // The handler reads the body itself, within MAX_BODY_BYTES, and hands yoga a buffer: yoga's own limit
@@ -173,14 +337,18 @@ export function createApiHandler(options: ApiServerOptions) {
       const records = engine.records({ workspace, actor });
       return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
     },
-    maskedErrors: { maskError: (error) => toGraphQLError(error) },
+    maskedErrors: {
+      maskError: (error) => (suggestions ? toGraphQLError(error) : withoutSuggestions(toGraphQLError(error))),
+    },
     plugins: [limits, useCompiledExecution(passthrough)],
   });
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     if (url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+      res
+        .writeHead(200, { ...API_SECURITY_HEADERS, 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok' }));
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
@@ -189,9 +357,12 @@ export function createApiHandler(options: ApiServerOptions) {
     }
     if (!url.startsWith('/graphql')) {
       if (options.fallback && (await options.fallback(req, res))) return;
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found. The API is at /graphql.');
+      res
+        .writeHead(404, { ...API_SECURITY_HEADERS, 'content-type': 'text/plain' })
+        .end('Not found. The API is at /graphql.');
       return;
     }
+    if (admit(req, res)) return;
     const header = req.headers[WORKSPACE_HEADER];
     const slug =
       typeof header === 'string' && header
@@ -228,7 +399,11 @@ export function createApiHandler(options: ApiServerOptions) {
     }
     const request = new yoga.fetchAPI.Request(`http://localhost${url}`, {
       method,
-      headers: req.headers as Record<string, string>,
+      // A POST's media type is application/json by now (guardRequest), in whatever casing; yoga's is exact.
+      headers: (method === 'POST' ? { ...req.headers, 'content-type': 'application/json' } : req.headers) as Record<
+        string,
+        string
+      >,
       // A Buffer is a BodyInit to the fetch ponyfill, which keeps it as is (no stream).
       body: body as BodyInit | undefined,
     });
@@ -237,6 +412,8 @@ export function createApiHandler(options: ApiServerOptions) {
     const response = await run;
     const headers: Record<string, string> = {};
     for (const [key, value] of response.headers) headers[key] = value;
+    // GraphiQL's page (a browser asking for HTML) runs its own inline script: it keeps only the framing rule.
+    if (headers['content-type']?.startsWith('text/html')) headers['content-security-policy'] = "frame-ancestors 'none'";
     // yoga's answers are strings (JSON, or GraphiQL's page): written as they are, without another copy.
     res.writeHead(response.status, headers).end(await response.text());
   };

@@ -12,6 +12,17 @@ const DEFAULT_WEB_BUILD = fileURLToPath(new URL('../../../apps/web/build', impor
 
 export type WebFallback = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+/**
+ * Headers on everything the web app serves, pages and static files alike. The pages' Content-Security-Policy
+ * (with `frame-ancestors 'none'`) comes from SvelteKit, which hashes its inline bootstrap script into it
+ * (apps/web/vite.config.ts); X-Frame-Options says the same to browsers that predate frame-ancestors.
+ */
+export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-frame-options': 'DENY',
+});
+
 /** The web app's request handler, or undefined (with the reason) when no build exists. */
 export async function loadWebApp(apiUrl: string): Promise<{ handler?: WebFallback; reason?: string }> {
   const dir = process.env.TOUCHPOINT_WEB_DIR ?? DEFAULT_WEB_BUILD;
@@ -27,6 +38,7 @@ export async function loadWebApp(apiUrl: string): Promise<{ handler?: WebFallbac
     handler: (req, res) =>
       new Promise<boolean>((resolve, reject) => {
         if (!req.headers['x-forwarded-proto']) req.headers['x-forwarded-proto'] = 'http';
+        for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS)) res.setHeader(name, value);
         res.once('finish', () => resolve(true));
         res.once('close', () => resolve(true));
         try {

@@ -209,6 +209,8 @@ const en = {
     FORBIDDEN: 'The change was refused: you are not allowed to make it.',
     LIMIT_EXCEEDED: 'The change was refused: it exceeds a limit of the server.',
     BAD_REQUEST: 'The change was refused: the server could not read the request.',
+    RATE_LIMITED:
+      'The change was refused: too many requests came from you in a short time. Wait a moment and try again.',
     NETWORK: 'The server could not be reached. Nothing was changed; try again.',
     migrationStep: 'The change was refused: the database could not carry out step {step}. Nothing was changed.',
     columnLimit:
@@ -416,6 +418,7 @@ const zh: Messages = {
     FORBIDDEN: '变更被拒绝：您无权进行此变更。',
     LIMIT_EXCEEDED: '变更被拒绝：超出了服务器的限制。',
     BAD_REQUEST: '变更被拒绝：服务器无法读取该请求。',
+    RATE_LIMITED: '变更被拒绝：短时间内您发送的请求过多。请稍等片刻后重试。',
     NETWORK: '无法连接服务器。没有做任何修改，请重试。',
     migrationStep: '变更被拒绝：数据库无法执行第 {step} 步。没有做任何修改。',
     columnLimit:

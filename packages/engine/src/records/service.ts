@@ -3,6 +3,8 @@
 // concurrent edits, soft-deletes with restore, runs the write hooks and publishes record events.
 import type { EntityDefinition } from '@touchpoint/schema';
 import { IssueCollector, isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
+import type { Channel } from '../audit/audit-log.ts';
+import { auditCreated, audited, auditedFields, auditOldValues, auditUpdated } from '../audit/record-audit.ts';
 import type { Sql } from '../db.ts';
 import type { Engine, WorkspaceMetadata } from '../engine.ts';
 import type { RecordEvent, RecordEventType } from '../events.ts';
@@ -37,6 +39,10 @@ export interface RequestContext {
    * writes, so that effects those events set off (after-hooks) are charged to the same chain.
    */
   effects?: object;
+  /** Through what the change came: a browser session (`web`), an API token (`api`), `plugin`, `import`, `workflow`, `cli`, `system`. Recorded in the audit log. */
+  channel?: Channel;
+  /** The API token the request signed in with, when it did. Recorded in the audit log. */
+  tokenId?: string;
 }
 
 export interface WriteResult {
@@ -139,6 +145,12 @@ export class RecordService {
       .transaction(async (tx) => {
         const created = await this.insertRows(tx, schema, entity, rows);
         await this.linkManyToMany(tx, schema, entity, created, rows);
+        const given = auditedFields(
+          entity,
+          rows.flatMap((values) => [...values.keys()]),
+        );
+        const ids = created.map((r) => r.id);
+        await auditCreated(tx, this.engine.clock.sql, metadata.workspace, this.context, entity, ids, given);
         return created;
       })
       .catch((error) => {
@@ -194,6 +206,8 @@ export class RecordService {
           const field = entity.fields.find((f) => f.name === name)!;
           return field.relation?.kind === 'manyToMany' || !sameValue(field, current!, values.get(name));
         });
+        const audit = auditedFields(entity, changed);
+        const oldValues = audit.length > 0 ? await auditOldValues(tx, schema, entity, id, audit) : '{}';
         const columns = toColumns(entity, values);
         const sets = columns.map((c, i) => `${ident(c.column)} = $${i + 3}::${c.cast}`);
         sets.push('"version" = "version" + 1', `"updated_at" = ${this.engine.clock.sql}`, '"updated_by" = $2');
@@ -202,6 +216,9 @@ export class RecordService {
           [id, this.context.actor, ...columns.map((c) => c.value)],
         );
         await this.writeManyToMany(tx, schema, entity, id, values, true);
+        if (audit.length > 0) {
+          await auditUpdated(tx, this.engine.clock.sql, metadata.workspace, this.context, entity, id, audit, oldValues);
+        }
         return { result: row!, changed };
       })
       .catch((error) => {
@@ -217,7 +234,7 @@ export class RecordService {
     assertId(id);
     await this.engine.hooks.beforeDelete({ context: this.context, entity, id });
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
-    const [row] = await this.engine.db.query<WriteResult>(
+    const [row] = await this.audited(metadata, entity, 'record.deleted').query<WriteResult>(
       `update ${table} set "deleted_at" = ${this.engine.clock.sql}, "version" = "version" + 1, "updated_at" = ${this.engine.clock.sql}, "updated_by" = $2 where "id" = $1 and "deleted_at" is null returning "id", "version"`,
       [id, this.context.actor],
     );
@@ -233,7 +250,7 @@ export class RecordService {
     const { metadata, entity } = await this.entity(entityName);
     assertId(id);
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
-    const [row] = await this.engine.db
+    const [row] = await this.audited(metadata, entity, 'record.restored')
       .query<WriteResult>(
         `update ${table} set "deleted_at" = null, "version" = "version" + 1, "updated_at" = ${this.engine.clock.sql}, "updated_by" = $2 where "id" = $1 and "deleted_at" is not null returning "id", "version"`,
         [id, this.context.actor],
@@ -248,6 +265,11 @@ export class RecordService {
     }
     await this.publish('record.restored', entity, [{ ...row, changed: [] }]);
     return row;
+  }
+
+  /** The database, with each statement also appending one audit row per record it returns. */
+  private audited(metadata: WorkspaceMetadata, entity: EntityDefinition, action: string): Sql {
+    return audited(this.engine.db, this.engine.clock.sql, metadata.workspace.id, this.context, entity, action);
   }
 
   /** Lets the hooks see and change the values, then checks what they return as strictly as user input. */

@@ -379,7 +379,7 @@ export class Engine {
   async purgePluginArchives(
     slug: string,
     pluginId: string,
-    options: { confirmDestructive?: boolean; dryRun?: boolean; actor?: string },
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun' | 'channel' | 'tokenId'> & { actor?: string },
   ): Promise<{ purged: string[] }> {
     return this.store.purgePluginArchives(await this.getWorkspace(slug), pluginId, options);
   }

@@ -279,7 +279,7 @@ export class MetadataStore {
   async purgePluginArchives(
     workspace: WorkspaceRow,
     pluginId: string,
-    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'> & { actor?: string },
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun' | 'channel' | 'tokenId'> & { actor?: string },
   ): Promise<{ purged: string[] }> {
     const all = await this.archives(workspace.id);
     // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
@@ -294,6 +294,8 @@ export class MetadataStore {
       actor: options.actor ?? 'system',
       confirmDestructive: options.confirmDestructive,
       dryRun: options.dryRun,
+      ...(options.channel ? { channel: options.channel } : {}),
+      ...(options.tokenId ? { tokenId: options.tokenId } : {}),
       reason: `plugin ${pluginId} purged`,
     });
     return { purged: result.plan.steps.filter((s) => s.kind === 'purgeArchive').map((s) => s.description) };

@@ -61,6 +61,11 @@ export interface EngineOptions {
    * (default 1,400 of PostgreSQL's 1,600). At most 1,600.
    */
   maxTableColumns?: number;
+  /**
+   * Leaves record writes out of the audit log. Only for measuring what the audit trail costs
+   * (tests/bench/audit.ts); never set it in a running system.
+   */
+  benchmarkWithoutRecordAudit?: boolean;
 }
 
 /** Days after which an archive is due for purging, unless `EngineOptions.archiveRetentionDays` says otherwise. */
@@ -158,6 +163,8 @@ export class Engine {
   readonly store: MetadataStore;
   readonly clock: Clock;
   readonly audit: EngineAudit;
+  /** False only under `EngineOptions.benchmarkWithoutRecordAudit`. */
+  readonly auditRecordWrites: boolean;
   /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
   readonly archiveRetentionDays: number | null;
   readonly #cache = new Map<string, WorkspaceMetadata>();
@@ -171,6 +178,7 @@ export class Engine {
     this.store = new MetadataStore(db, options.coreEntities);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
     this.store.now = this.clock.sql;
+    this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;
     this.audit = {
       append: (sql, entries) => appendAudit(sql, this.clock.sql, checkAuditEntries(entries)),
       list: async (workspace, filter, page) => {

@@ -149,7 +149,7 @@ export class RecordService {
           entity,
           rows.flatMap((values) => [...values.keys()]),
         );
-        const ids = created.map((r) => r.id);
+        const ids = this.engine.auditRecordWrites ? created.map((r) => r.id) : [];
         await auditCreated(tx, this.engine.clock.sql, metadata.workspace, this.context, entity, ids, given);
         return created;
       })
@@ -206,7 +206,7 @@ export class RecordService {
           const field = entity.fields.find((f) => f.name === name)!;
           return field.relation?.kind === 'manyToMany' || !sameValue(field, current!, values.get(name));
         });
-        const audit = auditedFields(entity, changed);
+        const audit = this.engine.auditRecordWrites ? auditedFields(entity, changed) : [];
         const oldValues = audit.length > 0 ? await auditOldValues(tx, schema, entity, id, audit) : '{}';
         const columns = toColumns(entity, values);
         const sets = columns.map((c, i) => `${ident(c.column)} = $${i + 3}::${c.cast}`);
@@ -269,6 +269,7 @@ export class RecordService {
 
   /** The database, with each statement also appending one audit row per record it returns. */
   private audited(metadata: WorkspaceMetadata, entity: EntityDefinition, action: string): Sql {
+    if (!this.engine.auditRecordWrites) return this.engine.db;
     return audited(this.engine.db, this.engine.clock.sql, metadata.workspace.id, this.context, entity, action);
   }
 

@@ -108,7 +108,7 @@ try {
   with the audit trail:     median ${Math.round(withRate).toLocaleString('en')} records/s   best ${Math.round(best(times.with)).toLocaleString('en')} records/s
   without (bench option):   median ${Math.round(withoutRate).toLocaleString('en')} records/s   best ${Math.round(best(times.without)).toLocaleString('en')} records/s
   ratio with / without:     ${(withRate / withoutRate).toFixed(2)}x (aim: at least 0.80x)
-  audit rows written (with): ${auditRows!.n.toLocaleString('en')}, one per account, one INSERT ... SELECT per call
+  audit rows written (with): ${auditRows!.n.toLocaleString('en')}, one per account, appended by each call's INSERT statement
 ${database.kind}, Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim()}), load ${loadavg()[0]!.toFixed(2)}`;
   console.log(report);
   if (values.write || values.out) {
@@ -120,8 +120,8 @@ ${database.kind}, Node ${process.version}, ${availableParallelism()} cores (${cp
 
 \`node --no-node-snapshot tests/bench/audit.ts\` (also part of \`pnpm bench\`). The GraphQL \`createAccounts\`
 mutation over HTTP against two servers on one database: one as it runs (each batch appends one audit row per
-account with every given field as \`{ old: null, new }\`, built in SQL from the stored rows by one
-INSERT ... SELECT in the batch's transaction), one with record writes left out of the audit log
+account with every given field as \`{ old: null, new }\`, built in SQL from the inserted rows by the
+batch's own INSERT statement, a data-modifying CTE), one with record writes left out of the audit log
 (\`benchmarkWithoutRecordAudit\`, an engine option for this measurement only).
 
 \`\`\`

@@ -87,6 +87,7 @@ test('an opportunity page shows its history with labels and titles, in both lang
     // Values are labels and titles, never stored codes, ids or ISO instants.
     const text = (await history.textContent()) ?? '';
     expect(text).not.toMatch(/qualification|prospecting|[0-9a-f]{8}-[0-9a-f]{4}-|\d{4}-\d{2}-\d{2}T/);
+    await history.scrollIntoViewIfNeeded();
     await shot(page, `history-${lang}`);
   }
 });

@@ -4,9 +4,11 @@
 // dates as `YYYY-MM-DD`, instants as UTC ISO text with milliseconds, multi-selects and many-to-many relations
 // as lists (the latter sorted ids), to-one relations as the target's id, JSON fields as their value.
 //
-// Each statement here writes the rows of a whole batch at once: one INSERT … SELECT per `createMany` chunk
-// (one row per record), one per update, and delete/restore wrap their own UPDATE in a CTE, so the audit row
-// and the change are one statement.
+// The rows of a whole batch are written at once. A `createMany` chunk's INSERT is wrapped in a CTE that also
+// appends one row per inserted record from the inserted rows (`auditedInsert`: one statement, no second
+// read); a batch that sets many-to-many fields gets one INSERT … SELECT after its links (`auditCreated`).
+// An update reads the old values of its changed fields, then appends one row; delete and restore wrap their
+// own UPDATE in a CTE, so the audit row and the change are one statement.
 import type { EntityDefinition, FieldDefinition } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
 import { qualifiedName } from '../migration/ddl.ts';
@@ -62,6 +64,35 @@ export function valuesObjectSql(schema: string, entity: EntityDefinition, fields
   return parts.join(' || ');
 }
 
+/** Whether one field of the row `alias` is empty (null, or no many-to-many link). */
+function fieldEmptySql(schema: string, entity: EntityDefinition, field: FieldDefinition, alias: string): string {
+  if (field.relation?.kind === 'manyToMany') {
+    const join = qualifiedName(schema, joinTableName(entity, field));
+    return `not exists (select 1 from ${join} j where j.${ident(JOIN_SOURCE_COLUMN)} = ${alias}."id")`;
+  }
+  const column = fieldColumns(field)[0];
+  return column ? `${alias}.${ident(column.name)} is null` : 'true';
+}
+
+/**
+ * `{ field: { old: null, new } }` of a created row's non-empty fields. Built directly, then the empty fields'
+ * keys taken out — cheaper per row than comparing each value with its old one as an update does.
+ */
+function createdChangesSql(schema: string, entity: EntityDefinition, fields: string[], alias: string): string {
+  if (fields.length === 0) return `'{}'::jsonb`;
+  const defs = fields.map((name) => entity.fields.find((f) => f.name === name)!);
+  const quote = (name: string) => `'${name.replaceAll("'", "''")}'`;
+  const pairs = defs.map(
+    (f) => `${quote(f.name)}, jsonb_build_object('old', null, 'new', ${fieldJsonSql(schema, entity, f, alias)})`,
+  );
+  const parts: string[] = [];
+  for (let i = 0; i < pairs.length; i += PAIRS_PER_CALL) {
+    parts.push(`jsonb_build_object(${pairs.slice(i, i + PAIRS_PER_CALL).join(', ')})`);
+  }
+  const empty = defs.map((f) => `case when ${fieldEmptySql(schema, entity, f, alias)} then ${quote(f.name)} end`);
+  return `((${parts.join(' || ')}) - array_remove(array[${empty.join(', ')}]::text[], null))`;
+}
+
 /** `{ field: { old, new } }` of the fields whose value differs between `oldObject` and `newObject` (jsonb). */
 function changesSql(newObject: string, oldObject: string): string {
   return `(select coalesce(jsonb_object_agg(n.key, jsonb_build_object('old', coalesce(${oldObject} -> n.key, 'null'::jsonb), 'new', n.value)), '{}'::jsonb)
@@ -99,14 +130,48 @@ export async function auditCreated(
   fields: string[],
 ): Promise<void> {
   if (ids.length === 0) return;
-  const values = valuesObjectSql(workspace.schemaName, entity, fields, 'r');
   await tx.query(
     `insert into ${AUDIT_TABLE} (${AUDIT_COLUMNS})
-     select ${who(now, 'record.created')}, r."id"::text, null, null, ${changesSql(values, `'{}'::jsonb`)}, null
+     select ${who(now, 'record.created')}, r."id"::text, null, null, ${createdChangesSql(workspace.schemaName, entity, fields, 'r')}, null
      from unnest($6::uuid[]) with ordinality as k(id, n) join ${qualifiedTable(workspace.schemaName, entity)} r on r."id" = k.id
      order by k.n`,
     [...whoParams(workspace.id, context, entity), ids],
   );
+}
+
+const RETURNING = 'returning "id", "version"';
+
+/**
+ * Wraps the multi-row INSERTs of a batch create (`insert … returning "id", "version"`) so that the same
+ * statement appends one `record.created` row per inserted record, built from the inserted rows themselves:
+ * no second statement, no second read. Only for batches that set no many-to-many field (those links are
+ * written after the insert; `auditCreated` records them).
+ */
+export function auditedInsert(
+  sql: Sql,
+  now: string,
+  workspace: { id: number; schemaName: string },
+  context: RequestContext,
+  entity: EntityDefinition,
+  fields: string[],
+): Sql {
+  const changes = createdChangesSql(workspace.schemaName, entity, fields, 'r');
+  return {
+    query<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      if (!text.endsWith(RETURNING))
+        throw new Error(`auditedInsert wraps an INSERT … ${RETURNING}, got: ${text.slice(0, 80)}`);
+      const n = params.length;
+      const at = (i: number) => `$${n + i}`;
+      return sql.query<T>(
+        `with w as (${text.slice(0, -RETURNING.length)}returning *),
+           a as (insert into ${AUDIT_TABLE} (${AUDIT_COLUMNS})
+             select ${at(1)}::integer, ${now}, ${at(2)}::text, ${at(3)}::text, ${at(4)}::text, 'record.created', ${at(5)}::text,
+               r."id"::text, null, null, ${changes}, null from w r)
+         select "id", "version" from w`,
+        [...params, ...whoParams(workspace.id, context, entity)],
+      );
+    },
+  };
 }
 
 /** The current values of `fields` of one record as jsonb text, read before an update changes them. */

@@ -4,7 +4,14 @@
 import type { EntityDefinition } from '@touchpoint/schema';
 import { IssueCollector, isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
 import type { Channel } from '../audit/audit-log.ts';
-import { auditCreated, audited, auditedFields, auditOldValues, auditUpdated } from '../audit/record-audit.ts';
+import {
+  auditCreated,
+  audited,
+  auditedFields,
+  auditedInsert,
+  auditOldValues,
+  auditUpdated,
+} from '../audit/record-audit.ts';
 import type { Sql } from '../db.ts';
 import type { Engine, WorkspaceMetadata } from '../engine.ts';
 import type { RecordEvent, RecordEventType } from '../events.ts';
@@ -143,14 +150,19 @@ export class RecordService {
     const schema = metadata.workspace.schemaName;
     const results = await this.engine.db
       .transaction(async (tx) => {
-        const created = await this.insertRows(tx, schema, entity, rows);
-        await this.linkManyToMany(tx, schema, entity, created, rows);
+        // The audit rows: written by the INSERTs themselves, or after the links when the batch sets some.
         const given = auditedFields(
           entity,
           rows.flatMap((values) => [...values.keys()]),
         );
-        const ids = this.engine.auditRecordWrites ? created.map((r) => r.id) : [];
-        await auditCreated(tx, this.engine.clock.sql, metadata.workspace, this.context, entity, ids, given);
+        const links = given.some((name) => entity.fields.find((f) => f.name === name)?.relation?.kind === 'manyToMany');
+        const audit = this.engine.auditRecordWrites && !links;
+        const now = this.engine.clock.sql;
+        const insert = audit ? auditedInsert(tx, now, metadata.workspace, this.context, entity, given) : tx;
+        const created = await this.insertRows(insert, schema, entity, rows);
+        await this.linkManyToMany(tx, schema, entity, created, rows);
+        const ids = this.engine.auditRecordWrites && links ? created.map((r) => r.id) : [];
+        await auditCreated(tx, now, metadata.workspace, this.context, entity, ids, given);
         return created;
       })
       .catch((error) => {

@@ -1,6 +1,7 @@
 // `pnpm bench`: the read-path benchmark (run.ts, which writes docs/benchmarks.md with --write), then the
 // plugin sandbox benchmark, whose figures are appended to the same page with --write, then the customer
-// timeline benchmark (timeline.ts), which writes its own section of the page with --write, and the web app
+// timeline benchmark (timeline.ts) and the audit trail's cost on createAccounts (audit.ts), which write their
+// own sections of the page with --write, and the web app
 // in a browser (web.ts), whose figures are appended with --write.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -29,6 +30,9 @@ if (args.includes('--write')) {
 const writeArgs = args.includes('--write') ? ['--write'] : [];
 const timeline = spawnSync(node[0]!, [...node.slice(1), path('./timeline.ts'), ...writeArgs], { stdio: 'inherit' });
 if (timeline.status !== 0) process.exit(timeline.status ?? 1);
+
+const audit = spawnSync(node[0]!, [...node.slice(1), path('./audit.ts'), ...writeArgs], { stdio: 'inherit' });
+if (audit.status !== 0) process.exit(audit.status ?? 1);
 
 const web = spawnSync(node[0]!, [...node.slice(1), path('./web.ts'), ...writeArgs], { stdio: 'inherit' });
 if (web.status !== 0) process.exit(web.status ?? 1);

@@ -334,7 +334,7 @@ export function createApiHandler(options: ApiServerOptions) {
     context: ({ request, entry }): ApiContext => {
       const workspace = entry.metadata.workspace.slug;
       const actor = actorOf(request);
-      const records = engine.records({ workspace, actor });
+      const records = engine.records({ workspace, actor, channel: 'web' });
       return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
     },
     maskedErrors: {

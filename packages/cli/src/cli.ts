@@ -251,6 +251,7 @@ export async function main(argv: string[]): Promise<number> {
           for (const ws of await engine.listWorkspaces()) {
             const result = await engine.store.change(ws, [], {
               actor: 'cli',
+              channel: 'cli',
               reason: 'migrate',
               confirmDestructive: options['confirm-destructive'] ?? false,
             });
@@ -281,6 +282,7 @@ export async function main(argv: string[]): Promise<number> {
         return await withEngine(async (engine) => {
           const result = await engine.changeMetadata(workspace, changes, {
             actor: 'cli',
+            channel: 'cli',
             dryRun: sub === 'plan',
             confirmDestructive: options['confirm-destructive'] ?? false,
           });

@@ -55,7 +55,7 @@ export async function seedDemoData(engine: Engine, options: SeedOptions): Promis
   const metadata = await engine.metadata(options.workspace);
   if (!metadata.byName.has('account') || !metadata.byName.has('contact')) return null;
   // The seed writes deals and cases with their past stage and status changes: its writes bring their own history.
-  const records = engine.records({ workspace: options.workspace, actor: 'seed', ownHistory: true });
+  const records = engine.records({ workspace: options.workspace, actor: 'seed', channel: 'cli', ownHistory: true });
   if (options.onlyIfEmpty) {
     const existing = await records.list({ entity: 'account', first: 1, selection: { fields: ['id'], relations: [] } });
     if (existing.nodes.length > 0) return null;

@@ -7,6 +7,12 @@
 // that carry their own history (`ownHistory` on the record service's context: the demo seed, an import of
 // past records) are left alone; no actor is treated differently from another. Cost: about five statements per tracked event (see the README for what the engine could offer).
 //
+// These rows stay CRM entities, fed by record events as before: reports, segments and the customer timeline
+// read them with SQL by account, contact, amount and probability at the time of the change. The same changes
+// are also in the engine's audit log (opportunity and case are marked `trackHistory`), which answers
+// `fieldHistory` and the History section of the record pages; the behaviour's own writes are marked
+// `ownHistory`, which is what keeps it from handling them again.
+//
 // Each history row also carries its record's account and contact, so the customer timeline reads it by
 // (account, changedAt) like any other touchpoint. They are copied when the row is written and kept equal
 // afterwards: when a case or deal moves to another account or contact, and when someone else writes a
@@ -39,7 +45,10 @@ interface Tracked {
 /** The customer links a history row copies from its record (same name on both), where both have them. */
 const LINKS = ['account', 'contact'];
 const linksOf = (m: CrmModel, t: Tracked) => LINKS.filter((l) => m.field(t.entity, l) && m.field(t.history, l));
-/** Who the set-based link updates are written as; their events are not handled again. */
+/**
+ * Who this behaviour's own writes (history rows, link updates) are made by. They are marked `ownHistory`, which
+ * is what keeps them from being handled again — not who made them: no actor is treated differently.
+ */
 const SYNC_ACTOR = 'system';
 
 const TRACKED: Tracked[] = [
@@ -80,7 +89,7 @@ export function installCrmBehaviour(engine: Engine): CrmBehaviour {
         if (event.type === 'record.updated' && links.some((l) => event.changed.includes(l))) {
           work.push(() => syncHistoryLinks(engine, event.workspace, { entity: t.entity, parents: [event.id] }));
         }
-      } else if (m.entity(t.history)?.name === event.entity && event.actor !== SYNC_ACTOR) {
+      } else if (m.entity(t.history)?.name === event.entity) {
         // A history row written by someone else (not this behaviour): its links follow its record.
         work.push(() => syncHistoryLinks(engine, event.workspace, { entity: t.entity, rows: [event.id] }));
       }
@@ -181,7 +190,7 @@ async function recordChanges(engine: Engine, workspace: string, t: Tracked, even
       for (const [to, value] of Object.entries(r.copied)) if (value !== null) values[f(to)] = value;
       return values;
     });
-  const records = engine.records({ workspace, actor: 'system' });
+  const records = engine.records({ workspace, actor: SYNC_ACTOR, ownHistory: true });
   for (let start = 0; start < inputs.length; start += MAX_BATCH) {
     await records.createMany(m.entity(t.history)!.name, inputs.slice(start, start + MAX_BATCH));
   }
@@ -214,7 +223,7 @@ export async function syncHistoryLinks(
 ): Promise<number> {
   const batch = options.batch ?? 5000;
   let changed = 0;
-  const scope = { workspace, actor: SYNC_ACTOR };
+  const scope = { workspace, actor: SYNC_ACTOR, ownHistory: true };
   for (const t of TRACKED) {
     if (options.entity && options.entity !== t.entity) continue;
     const m = crmReads(await engine.reader(scope));

@@ -1,7 +1,24 @@
 // The engine's front door: workspaces, their effective metadata (cached per version), metadata changes,
 // and the record service through which every read and write passes.
-import { type EntityDefinition, MAX_LABEL_LENGTH, TouchpointError, validationFailed } from '@touchpoint/schema';
+import {
+  type EntityDefinition,
+  type Issue,
+  isUuid,
+  MAX_LABEL_LENGTH,
+  TouchpointError,
+  validationFailed,
+} from '@touchpoint/schema';
+import { AUDIT_APPEND_ONLY_SQL, type AuditEntry, appendAudit, CHANNELS } from './audit/audit-log.ts';
+import {
+  type AuditFilter,
+  type AuditPage,
+  type FieldHistoryEntry,
+  fieldHistory,
+  listAudit,
+  trackedFields,
+} from './audit/audit-queries.ts';
 import { type Clock, systemClock } from './clock.ts';
+import type { Sql } from './db.ts';
 import { Database } from './db.ts';
 import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
@@ -45,6 +62,11 @@ export interface EngineOptions {
    * (default 1,400 of PostgreSQL's 1,600). At most 1,600.
    */
   maxTableColumns?: number;
+  /**
+   * Leaves record writes out of the audit log. Only for measuring what the audit trail costs
+   * (tests/bench/audit.ts); never set it in a running system.
+   */
+  benchmarkWithoutRecordAudit?: boolean;
 }
 
 /** Days after which an archive is due for purging, unless `EngineOptions.archiveRetentionDays` says otherwise. */
@@ -80,7 +102,60 @@ function checkArchiveOptions(options: EngineOptions): void {
 }
 const SLUG = /^[a-z][a-z0-9-]{1,30}$/;
 
+const AUDIT_ACTION = /^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*)+$/;
+
+/** What `engine.audit.append` accepts: known channels, actions shaped `noun.verb`, an actor. */
+function checkAuditEntries(entries: AuditEntry | AuditEntry[]): AuditEntry[] {
+  const list = Array.isArray(entries) ? entries : [entries];
+  const issues: Issue[] = [];
+  list.forEach((entry, i) => {
+    if (!CHANNELS.includes(entry.channel)) {
+      issues.push({
+        path: `entries[${i}].channel`,
+        message: `is not a channel, got ${JSON.stringify(entry.channel)}`,
+        allowed: [...CHANNELS],
+      });
+    }
+    if (typeof entry.action !== 'string' || !AUDIT_ACTION.test(entry.action) || entry.action.length > 100) {
+      issues.push({
+        path: `entries[${i}].action`,
+        message: 'must be a name like "token.created" (words joined by dots)',
+      });
+    }
+    if (typeof entry.actor !== 'string' || entry.actor.length === 0 || entry.actor.length > 200) {
+      issues.push({ path: `entries[${i}].actor`, message: 'must be a text of 1 to 200 characters' });
+    }
+  });
+  if (issues.length > 0) throw validationFailed('The audit entries are not valid:', issues);
+  return list;
+}
+
 export type MetadataListener = (event: { workspace: string; version: number }) => void;
+
+/**
+ * The audit log of the engine (audit/): append rows in the caller's transaction, read them back. Rows are
+ * never changed or removed; see audit/audit-log.ts.
+ */
+export interface EngineAudit {
+  /**
+   * Appends entries with `sql` — pass the transaction of the change they describe, so they commit or roll
+   * back with it. `at` is the engine clock's present. A bad channel or action is refused (VALIDATION_FAILED).
+   */
+  append(sql: Sql, entries: AuditEntry | AuditEntry[]): Promise<void>;
+  /** A page of a workspace's log, newest first (admins only: gate it where it is exposed). */
+  list(
+    workspace: string,
+    filter: AuditFilter,
+    page: { first?: number | null; after?: string | null },
+  ): Promise<AuditPage>;
+  /** The changes of one record's tracked fields (`trackHistory`), newest first. */
+  fieldHistory(
+    workspace: string,
+    entity: string,
+    id: string,
+    options?: { fields?: string[]; first?: number | null },
+  ): Promise<FieldHistoryEntry[]>;
+}
 
 export class Engine {
   readonly db: Database;
@@ -88,6 +163,9 @@ export class Engine {
   readonly hooks = new RecordHooks();
   readonly store: MetadataStore;
   readonly clock: Clock;
+  readonly audit: EngineAudit;
+  /** False only under `EngineOptions.benchmarkWithoutRecordAudit`. */
+  readonly auditRecordWrites: boolean;
   /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
   readonly archiveRetentionDays: number | null;
   readonly #cache = new Map<string, WorkspaceMetadata>();
@@ -100,6 +178,37 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.store = new MetadataStore(db, options.coreEntities);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
+    this.store.now = this.clock.sql;
+    this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;
+    this.audit = {
+      append: (sql, entries) => appendAudit(sql, this.clock.sql, checkAuditEntries(entries)),
+      list: async (workspace, filter, page) => {
+        await this.getWorkspace(workspace);
+        return listAudit(this.db, workspace, filter, page);
+      },
+      fieldHistory: async (workspace, entityName, id, historyOptions) => {
+        const metadata = await this.metadata(workspace);
+        const entity = metadata.byName.get(entityName);
+        if (!entity) {
+          throw new TouchpointError('NOT_FOUND', `There is no entity "${entityName}" in workspace "${workspace}".`, {
+            issues: [
+              { path: 'entity', message: `unknown entity "${entityName}"`, allowed: [...metadata.byName.keys()] },
+            ],
+          });
+        }
+        if (!isUuid(id)) {
+          throw validationFailed('The record id is not valid:', [
+            { path: 'id', message: `must be a record id (UUID), got ${JSON.stringify(id)}` },
+          ]);
+        }
+        if (trackedFields(entity).length === 0) {
+          throw validationFailed(`The history of ${entity.name} is not kept:`, [
+            { path: 'entity', message: `"${entity.name}" has no field marked trackHistory` },
+          ]);
+        }
+        return fieldHistory(this.db, workspace, entity, id, historyOptions);
+      },
+    };
     this.archiveRetentionDays =
       options.archiveRetentionDays === undefined ? DEFAULT_ARCHIVE_RETENTION_DAYS : options.archiveRetentionDays;
   }
@@ -128,6 +237,7 @@ export class Engine {
     await this.db.query(`create schema if not exists ${SYSTEM_SCHEMA}`);
     // Safe update: creates what is missing, never drops (the workspace schemas are not MikroORM's).
     await this.db.orm.schema.update({ safe: true, dropTables: false, schema: SYSTEM_SCHEMA });
+    await this.db.query(AUDIT_APPEND_ONLY_SQL);
     this.store.textSearch = await ensureTextSearch(this.db);
   }
 
@@ -278,7 +388,7 @@ export class Engine {
   async purgePluginArchives(
     slug: string,
     pluginId: string,
-    options: { confirmDestructive?: boolean; dryRun?: boolean; actor?: string },
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun' | 'channel' | 'tokenId'> & { actor?: string },
   ): Promise<{ purged: string[] }> {
     return this.store.purgePluginArchives(await this.getWorkspace(slug), pluginId, options);
   }

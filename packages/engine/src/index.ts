@@ -1,9 +1,13 @@
+export type { AuditEntry, AuditRow, Channel, FieldChange } from './audit/audit-log.ts';
+export { CHANNELS } from './audit/audit-log.ts';
+export type { AuditFilter, AuditPage, FieldHistoryEntry } from './audit/audit-queries.ts';
+export { DEFAULT_AUDIT_FIRST, MAX_AUDIT_FIRST, trackedFields } from './audit/audit-queries.ts';
 export type { Clock } from './clock.ts';
 export { clockStartingAt, systemClock } from './clock.ts';
 export { loadCoreEntities } from './core-schemas.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
 export { countStatements, currentStatementCount, Database, withAbortSignal, withStatementCounter } from './db.ts';
-export type { EngineOptions, MetadataListener, WorkspaceMetadata } from './engine.ts';
+export type { EngineAudit, EngineOptions, MetadataListener, WorkspaceMetadata } from './engine.ts';
 export { DEFAULT_ARCHIVE_RETENTION_DAYS, DEFAULT_WORKSPACE, Engine } from './engine.ts';
 export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.ts';
 export { RecordEventBus } from './events.ts';

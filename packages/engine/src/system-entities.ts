@@ -128,4 +128,55 @@ export const PluginLayerEntity = new EntitySchema<PluginLayerRow>({
   },
 });
 
-export const SYSTEM_ENTITIES = [WorkspaceEntity, MetadataVersionEntity, ArchiveEntity, PluginLayerEntity];
+/** The audit log (audit/audit-log.ts): appended to, never updated or deleted. */
+export interface AuditLogEntityRow {
+  id: string;
+  workspaceId: number | null;
+  at: Date;
+  actor: string;
+  tokenId: string | null;
+  channel: string;
+  action: string;
+  entity: string | null;
+  recordId: string | null;
+  metadataVersion: number | null;
+  pluginId: string | null;
+  changes: unknown;
+  details: unknown;
+}
+
+export const AUDIT_TABLE = `${SYSTEM_SCHEMA}.audit_log`;
+
+export const AuditLogEntity = new EntitySchema<AuditLogEntityRow>({
+  name: 'AuditLog',
+  tableName: 'audit_log',
+  schema: SYSTEM_SCHEMA,
+  indexes: [
+    { properties: ['workspaceId', 'entity', 'recordId', 'id'] },
+    { properties: ['workspaceId', 'at'] },
+    { properties: ['workspaceId', 'actor', 'id'] },
+  ],
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    workspaceId: { type: 'integer', nullable: true },
+    at: { type: 'datetime' },
+    actor: { type: 'string' },
+    tokenId: { type: 'string', nullable: true },
+    channel: { type: 'string' },
+    action: { type: 'string' },
+    entity: { type: 'string', nullable: true },
+    recordId: { type: 'string', nullable: true },
+    metadataVersion: { type: 'integer', nullable: true },
+    pluginId: { type: 'string', nullable: true },
+    changes: { type: 'json', nullable: true },
+    details: { type: 'json', nullable: true },
+  },
+});
+
+export const SYSTEM_ENTITIES = [
+  WorkspaceEntity,
+  MetadataVersionEntity,
+  ArchiveEntity,
+  PluginLayerEntity,
+  AuditLogEntity,
+];

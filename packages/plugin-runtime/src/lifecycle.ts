@@ -3,7 +3,7 @@
 // the host). Only then does the metadata change go through the engine's planner, in one transaction; the
 // code is switched after it committed. So a failed upgrade — bad manifest, failing migration, a bundle
 // that does not load — leaves the old version installed and running.
-import type { ChangeResult } from '@touchpoint/engine';
+import type { ChangeResult, Channel } from '@touchpoint/engine';
 import { compareVersions, type JsonObject, type PluginManifest, parseVersion } from '@touchpoint/plugin-sdk';
 import type { PluginGrants, PluginLimits } from '@touchpoint/sandbox';
 import { TouchpointError, validationFailed } from '@touchpoint/schema';
@@ -11,12 +11,23 @@ import { fieldPrefix, prefixesClash } from './namespacing.ts';
 import { type PluginPackage, readPackage, resolveGrants, resolvePluginLimits, resolveSettings } from './package.ts';
 import type { LifecycleResult, PluginRuntime } from './runtime.ts';
 
+/** The channel and token of a lifecycle request, for the audit rows of its metadata change. */
+function auditedAs(options: { channel?: Channel; tokenId?: string }): { channel?: Channel; tokenId?: string } {
+  return {
+    ...(options.channel ? { channel: options.channel } : {}),
+    ...(options.tokenId ? { tokenId: options.tokenId } : {}),
+  };
+}
+
 export interface InstallOptions {
   /** What the admin grants (all or part of what the manifest asks for); default: everything it asks for. */
   grants?: unknown;
   settings?: unknown;
   limits?: unknown;
   actor?: string;
+  /** Through what the request came, and its API token: recorded in the audit log. */
+  channel?: Channel;
+  tokenId?: string;
   /** Needed when the metadata change is destructive (an upgrade dropping a field archives it). */
   confirmDestructive?: boolean;
 }
@@ -26,6 +37,9 @@ export interface UninstallOptions {
   purge?: boolean;
   confirmDestructive?: boolean;
   actor?: string;
+  /** Through what the request came, and its API token: recorded in the audit log. */
+  channel?: Channel;
+  tokenId?: string;
 }
 
 export interface PluginPreview {
@@ -123,6 +137,7 @@ export async function installPlugin(
     await probe(runtime, workspace, pkg, limits);
     const change = await runtime.engine.applyPluginLayer(workspace, pkg.contribution, {
       actor,
+      ...auditedAs(options),
       ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
     });
     await runtime.installations.save({
@@ -172,6 +187,7 @@ export async function upgradePlugin(
     await probe(runtime, workspace, pkg, limits);
     const change = await runtime.engine.applyPluginLayer(workspace, pkg.contribution, {
       actor,
+      ...auditedAs(options),
       ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
     });
     await runtime.installations.save({
@@ -256,6 +272,7 @@ export async function uninstallPlugin(
     if (row) {
       change = await runtime.engine.removePluginLayer(workspace, id, {
         actor,
+        ...auditedAs(options),
         ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
       });
       runtime.host.unload(id, workspace);
@@ -264,7 +281,11 @@ export async function uninstallPlugin(
       await runtime.installation(workspace, id); // throws NOT_FOUND naming the plugin
     }
     if (!options.purge) return { plugin: null, change };
-    const { purged } = await runtime.engine.purgePluginArchives(workspace, id, { confirmDestructive: true, actor });
+    const { purged } = await runtime.engine.purgePluginArchives(workspace, id, {
+      confirmDestructive: true,
+      actor,
+      ...auditedAs(options),
+    });
     if (!row && purged.length === 0) {
       throw new TouchpointError(
         'NOT_FOUND',

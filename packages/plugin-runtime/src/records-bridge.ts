@@ -168,6 +168,7 @@ export class RecordsBridge {
     const context: RequestContext = {
       workspace: call.workspace,
       actor: `plugin:${call.plugin}`,
+      channel: 'plugin',
       ...(call.effects ? { effects: call.effects } : {}),
     };
     return this.#engine.records(context);

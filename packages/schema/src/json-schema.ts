@@ -62,6 +62,7 @@ const COMMON_FIELD_PROPERTIES: Record<string, JsonSchema> = {
   unique: flag('No two records may have the same value (a unique index).'),
   default: { description: "Value for new records, in the field's input form ({ amount, currency } for currency)." },
   readOnly: flag('Shown but not editable by users; a required read-only field needs a default.'),
+  trackHistory: flag("Keep the field's history (who changed it when, old → new), read from the audit log."),
   source: text('Which layer contributed the field; set by the engine, leave it out of files.'),
 };
 
@@ -209,6 +210,7 @@ export function entityJsonSchema(): JsonSchema {
         items: strict({ field: ref('fieldName'), direction: { enum: [...SORT_DIRECTIONS] } }, ['field', 'direction']),
       },
       views: VIEWS,
+      trackHistory: flag('Keep the history of every field (who changed it when, old → new), read from the audit log.'),
       source: text('Which layer contributed the entity; set by the engine, leave it out of files.'),
     },
     required: ['name', 'labels', 'titleField', 'fields'],

@@ -114,6 +114,8 @@ export interface FieldDefinition {
   autonumber?: AutonumberOptions;
   formula?: FormulaOptions;
   rollup?: RollupOptions;
+  /** Keep this field's history: who changed it when, old → new (read from the audit log). */
+  trackHistory?: boolean;
   /** Which layer contributed the field: `core`, `plugin:<id>` or `workspace`. Set by the engine. */
   source?: string;
 }
@@ -157,6 +159,8 @@ export interface EntityDefinition {
   indexes?: IndexDefinition[];
   defaultSort?: SortDefinition[];
   views?: ViewDefinitions;
+  /** Keep the history of every field of the entity (or mark single fields with their own `trackHistory`). */
+  trackHistory?: boolean;
   /** Which layer contributed the entity. Set by the engine. */
   source?: string;
 }

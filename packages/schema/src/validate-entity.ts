@@ -15,6 +15,7 @@ import {
   child,
   describeValue,
   expectApiName,
+  expectBoolean,
   expectRecord,
   expectString,
   isRecord,
@@ -34,6 +35,7 @@ export const ENTITY_KEYS = [
   'indexes',
   'defaultSort',
   'views',
+  'trackHistory',
   'source',
 ] as const;
 
@@ -219,6 +221,7 @@ export function validateEntityInto(issues: IssueCollector, path: string, entity:
   checkLabels(issues, child(path, 'description'), raw.description, 'the description', {
     max: MAX_DESCRIPTION_LENGTH,
   });
+  expectBoolean(issues, child(path, 'trackHistory'), raw.trackHistory, 'trackHistory');
   validateFields(issues, path, raw.fields);
   const catalog = buildCatalog(raw, path);
   validateFormulas(issues, catalog);

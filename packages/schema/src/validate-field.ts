@@ -36,6 +36,7 @@ export const FIELD_COMMON_KEYS = [
   'unique',
   'default',
   'readOnly',
+  'trackHistory',
   'source',
 ] as const;
 
@@ -242,7 +243,7 @@ export function validateField(issues: IssueCollector, path: string, field: unkno
   expectString(issues, child(path, 'source'), field.source, 'source', { nonEmpty: true, max: MAX_ID_LENGTH });
   checkLabels(issues, child(path, 'labels'), field.labels, 'the field labels', { required: true });
   checkLabels(issues, child(path, 'helpText'), field.helpText, 'the help text', { max: MAX_DESCRIPTION_LENGTH });
-  for (const flag of ['required', 'unique', 'readOnly'] as const)
+  for (const flag of ['required', 'unique', 'readOnly', 'trackHistory'] as const)
     expectBoolean(issues, child(path, flag), field[flag], flag);
 
   const typeName = field.type;

@@ -76,6 +76,31 @@ fields:
     expect(entity.fields).toEqual([{ name: 'title', type: 'text', labels: { en: 'Title', 'zh-CN': '标题' } }]);
   });
 
+  it('keeps trackHistory on an entity and on a field through parsing and printing', () => {
+    const text = DEAL.replace('titleField: title', 'titleField: title\ntrackHistory: true').replace(
+      '    labels: { en: Stage, zh-CN: 阶段 }',
+      '    labels: { en: Stage, zh-CN: 阶段 }\n    trackHistory: true',
+    );
+    const entity = parsed(text);
+    expect(entity.trackHistory).toBe(true);
+    expect(entity.fields[1]!.trackHistory).toBe(true);
+    const again = parsed(entityToYaml(entity));
+    expect(again.trackHistory).toBe(true);
+    expect(again.fields[1]!.trackHistory).toBe(true);
+  });
+
+  it('refuses a trackHistory that is not true or false, on the entity and on a field', () => {
+    const text = DEAL.replace('titleField: title', 'titleField: title\ntrackHistory: always').replace(
+      '    required: true',
+      '    required: true\n    trackHistory: 1',
+    );
+    const messages = parseEntityFile(text, 'deal.yaml').issues.map((i) => `${i.path}: ${i.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^trackHistory: trackHistory must be true or false/),
+      expect.stringMatching(/^fields\[0\]\.trackHistory: trackHistory must be true or false, got number 1/),
+    ]);
+  });
+
   it('keeps YAML 1.2 meanings: yes and dates stay texts', () => {
     const entity = parsed(DEAL.replace('required: true', 'required: true\n    default: yes'));
     expect(entity.fields[0]!.default).toBe('yes');

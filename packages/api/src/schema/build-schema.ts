@@ -3,6 +3,7 @@ import type { WorkspaceMetadata } from '@touchpoint/engine';
 import type { GraphQLSchema } from 'graphql';
 import { relationGraph } from '../graph.ts';
 import type { SelectionContext } from '../selection.ts';
+import { auditQueries, declareAuditTypes } from './audit-fields.ts';
 import { declareCrm } from './crm-fields.ts';
 import { addEntityMutations, addEntityQueries } from './entity-fields.ts';
 import { declareEntityTypes, type EntityTypes } from './entity-types.ts';
@@ -23,12 +24,13 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
     values: ['day', 'week', 'month', 'quarter', 'year'] as const,
   });
   const metadataTypes = declareMetadataTypes(builder, shared);
+  const auditTypes = declareAuditTypes(builder, shared);
   // The CRM's built-in behaviour (timeline, reports, search, segments, lead conversion), where it fits.
   const crm = declareCrm(builder, shared, metadata, all, selectionContext);
   addPluginFields(builder, shared, metadataTypes);
   builder.queryType({
     fields: (t) => {
-      const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes) };
+      const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };
       for (const types of all.values())
         Object.assign(fields, addEntityQueries(t, types, selectionContext, granularity));
       return { ...crm?.queries(t), ...fields } as never;

@@ -29,7 +29,7 @@ export interface CrmSchema {
   mutations(t: T): Record<string, unknown>;
 }
 
-const service = (ctx: ApiContext) => crm(ctx.engine, { workspace: ctx.workspace, actor: ctx.actor });
+const service = (ctx: ApiContext) => crm(ctx.engine, ctx.records.context);
 const filterOf = (args: Row) => (args.filter ?? undefined) as ReportFilter | undefined;
 
 /** Declares the CRM types and returns its root fields, or undefined when the workspace has none of it. */

@@ -9,6 +9,7 @@ import {
 } from '@touchpoint/engine';
 import { type EntityDefinition, entityToYaml, type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
 import type { ApiContext } from '../context.ts';
+import { auditedAs } from './audit-fields.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: Pothos field builders of run-time types
@@ -222,8 +223,13 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
       description: 'Dry run: the steps a change would take, each safe or destructive. Nothing is written.',
       args: { changes: t.arg({ type: 'JSON', required: true }) },
       resolve: async (_: unknown, args: { changes: unknown }, ctx: ApiContext) =>
-        (await ctx.engine.changeMetadata(ctx.workspace, asChanges(args.changes), { actor: ctx.actor, dryRun: true }))
-          .plan,
+        (
+          await ctx.engine.changeMetadata(ctx.workspace, asChanges(args.changes), {
+            actor: ctx.actor,
+            ...auditedAs(ctx),
+            dryRun: true,
+          })
+        ).plan,
     }),
   };
 }
@@ -261,7 +267,11 @@ function checkArguments(change: Row, renames: Record<string, string> = {}): Meta
 
 export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Record<string, unknown> {
   const apply = (ctx: ApiContext, changes: MetadataChange[], confirm?: boolean | null) =>
-    ctx.engine.changeMetadata(ctx.workspace, changes, { actor: ctx.actor, confirmDestructive: confirm ?? false });
+    ctx.engine.changeMetadata(ctx.workspace, changes, {
+      actor: ctx.actor,
+      ...auditedAs(ctx),
+      confirmDestructive: confirm ?? false,
+    });
   const confirm = () =>
     t.arg.boolean({ description: 'Needed for destructive changes (archiving data, narrowing types).' });
   return {

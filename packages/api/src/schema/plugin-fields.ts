@@ -5,6 +5,7 @@
 import type { InstalledPlugin, LifecycleResult, PluginPreview, PluginRuntime } from '@touchpoint/plugin-runtime';
 import { TouchpointError } from '@touchpoint/schema';
 import type { ApiContext } from '../context.ts';
+import { auditedAs } from './audit-fields.ts';
 import type { MetadataTypes } from './metadata-fields.ts';
 import type { Builder, Row, SharedTypes } from './shared-types.ts';
 
@@ -188,6 +189,7 @@ export function addPluginFields(builder: Builder, shared: SharedTypes, metadata:
             settings: args.settings,
             limits: args.limits,
             actor: ctx.actor,
+            ...auditedAs(ctx),
           }),
       }),
       upgradePlugin: t.field({
@@ -207,6 +209,7 @@ export function addPluginFields(builder: Builder, shared: SharedTypes, metadata:
             settings: args.settings ?? undefined,
             limits: args.limits ?? undefined,
             actor: ctx.actor,
+            ...auditedAs(ctx),
             confirmDestructive: args.confirmDestructive ?? false,
           }),
       }),
@@ -234,6 +237,7 @@ export function addPluginFields(builder: Builder, shared: SharedTypes, metadata:
             purge: args.purge ?? false,
             confirmDestructive: args.confirmDestructive ?? false,
             actor: ctx.actor,
+            ...auditedAs(ctx),
           }),
       }),
       runAction: t.field({

@@ -1,6 +1,7 @@
 // Metadata versions: every change becomes a new version whose DDL and record commit in one transaction.
 import type { EntityDefinition, Issue } from '@touchpoint/schema';
 import { TouchpointError, validateMetadata, validationFailed } from '@touchpoint/schema';
+import { type AuditEntry, appendAudit, type Channel, type FieldChange } from '../audit/audit-log.ts';
 import type { Database, Sql } from '../db.ts';
 import { checkColumnLimit, DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from '../migration/column-limit.ts';
 import { type MigrationPlan, type MigrationStep, planMigration } from '../migration/plan.ts';
@@ -29,6 +30,10 @@ function isRemoval(layer: PluginLayerChange | undefined): layer is { pluginId: s
 
 export interface ChangeOptions {
   actor: string;
+  /** Through what the change came (recorded in the audit log; default `system`). */
+  channel?: Channel;
+  /** The API token the request signed in with, when it did (recorded in the audit log). */
+  tokenId?: string;
   /** Apply destructive steps (archiving fields or entities, narrowing types). */
   confirmDestructive?: boolean;
   /** Plan only: nothing is written. */
@@ -67,6 +72,9 @@ export class MetadataStore {
 
   /** What the database offers substring search (set by the engine at start); none until then. */
   textSearch: TextSearchSupport = { trigramOpclass: null, bigrams: false };
+
+  /** The engine clock's present as SQL, for the audit rows of changes (set by the engine). */
+  now = 'now()';
 
   /** Most columns a change may take a table to, dropped ones counted (`EngineOptions.maxTableColumns`). */
   maxTableColumns = DEFAULT_MAX_TABLE_COLUMNS;
@@ -171,6 +179,7 @@ export class MetadataStore {
         const layerChanged = isRemoval(plugin)
           ? layer !== null
           : plugin !== undefined && layer?.pluginVersion !== plugin.version;
+        const previousPluginVersion = layer?.pluginVersion ?? null;
         const unchanged =
           current !== null && plan.steps.length === 0 && !layerChanged && sameMetadata(current.entities, next.entities);
         if (options.dryRun || unchanged) {
@@ -248,6 +257,14 @@ export class MetadataStore {
           }
         }
         await em.flush();
+        await appendAudit(tx, this.now, [
+          auditEntry(workspace, options, plugin, previousPluginVersion, {
+            version,
+            previous: current?.version ?? null,
+            changes,
+            plan,
+          }),
+        ]);
         return { plan, version, entities: next.entities, applied: true };
       },
       { unlimited: true },
@@ -262,7 +279,7 @@ export class MetadataStore {
   async purgePluginArchives(
     workspace: WorkspaceRow,
     pluginId: string,
-    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun'> & { actor?: string },
+    options: Pick<ChangeOptions, 'confirmDestructive' | 'dryRun' | 'channel' | 'tokenId'> & { actor?: string },
   ): Promise<{ purged: string[] }> {
     const all = await this.archives(workspace.id);
     // Plugin entities have the id `<plugin>:<name>`; their fields and the plugin's fields elsewhere too.
@@ -277,6 +294,8 @@ export class MetadataStore {
       actor: options.actor ?? 'system',
       confirmDestructive: options.confirmDestructive,
       dryRun: options.dryRun,
+      ...(options.channel ? { channel: options.channel } : {}),
+      ...(options.tokenId ? { tokenId: options.tokenId } : {}),
       reason: `plugin ${pluginId} purged`,
     });
     return { purged: result.plan.steps.filter((s) => s.kind === 'purgeArchive').map((s) => s.description) };
@@ -310,6 +329,42 @@ export class MetadataStore {
       }
     }
   }
+}
+
+/** The audit row of an applied version: a plugin's install, upgrade or removal, or a metadata change. */
+function auditEntry(
+  workspace: WorkspaceRow,
+  options: ChangeOptions,
+  plugin: PluginLayerChange | undefined,
+  previousPluginVersion: string | null,
+  applied: { version: number; previous: number | null; changes: MetadataChange[]; plan: MigrationPlan },
+): AuditEntry {
+  const action = isRemoval(plugin)
+    ? 'plugin.removed'
+    : plugin
+      ? previousPluginVersion !== null
+        ? 'plugin.upgraded'
+        : 'plugin.installed'
+      : 'metadata.changed';
+  const changes: Record<string, FieldChange> = { version: { old: applied.previous, new: applied.version } };
+  if (plugin && (isRemoval(plugin) || previousPluginVersion !== plugin.version)) {
+    changes.pluginVersion = { old: previousPluginVersion, new: isRemoval(plugin) ? null : plugin.version };
+  }
+  return {
+    workspace: workspace.slug,
+    actor: options.actor,
+    tokenId: options.tokenId ?? null,
+    channel: options.channel ?? ('system' as const),
+    action,
+    metadataVersion: applied.version,
+    pluginId: plugin?.pluginId ?? null,
+    changes,
+    details: {
+      reason: options.reason ?? null,
+      changes: applied.changes,
+      steps: applied.plan.steps.map((s) => s.description),
+    },
+  };
 }
 
 /** Key order does not count: jsonb stores object keys sorted, so a stored version reads back reordered. */

@@ -3,6 +3,15 @@
 // concurrent edits, soft-deletes with restore, runs the write hooks and publishes record events.
 import type { EntityDefinition } from '@touchpoint/schema';
 import { IssueCollector, isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
+import type { Channel } from '../audit/audit-log.ts';
+import {
+  auditCreated,
+  audited,
+  auditedFields,
+  auditedInsert,
+  auditOldValues,
+  auditUpdated,
+} from '../audit/record-audit.ts';
 import type { Sql } from '../db.ts';
 import type { Engine, WorkspaceMetadata } from '../engine.ts';
 import type { RecordEvent, RecordEventType } from '../events.ts';
@@ -36,6 +45,10 @@ export interface RequestContext extends RequestScope {
    * writes, so that effects those events set off (after-hooks) are charged to the same chain.
    */
   effects?: object;
+  /** Through what the change came: a browser session (`web`), an API token (`api`), `plugin`, `import`, `workflow`, `cli`, `system`. Recorded in the audit log. */
+  channel?: Channel;
+  /** The API token the request signed in with, when it did. Recorded in the audit log. */
+  tokenId?: string;
 }
 
 export interface WriteResult {
@@ -136,8 +149,19 @@ export class RecordService {
     const schema = metadata.workspace.schemaName;
     const results = await this.engine.db
       .transaction(async (tx) => {
-        const created = await this.insertRows(tx, schema, entity, rows);
+        // The audit rows: written by the INSERTs themselves, or after the links when the batch sets some.
+        const given = auditedFields(
+          entity,
+          rows.flatMap((values) => [...values.keys()]),
+        );
+        const links = given.some((name) => entity.fields.find((f) => f.name === name)?.relation?.kind === 'manyToMany');
+        const audit = this.engine.auditRecordWrites && !links;
+        const now = this.engine.clock.sql;
+        const insert = audit ? auditedInsert(tx, now, metadata.workspace, this.context, entity, given) : tx;
+        const created = await this.insertRows(insert, schema, entity, rows);
         await this.linkManyToMany(tx, schema, entity, created, rows);
+        const ids = this.engine.auditRecordWrites && links ? created.map((r) => r.id) : [];
+        await auditCreated(tx, now, metadata.workspace, this.context, entity, ids, given);
         return created;
       })
       .catch((error) => {
@@ -193,6 +217,8 @@ export class RecordService {
           const field = entity.fields.find((f) => f.name === name)!;
           return field.relation?.kind === 'manyToMany' || !sameValue(field, current!, values.get(name));
         });
+        const audit = this.engine.auditRecordWrites ? auditedFields(entity, changed) : [];
+        const oldValues = audit.length > 0 ? await auditOldValues(tx, schema, entity, id, audit) : '{}';
         const columns = toColumns(entity, values);
         const sets = columns.map((c, i) => `${ident(c.column)} = $${i + 3}::${c.cast}`);
         sets.push('"version" = "version" + 1', `"updated_at" = ${this.engine.clock.sql}`, '"updated_by" = $2');
@@ -201,6 +227,9 @@ export class RecordService {
           [id, this.context.actor, ...columns.map((c) => c.value)],
         );
         await this.writeManyToMany(tx, schema, entity, id, values, true);
+        if (audit.length > 0) {
+          await auditUpdated(tx, this.engine.clock.sql, metadata.workspace, this.context, entity, id, audit, oldValues);
+        }
         return { result: row!, changed };
       })
       .catch((error) => {
@@ -282,6 +311,13 @@ export class RecordService {
             return field.relation?.kind === 'manyToMany' || !sameValue(field, current.get(ids[i]!)!, values.get(name));
           }),
         );
+        // The audit rows, as `update` writes them: only the fields whose stored value changes, old values read
+        // before the UPDATE and new ones after, in the same transaction.
+        const audit = changed.map((names) => (this.engine.auditRecordWrites ? auditedFields(entity, names) : []));
+        const oldValues: string[] = [];
+        for (const [i, fields] of audit.entries()) {
+          oldValues.push(fields.length > 0 ? await auditOldValues(tx, schema, entity, ids[i]!, fields) : '{}');
+        }
         // Rows that write the same columns share one statement: their values travel as one array per column.
         const groups = new Map<string, { columns: { column: string; cast: string }[]; rows: number[] }>();
         const columnsOf = rows.map((values) => toColumns(entity, values));
@@ -316,6 +352,19 @@ export class RecordService {
           for (const row of updated) written.set(row.id, row);
         }
         for (const [i, values] of rows.entries()) await this.writeManyToMany(tx, schema, entity, ids[i]!, values, true);
+        for (const [i, fields] of audit.entries()) {
+          if (fields.length === 0) continue;
+          await auditUpdated(
+            tx,
+            this.engine.clock.sql,
+            metadata.workspace,
+            this.context,
+            entity,
+            ids[i]!,
+            fields,
+            oldValues[i]!,
+          );
+        }
         return { results: ids.map((id) => written.get(id)!), changed };
       })
       .catch((error) => {
@@ -335,7 +384,7 @@ export class RecordService {
     assertId(id);
     await this.engine.hooks.beforeDelete({ context: this.context, entity, id });
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
-    const [row] = await this.engine.db.query<WriteResult>(
+    const [row] = await this.audited(metadata, entity, 'record.deleted').query<WriteResult>(
       `update ${table} set "deleted_at" = ${this.engine.clock.sql}, "version" = "version" + 1, "updated_at" = ${this.engine.clock.sql}, "updated_by" = $2 where "id" = $1 and "deleted_at" is null returning "id", "version"`,
       [id, this.context.actor],
     );
@@ -351,7 +400,7 @@ export class RecordService {
     const { metadata, entity } = await this.entity(entityName);
     assertId(id);
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
-    const [row] = await this.engine.db
+    const [row] = await this.audited(metadata, entity, 'record.restored')
       .query<WriteResult>(
         `update ${table} set "deleted_at" = null, "version" = "version" + 1, "updated_at" = ${this.engine.clock.sql}, "updated_by" = $2 where "id" = $1 and "deleted_at" is not null returning "id", "version"`,
         [id, this.context.actor],
@@ -366,6 +415,12 @@ export class RecordService {
     }
     await this.publish('record.restored', entity, [{ ...row, changed: [] }]);
     return row;
+  }
+
+  /** The database, with each statement also appending one audit row per record it returns. */
+  private audited(metadata: WorkspaceMetadata, entity: EntityDefinition, action: string): Sql {
+    if (!this.engine.auditRecordWrites) return this.engine.db;
+    return audited(this.engine.db, this.engine.clock.sql, metadata.workspace.id, this.context, entity, action);
   }
 
   /** Lets the hooks see and change the values, then checks what they return as strictly as user input. */

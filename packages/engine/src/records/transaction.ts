@@ -40,6 +40,7 @@ export async function recordTransaction<T>(
     const scoped = {
       hooks: engine.hooks,
       clock: engine.clock,
+      auditRecordWrites: engine.auditRecordWrites,
       metadata: (slug: string) => engine.metadata(slug),
       events: { publish: async (events: RecordEvent[]) => void held.push(...events) },
       db: {

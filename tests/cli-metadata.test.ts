@@ -223,6 +223,7 @@ describe('touchpoint metadata with a plugin installed', { timeout: 600_000 }, ()
     expect(text).toContain('# asset comes from plugin:touchpoint.asset-tracking');
     expect(text).toMatch(/extends: asset\nfields:\n {2}acmeRack:/);
     expect(text).toMatch(/assetTrackingBillable:\n\s+extends: assetTrackingBillable\n\s+labels: \{ en: Charged/);
+    expect(text).toContain('# assetTrackingBillable was added by plugin:touchpoint.asset-tracking.');
     // The plugin's own definitions are not repeated.
     expect(text).not.toContain('assetTrackingAsset');
     expect(text).not.toMatch(/serialNumber|warrantyEnd/);

@@ -139,7 +139,8 @@ function lineOf(loaded: LoadedDocument, lines: LineCounter, path: readonly strin
 }
 
 const FIELD_PATCH_KEYS = () => [...FIELD_COMMON_KEYS, ...fieldOptionKeys()].filter((k) => k !== 'id' && k !== 'source');
-const LAYER_KEYS = ['extends', ...ENTITY_KEYS.filter((k) => !['id', 'source', 'name'].includes(k)), 'removedFields'];
+/** `name` renames the core or plugin entity in this workspace; its id (and so `extends`) stays. */
+const LAYER_KEYS = ['extends', ...ENTITY_KEYS.filter((k) => !['id', 'source'].includes(k)), 'removedFields'];
 
 /** Reads an `extends:` document: what a workspace changes of a core or plugin entity. */
 function readLayer(raw: Record<string, unknown>, loaded: LoadedDocument, lines: LineCounter, file: string) {
@@ -284,11 +285,18 @@ export function readMetadataPath(path: string): MetadataFile {
   return readMetadataFile(path);
 }
 
+/** Says where an extended entity comes from, and which of the fields changed below a plugin added. */
+function layerComment(name: string, source: string, pluginFields: Record<string, string>): string {
+  const from = source === 'core' ? 'the core schemas' : source;
+  const fields = Object.entries(pluginFields).map(([field, plugin]) => `\n# ${field} was added by ${plugin}.`);
+  return `# ${name} comes from ${from}: only this workspace's changes to it follow.${fields.join('')}\n`;
+}
+
 /** Each document of the admin's layer as its canonical YAML, with the file name a folder gives it. */
 export function layerDocuments(layer: AdminLayer): { name: string; yaml: string }[] {
-  const layers = layer.layers.map(({ source, ...entityLayer }) => ({
+  const layers = layer.layers.map(({ source, pluginFields, ...entityLayer }) => ({
     name: entityLayer.extends,
-    yaml: `# ${entityLayer.extends} comes from ${source === 'core' ? 'the core schemas' : source}: only this workspace's changes to it follow.\n${entityLayerToYaml(entityLayer)}`,
+    yaml: `${layerComment(entityLayer.extends, source, pluginFields)}${entityLayerToYaml(entityLayer)}`,
   }));
   const entities = layer.entities.map((entity: EntityDefinition) => ({
     name: entity.name,

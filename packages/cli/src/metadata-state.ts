@@ -23,7 +23,8 @@ export interface ParsedEntityLayer {
 /** What an export holds: entities the workspace created, and its layers over core and plugin entities. */
 export interface AdminLayer {
   entities: EntityDefinition[];
-  layers: (EntityLayer & { source: string })[];
+  /** `source`: where the entity comes from; `pluginFields`: changed fields a plugin added, with that plugin. */
+  layers: (EntityLayer & { source: string; pluginFields: Record<string, string> })[];
 }
 
 /** Field flags whose absence means false: a missing flag and `false` are the same desired state. */
@@ -97,6 +98,7 @@ export function adminLayer(base: EntityDefinition[], current: EntityDefinition[]
     }
     const { patch } = entityDiff(from, entity);
     const fields: EntityLayer['fields'] = [];
+    const pluginFields: Record<string, string> = {};
     for (const field of entity.fields) {
       const was = from.fields.find((f) => f.id === field.id);
       if (!was) {
@@ -104,13 +106,16 @@ export function adminLayer(base: EntityDefinition[], current: EntityDefinition[]
         continue;
       }
       const diff = fieldDiff(was, field);
-      if (was.name !== field.name || Object.keys(diff.patch).length > 0)
+      if (was.name !== field.name || Object.keys(diff.patch).length > 0) {
         fields.push({ name: field.name, extends: was.name, ...diff.patch });
+        if (was.source && was.source !== from.source) pluginFields[field.name] = was.source;
+      }
     }
     const removedFields = from.fields.filter((f) => !entity.fields.some((g) => g.id === f.id)).map((f) => f.name);
     if (Object.keys(patch).length === 0 && fields.length === 0 && removedFields.length === 0) continue;
     const entityId = from.id ?? from.name;
-    out.layers.push({ extends: from.name, entityId, patch, fields, removedFields, source: from.source ?? 'core' });
+    const source = from.source ?? 'core';
+    out.layers.push({ extends: from.name, entityId, patch, fields, removedFields, source, pluginFields });
   }
   return out;
 }

@@ -202,6 +202,10 @@ describe('touchpoint metadata export | apply | diff', { timeout: 600_000 }, () =
       expect(result.err, name).toMatch(message);
       expect(result.err, name).not.toMatch(/TypeError|INTERNAL/);
     }
+    // A device never ends: refused before it is read.
+    const device = touchpoint(a, 'metadata', 'apply', '/dev/zero');
+    expect(device.code).toBe(3);
+    expect(device.err).toMatch(/\/dev\/zero is not a file/);
     expect(exported(a)).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

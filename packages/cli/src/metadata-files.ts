@@ -55,12 +55,17 @@ function fail(message: string, issues: Issue[]): never {
 }
 
 function readText(file: string): string {
-  let size: number;
+  let stat: ReturnType<typeof statSync>;
   try {
-    size = statSync(file).size;
+    stat = statSync(file);
   } catch (error) {
     throw new TouchpointError('BAD_REQUEST', `Cannot read ${file}: ${(error as Error).message}`);
   }
+  // A device or a pipe (/dev/zero) has no size to check and may never end.
+  if (!stat.isFile()) {
+    fail(`${file} is not a file:`, [{ file, path: '(file)', message: 'give a YAML file or a folder of them' }]);
+  }
+  const size = stat.size;
   if (size > MAX_METADATA_FILE_BYTES) {
     fail(`${file} is too large to be metadata:`, [
       {

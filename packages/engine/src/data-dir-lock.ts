@@ -60,7 +60,8 @@ export function lockDataDir(dataDir: string): () => void {
         'CONFLICT',
         `The embedded database in ${dataDir} is in use by another Touchpoint process (pid ${owner.pid}, since ${owner.since}: ${owner.command}). ` +
           `Stop that process first (e.g. Ctrl+C in its terminal, or kill ${owner.pid}) and run the command again; ` +
-          'to work on the data while a server runs, give both the same PostgreSQL server with DATABASE_URL.',
+          'to work on the data while a server runs, give both the same PostgreSQL server with DATABASE_URL. ' +
+          `If pid ${owner.pid} is not Touchpoint (the number was reused after a crash), delete ${file}.`,
         {
           details: { pid: owner.pid, dataDir },
           issues: [{ path: 'TOUCHPOINT_DATA_DIR', message: `held by pid ${owner.pid} (${file})` }],

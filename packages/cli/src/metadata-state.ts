@@ -270,7 +270,7 @@ export function planChanges(
 export function describeChange(change: MetadataChange): string {
   switch (change.op) {
     case 'createEntity':
-      return `Create the entity "${change.entity.name}" with ${change.entity.fields.length} fields.`;
+      return `Create the entity "${change.entity.name}" with ${change.entity.fields.length} field${change.entity.fields.length === 1 ? '' : 's'}.`;
     case 'updateEntity': {
       const { name, ...rest } = change.patch;
       const renamed =

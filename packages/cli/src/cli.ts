@@ -1,13 +1,13 @@
 // The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Engine, MetadataChange, MigrationPlan } from '@touchpoint/engine';
-import { entityToYaml, isTouchpointError, TouchpointError } from '@touchpoint/schema';
-import { parseDocument } from 'yaml';
+import type { Engine } from '@touchpoint/engine';
+import { isTouchpointError, TouchpointError } from '@touchpoint/schema';
+import { applyMetadata, exportMetadata, printPlan } from './metadata-command.ts';
 import { SEED_SIZES, type SeedSize } from './seed.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, invalid: 3, confirm: 4 } as const;
@@ -25,9 +25,17 @@ Commands:
   migrate                   Bring every workspace up to date with the core and plugin schemas
                             (and fill the data new fields derive from other records).
       --confirm-destructive Also apply destructive steps (data is archived, never dropped)
-  metadata plan <file>      Show what a list of metadata changes (YAML or JSON) would do.
-  metadata apply <file>     Apply it.   --confirm-destructive for destructive steps
-  metadata export           Print the workspace's effective metadata as YAML.  --out <file>
+  metadata export           Write the workspace's metadata as code: its own entities whole, its changes
+                            to core and plugin entities as "extends:" documents (core and plugin
+                            definitions are left out). To stdout, or --out <file.yaml> (one file of
+                            several documents) or --out <folder> (<folder>/entities/<name>.yaml; other
+                            YAML files there are removed: the folder is the whole desired state)
+  metadata diff <path>      Show what applying a file or folder would change (exit 4: destructive steps
+                            pending). <path>: an export (desired state) or a list of changes (YAML or JSON)
+  metadata apply <path>     Make the workspace match it, in one transaction; a desired state's
+                            entities and fields are matched by id (a changed name is a rename), what it
+                            no longer lists is removed.  --confirm-destructive for destructive steps
+  metadata plan <path>      The same as diff (kept for scripts)
   seed                      Generate deterministic demo data.
       --size S|M|L          Dataset size (default S)   --seed <n> (default 42)
   plugin build <dir>        Bundle a plugin folder into one script.  --out <file> (default <dir>/dist/plugin.js)
@@ -79,45 +87,6 @@ async function openEngine(): Promise<Engine> {
     dataDir: process.env.TOUCHPOINT_DATA_DIR ?? './data',
     coreEntities,
   });
-}
-
-function printPlan(plan: MigrationPlan): void {
-  if (plan.steps.length === 0) {
-    console.log('Nothing to change.');
-    return;
-  }
-  for (const [i, step] of plan.steps.entries()) {
-    console.log(`${String(i + 1).padStart(3)}. ${step.destructive ? '[DESTRUCTIVE] ' : ''}${step.description}`);
-  }
-}
-
-/** A file of metadata changes (a YAML or JSON list); a syntax error names the file, line and column. */
-function readChanges(file: string): MetadataChange[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TouchpointError('BAD_REQUEST', `Cannot read ${file}: ${(error as Error).message}`);
-  }
-  const document = parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new TouchpointError('VALIDATION_FAILED', `${file} is not valid YAML or JSON:`, {
-      issues: document.errors.map((e) => ({
-        file,
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
-        message: e.message.split('\n')[0] ?? e.message,
-      })),
-    });
-  }
-  const parsed: unknown = document.toJS();
-  const list = Array.isArray(parsed) ? parsed : [parsed];
-  const issues = list.flatMap((change, i) =>
-    typeof change === 'object' && change !== null && typeof (change as { op?: unknown }).op === 'string'
-      ? []
-      : [{ file, path: `[${i}]`, message: 'each change must be an object with an "op" such as addField' }],
-  );
-  if (issues.length > 0) throw new TouchpointError('VALIDATION_FAILED', `${file} holds no valid changes:`, { issues });
-  return list as MetadataChange[];
 }
 
 async function start(options: Options): Promise<number> {
@@ -265,32 +234,19 @@ export async function main(argv: string[]): Promise<number> {
           return EXIT.ok;
         });
       case 'metadata': {
-        if (sub === 'export') {
-          return await withEngine(async (engine) => {
-            const { entities } = await engine.metadata(workspace);
-            const yaml = entities.map((e) => entityToYaml(e)).join('---\n');
-            if (options.out) writeFileSync(options.out, yaml);
-            else process.stdout.write(yaml);
-            return EXIT.ok;
-          });
-        }
-        if ((sub !== 'plan' && sub !== 'apply') || !file) {
-          console.error(`Usage: touchpoint metadata plan|apply <changes.yaml|json> | metadata export\n\n${HELP}`);
+        const metadataOptions = {
+          workspace,
+          out: options.out,
+          confirmDestructive: options['confirm-destructive'] ?? false,
+        };
+        if (sub === 'export') return await withEngine((engine) => exportMetadata(engine, metadataOptions));
+        if (!['plan', 'diff', 'apply'].includes(sub ?? '') || !file) {
+          console.error(`Usage: touchpoint metadata diff|apply <file-or-folder> | metadata export\n\n${HELP}`);
           return EXIT.usage;
         }
-        const changes = readChanges(file);
-        return await withEngine(async (engine) => {
-          const result = await engine.changeMetadata(workspace, changes, {
-            actor: 'cli',
-            channel: 'cli',
-            dryRun: sub === 'plan',
-            confirmDestructive: options['confirm-destructive'] ?? false,
-          });
-          printPlan(result.plan);
-          if (sub === 'apply')
-            console.log(result.applied ? `Applied: version ${result.version}.` : 'Nothing to apply.');
-          return EXIT.ok;
-        });
+        return await withEngine((engine) =>
+          applyMetadata(engine, file, { ...metadataOptions, dryRun: sub !== 'apply' }),
+        );
       }
       case 'seed': {
         const size = (options.size ?? 'S').toUpperCase();

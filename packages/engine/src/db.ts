@@ -11,6 +11,7 @@ import { type EntitySchema, MikroORM } from '@mikro-orm/postgresql';
 import { TouchpointError } from '@touchpoint/schema';
 import { CompiledQuery, type ControlledTransaction } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
+import { lockDataDir } from './data-dir-lock.ts';
 
 /** Anything that runs SQL with server-side parameters (`$1`, `$2`, …). */
 export interface Sql {
@@ -102,6 +103,7 @@ class EmbeddedServer {
   #worker: Worker | undefined;
   #stopping = false;
   #restarting: Promise<void> | undefined;
+  #unlock: () => void = () => {};
 
   private constructor(dataDir: string, maxConnections: number) {
     // A private directory (mode 0700) for the socket, short enough for a socket path wherever the data lives.
@@ -112,11 +114,15 @@ class EmbeddedServer {
   }
 
   static async start(dataDir: string, maxConnections: number): Promise<EmbeddedServer> {
+    // Before anything touches the files: another process holding them is refused, saying which one.
+    const unlock = lockDataDir(resolve(dataDir));
     const server = new EmbeddedServer(dataDir, maxConnections);
+    server.#unlock = unlock;
     try {
       await server.#spawn();
     } catch (error) {
       rmSync(server.#socketDir, { recursive: true, force: true });
+      unlock();
       throw error;
     }
     return server;
@@ -172,6 +178,7 @@ class EmbeddedServer {
       await worker.terminate();
     }
     rmSync(this.#socketDir, { recursive: true, force: true });
+    this.#unlock();
   }
 }
 

@@ -98,5 +98,5 @@ export { ENTITY_KEYS } from './validate-entity.ts';
 export { FIELD_COMMON_KEYS, fieldOptionKeys } from './validate-field.ts';
 export { formulaValueTypeOf } from './validate-field-options.ts';
 export { describeValue, isRecord } from './validate-shape.ts';
-export type { EntityFile, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
-export { entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';
+export type { EntityFile, EntityLayer, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
+export { entityLayerToYaml, entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';

@@ -3,7 +3,7 @@
 // exported files can be committed as they are.
 import { Document, isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { pluralize } from './naming.ts';
-import type { EntityDefinition } from './types.ts';
+import type { EntityDefinition, FieldDefinition } from './types.ts';
 import { LANGUAGES } from './types.ts';
 import { isRecord, type RawObject } from './validate-shape.ts';
 
@@ -15,8 +15,19 @@ export interface EntityToYamlOptions {
   schema?: string;
 }
 
-const ENTITY_ORDER = ['name', 'id', 'pluralName', 'labels', 'pluralLabels', 'description', 'titleField', 'fields'];
+const ENTITY_ORDER = [
+  'extends',
+  'name',
+  'id',
+  'pluralName',
+  'labels',
+  'pluralLabels',
+  'description',
+  'titleField',
+  'fields',
+];
 const FIELD_ORDER = [
+  'extends',
   'type',
   'id',
   'labels',
@@ -72,17 +83,22 @@ function canonical(value: unknown, key: string): unknown {
   return out;
 }
 
-function canonicalEntity(entity: EntityDefinition): RawObject {
+/** Flags whose default is false: written only when true, so a designer that sends `required: false` adds no noise. */
+const FALSE_BY_DEFAULT = ['required', 'unique', 'readOnly'];
+
+function canonicalEntity(entity: EntityDefinition, fieldIdBase?: string): RawObject {
   const raw = entity as unknown as RawObject;
-  const entityId = entity.id ?? entity.name;
+  const entityId = fieldIdBase ?? entity.id ?? entity.name;
   const omit = ['source', ...(entity.id === entity.name ? ['id'] : [])];
-  if (entity.pluralName !== undefined && entity.pluralName === pluralize(entity.name)) omit.push('pluralName');
+  if (typeof entity.name === 'string' && entity.pluralName === pluralize(entity.name)) omit.push('pluralName');
   const out = ordered(raw, ENTITY_ORDER, omit);
   for (const key of Object.keys(out)) if (key !== 'fields') out[key] = canonical(out[key], key);
   if (Array.isArray(entity.fields)) {
     const printed = entity.fields.map((field) => {
       const defaultId = [`${entityId}.${field.name}`, `${entity.name}.${field.name}`];
       const omit = ['source', ...(field.id !== undefined && defaultId.includes(field.id) ? ['id'] : [])];
+      const flags = field as unknown as RawObject;
+      for (const flag of FALSE_BY_DEFAULT) if (flags[flag] === false) omit.push(flag);
       return canonical(ordered(field as unknown as RawObject, ['name', ...FIELD_ORDER], omit), 'field') as RawObject;
     });
     const names = entity.fields.map((f) => f.name);
@@ -139,9 +155,40 @@ function fits(node: YAMLMap | YAMLSeq, key: string, depth: number): boolean {
   return depth * 2 + width(key) + 2 + width(text) <= FLOW_WIDTH;
 }
 
+/**
+ * A workspace's changes to an entity of the core or a plugin, as `touchpoint metadata export` writes it:
+ * `extends` names the entity, the entity's other keys are the ones changed, `fields` holds the fields added
+ * (whole definitions) and the fields changed (`extends` naming the field, then only the changed keys),
+ * `removedFields` the fields taken out.
+ */
+export interface EntityLayer {
+  extends: string;
+  /** The id the entity's field ids derive from (`<entityId>.<field>`), so default ids are left out. */
+  entityId: string;
+  patch: Record<string, unknown>;
+  fields: (Partial<FieldDefinition> & { name: string; extends?: string })[];
+  removedFields: string[];
+}
+
 /** The canonical YAML text of an entity; `parseEntityFile` reads it back to the same definition. */
 export function entityToYaml(entity: EntityDefinition, options: EntityToYamlOptions = {}): string {
-  const doc = new Document(canonicalEntity(entity));
+  return printCanonical(canonicalEntity(entity), options);
+}
+
+/** The canonical YAML text of an entity layer (see EntityLayer), in the key order of entity files. */
+export function entityLayerToYaml(layer: EntityLayer, options: EntityToYamlOptions = {}): string {
+  const raw = {
+    extends: layer.extends,
+    ...layer.patch,
+    ...(layer.fields.length > 0 ? { fields: layer.fields } : {}),
+  } as unknown as EntityDefinition;
+  const out = canonicalEntity(raw, layer.entityId);
+  if (layer.removedFields.length > 0) out.removedFields = layer.removedFields;
+  return printCanonical(out, options);
+}
+
+function printCanonical(canonicalForm: RawObject, options: EntityToYamlOptions): string {
+  const doc = new Document(canonicalForm);
   chooseFlow(doc.contents as Node, '', 0);
   const text = doc
     .toString({ lineWidth: 0, indentSeq: true })

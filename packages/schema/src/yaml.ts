@@ -17,7 +17,7 @@ import { validateEntity } from './validate.ts';
 import { validateMetadataIssues } from './validate-metadata.ts';
 import { child, describeValue, isRecord, item, type RawObject } from './validate-shape.ts';
 
-export { type EntityToYamlOptions, entityToYaml } from './yaml-print.ts';
+export { type EntityLayer, type EntityToYamlOptions, entityLayerToYaml, entityToYaml } from './yaml-print.ts';
 
 export interface EntityFile {
   /** Shown in issues; usually the path the text was read from. */

@@ -1,17 +1,18 @@
-// One real Touchpoint per test file: a fresh PostgreSQL database (or embedded PGlite when no server
-// answers), the engine with the repository's core schemas, and the HTTP server on a free port.
+// One real Touchpoint per test file, started by the same composition root as `touchpoint start`
+// (createTouchpoint): a fresh PostgreSQL database (or embedded PGlite when no server answers), the engine
+// with the repository's core schemas, and the HTTP server on a free port.
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createApiServer } from '@touchpoint/api';
+import { createTouchpoint } from '@touchpoint/api';
 import {
   type Clock,
   createTestDatabase,
-  Engine,
+  type Engine,
   type EngineOptions,
   loadCoreEntities,
   type TestDatabase,
 } from '@touchpoint/engine';
-import { PluginRuntime, type PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
+import type { PluginRuntime, PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
@@ -57,20 +58,26 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
-  const engine = await Engine.start({
-    ...options.engine,
-    clock: options.clock,
-    databaseUrl: database.url,
-    dataDir: database.dataDir,
-    coreEntities: options.coreEntities ?? loadCoreEntities(CORE_SCHEMAS),
-    poolSize: 8,
-  });
-  const plugins = options.plugins
-    ? await PluginRuntime.start({ engine, ...(options.plugins === true ? {} : options.plugins) })
-    : undefined;
-  const server = createApiServer({ engine, plugins });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let touchpoint: Awaited<ReturnType<typeof createTouchpoint>>;
+  try {
+    touchpoint = await createTouchpoint({
+      engine: {
+        ...options.engine,
+        clock: options.clock,
+        databaseUrl: database.url,
+        dataDir: database.dataDir,
+        coreEntities: options.coreEntities ?? loadCoreEntities(CORE_SCHEMAS),
+        poolSize: 8,
+      },
+      plugins: options.plugins ?? false,
+      // crm.test.ts installs the CRM's behaviour itself, to wait for it; other API tests do not need it.
+      crmBehaviour: false,
+    });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const { engine, plugins, url } = touchpoint;
   const gql: Harness['gql'] = async (query, variables = {}, opts = {}) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
@@ -96,9 +103,7 @@ export async function startHarness(
       return result.data as never;
     },
     async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await plugins?.close();
-      await engine.close();
+      await touchpoint.close();
       await database.drop();
     },
   };

@@ -6,3 +6,5 @@ export { MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';
 export { buildSchema } from './schema/build-schema.ts';
 export type { ApiServerOptions } from './server.ts';
 export { createApiHandler, createApiServer } from './server.ts';
+export type { Touchpoint, TouchpointOptions, WebFallback } from './touchpoint.ts';
+export { createTouchpoint } from './touchpoint.ts';

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Engine, MetadataChange, MigrationPlan } from '@touchpoint/engine';
+import type { Engine, EngineOptions, MetadataChange, MigrationPlan } from '@touchpoint/engine';
 import { entityToYaml, isTouchpointError, TouchpointError } from '@touchpoint/schema';
 import { parseDocument } from 'yaml';
 import { SEED_SIZES, type SeedSize } from './seed.ts';
@@ -67,18 +67,23 @@ interface Options {
 }
 
 // The engine and the API load lazily: `--help` and usage errors answer without loading the database stack.
-async function openEngine(): Promise<Engine> {
-  const { Engine, clockStartingAt, loadCoreEntities } = await import('@touchpoint/engine');
+async function engineOptions(): Promise<EngineOptions> {
+  const { clockStartingAt, loadCoreEntities } = await import('@touchpoint/engine');
   const coreEntities = loadCoreEntities(process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS);
   const clockStart = process.env.TOUCHPOINT_CLOCK;
   const timeout = process.env.TOUCHPOINT_STATEMENT_TIMEOUT_MS;
-  return Engine.start({
+  return {
     statementTimeoutMs: timeout ? Number(timeout) : undefined,
     clock: clockStart ? clockStartingAt(clockStart, 'TOUCHPOINT_CLOCK') : undefined,
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.TOUCHPOINT_DATA_DIR ?? './data',
     coreEntities,
-  });
+  };
+}
+
+async function openEngine(): Promise<Engine> {
+  const { Engine } = await import('@touchpoint/engine');
+  return Engine.start(await engineOptions());
 }
 
 function printPlan(plan: MigrationPlan): void {
@@ -121,25 +126,27 @@ function readChanges(file: string): MetadataChange[] {
 }
 
 async function start(options: Options): Promise<number> {
-  const engine = await openEngine();
-  const { createApiServer } = await import('@touchpoint/api');
-  const { seedDemoData } = await import('./seed.ts');
-  // Stage and status history (opportunityStageChange, caseStatusChange) follow record events from now on.
-  const { installCrmBehaviour } = await import('@touchpoint/crm');
-  const workspace = options.workspace ?? 'default';
-  if (options.demo) {
-    const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
-    if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
-  }
-  installCrmBehaviour(engine);
-  const port = Number(options.port ?? process.env.PORT ?? 3000);
-  const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
-  const plugins = await PluginRuntime.start({ engine });
+  const { createTouchpoint } = await import('@touchpoint/api');
   const { loadWebApp } = await import('./web.ts');
-  const web = await loadWebApp(`http://127.0.0.1:${port}`);
-  if (!web.handler) console.warn(`The web app is not served: ${web.reason}.`);
-  const server = createApiServer({ engine, plugins, fallback: web.handler });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  const workspace = options.workspace ?? 'default';
+  const port = Number(options.port ?? process.env.PORT ?? 3000);
+  const touchpoint = await createTouchpoint({
+    engine: await engineOptions(),
+    port,
+    host: null,
+    prepare: async (engine) => {
+      if (!options.demo) return;
+      const { seedDemoData } = await import('./seed.ts');
+      const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
+      if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
+    },
+    web: async (url) => {
+      const web = await loadWebApp(url);
+      if (!web.handler) console.warn(`The web app is not served: ${web.reason}.`);
+      return web.handler;
+    },
+  });
+  const { engine } = touchpoint;
   const where = engine.db.embedded
     ? `embedded database in ${process.env.TOUCHPOINT_DATA_DIR ?? './data'}`
     : 'PostgreSQL';
@@ -155,9 +162,7 @@ async function start(options: Options): Promise<number> {
     })
     .catch((error) => console.error('[touchpoint] linking status/stage changes to their customers failed:', error));
   const stop = async () => {
-    server.close();
-    await plugins.close();
-    await engine.close();
+    await touchpoint.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

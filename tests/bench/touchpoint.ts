@@ -12,6 +12,8 @@ export interface Touchpoint {
   database: TestDatabase;
   /** `http://127.0.0.1:<port>` */
   url: string;
+  /** An admin's API token: the bench's requests are signed in, as every client's must be. */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -34,10 +36,24 @@ export async function startTouchpoint(options: { poolSize: number }): Promise<To
     await database.drop();
     throw error;
   }
+  let token: string;
+  try {
+    const { credentialId } = await running.engine.addUser('default', {
+      email: 'bench@example.test',
+      name: 'Bench',
+      role: 'admin',
+    });
+    token = (await running.engine.identity.createToken(credentialId, 'bench', 1, credentialId)).token;
+  } catch (error) {
+    await running.close();
+    await database.drop();
+    throw error;
+  }
   return {
     engine: running.engine,
     database,
     url: running.url,
+    token,
     async close() {
       await running.close();
       await database.drop();

@@ -1,14 +1,20 @@
 // The web app runs in the same process as the API, in front of it. During server rendering, the screens'
-// GraphQL requests to `/graphql` leave SvelteKit (which has no such route) and go to the API over HTTP.
+// GraphQL requests to `/graphql` leave SvelteKit (which has no such route) and go to the API over HTTP, with
+// the visitor's session cookie.
 import type { Handle, HandleFetch } from '@sveltejs/kit/hooks';
 
 export const handleFetch: HandleFetch = async ({ request, fetch, event }) => {
   const url = new URL(request.url);
   const api = process.env.TOUCHPOINT_API_URL;
   if (api && url.origin === event.url.origin && url.pathname === '/graphql') {
+    // SvelteKit adds the visitor's cookies only inside its own fetch, which this bypasses: the session cookie
+    // is passed on here, so the API sees the same person as the page.
+    const headers = new Headers(request.headers);
+    const cookie = event.request.headers.get('cookie');
+    if (cookie && !headers.has('cookie')) headers.set('cookie', cookie);
     return globalThis.fetch(`${api}/graphql${url.search}`, {
       method: request.method,
-      headers: request.headers,
+      headers,
       body: request.method === 'GET' ? undefined : await request.text(),
     });
   }

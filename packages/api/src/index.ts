@@ -1,5 +1,7 @@
+export type { RequestAuth, Viewer } from './auth.ts';
+export { SESSION_COOKIE } from './auth.ts';
 export type { ApiContext } from './context.ts';
-export { ACTOR_HEADER, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
+export { DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 export { toGraphQLError } from './errors.ts';
 export { hasLargeInputVariables, MAX_COMPILED_INPUT_TYPES } from './jit.ts';
 export { MAX_BODY_BYTES, MAX_QUERY_DEPTH } from './limits.ts';

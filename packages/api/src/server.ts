@@ -1,11 +1,21 @@
 // One HTTP server, one port: the GraphQL API at /graphql (GraphiQL in a browser), /healthz, and later the
 // web app. Each request runs on the schema of its workspace's current metadata version.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Principal } from '@touchpoint/engine';
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
+import {
+  authenticate,
+  isSecure,
+  onlySignsIn,
+  type RequestAuth,
+  UNAUTHENTICATED_ERROR,
+  type Viewer,
+  viewerOf,
+} from './auth.ts';
+import { type ApiContext, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
 import {
@@ -35,6 +45,9 @@ interface ServerContext {
   req: IncomingMessage;
   res: ServerResponse;
   entry: Entry;
+  /** Undefined only for a request that does nothing but sign in. */
+  viewer?: Viewer;
+  principal?: Principal;
 }
 
 function jsonError(res: ServerResponse, status: number, error: object): void {
@@ -101,6 +114,11 @@ function plainParams(
   return { query, variables, operationName: operationName ?? undefined };
 }
 
+/** Through what a request came: an API token, or a browser session. */
+function channelOf(principal: Principal): { channel: 'api' | 'web'; tokenId?: string } {
+  return principal.tokenId ? { channel: 'api', tokenId: principal.tokenId } : { channel: 'web' };
+}
+
 export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
@@ -111,7 +129,13 @@ export function createApiHandler(options: ApiServerOptions) {
    * passthrough read against this schema (see passthrough.ts) is answered without yoga, exactly as yoga
    * answered it. Undefined when the request must go through yoga (anything else, or any doubt).
    */
-  async function shortLane(req: IncomingMessage, body: Buffer, entry: Entry): Promise<string | undefined> {
+  async function shortLane(
+    req: IncomingMessage,
+    body: Buffer,
+    entry: Entry,
+    viewer: Viewer,
+    principal: Principal,
+  ): Promise<string | undefined> {
     const params = plainParams(req, body);
     // Deep variables go through yoga, which refuses them (see checkRequestDepth).
     if (
@@ -123,7 +147,8 @@ export function createApiHandler(options: ApiServerOptions) {
     if (!params || !plan) return undefined;
     const records = engine.records({
       workspace: entry.metadata.workspace.slug,
-      actor: validActor(req.headers[ACTOR_HEADER]),
+      actor: viewer.userId,
+      ...channelOf(principal),
     });
     const data = await passthrough.data(plan, entry.schema, params.variables, records);
     if (data === undefined) return undefined;
@@ -167,11 +192,21 @@ export function createApiHandler(options: ApiServerOptions) {
     maxRequestBodySize: false,
     // The schema and the context of one request come from the same metadata version: the handler's entry.
     schema: ({ entry }) => entry.schema,
-    context: ({ request, entry }): ApiContext => {
+    context: ({ req, res, entry, viewer, principal }): ApiContext => {
       const workspace = entry.metadata.workspace.slug;
-      const actor = actorOf(request);
-      const records = engine.records({ workspace, actor });
-      return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
+      const actor = viewer?.userId ?? 'anonymous';
+      const records = engine.records({ workspace, actor, ...(principal ? channelOf(principal) : {}) });
+      const auth: RequestAuth = {
+        principal,
+        address: req.socket.remoteAddress,
+        userAgent: req.headers['user-agent'],
+        secure: isSecure(req),
+        setHeader: (name, value) => {
+          const previous = res.getHeader(name);
+          res.setHeader(name, previous === undefined ? value : [...[previous].flat().map(String), value]);
+        },
+      };
+      return { engine, workspace, actor, viewer, auth, metadata: entry.metadata, records, plugins: options.plugins };
     },
     maskedErrors: { maskError: (error) => toGraphQLError(error) },
     plugins: [limits, useCompiledExecution(passthrough)],
@@ -192,19 +227,6 @@ export function createApiHandler(options: ApiServerOptions) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found. The API is at /graphql.');
       return;
     }
-    const header = req.headers[WORKSPACE_HEADER];
-    const slug =
-      typeof header === 'string' && header
-        ? header
-        : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? 'default');
-    let entry: Entry;
-    try {
-      entry = await cache.get(slug);
-    } catch (error) {
-      const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
-      jsonError(res, status, toGraphQLError(error).toJSON());
-      return;
-    }
     const method = req.method ?? 'GET';
     let body: Buffer | undefined;
     if (method !== 'GET' && method !== 'HEAD') {
@@ -218,8 +240,39 @@ export function createApiHandler(options: ApiServerOptions) {
       }
       body = read;
     }
-    if (body && method === 'POST') {
-      const { run } = withStatementCounter(() => shortLane(req, body, entry));
+    const header = req.headers[WORKSPACE_HEADER];
+    const requested =
+      typeof header === 'string' && header
+        ? header
+        : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? undefined);
+    // Who asks, before anything else is looked at: without a working session or token only signIn runs. A
+    // sign-in is anonymous whatever cookie it carries (a stale one must not stand in the way of a new one).
+    const signingIn = method === 'POST' && onlySignsIn(body, req.headers['content-type']);
+    const principal = signingIn ? undefined : await authenticate(engine, req);
+    let viewer: Viewer | undefined;
+    if (principal) {
+      try {
+        viewer = await viewerOf(engine, principal, requested);
+      } catch (error) {
+        const status = isTouchpointError(error) && error.code === 'FORBIDDEN' ? 403 : 500;
+        jsonError(res, status, toGraphQLError(error).toJSON());
+        return;
+      }
+    } else if (!signingIn) {
+      jsonError(res, 401, UNAUTHENTICATED_ERROR);
+      return;
+    }
+    const slug = viewer?.workspace ?? requested ?? 'default';
+    let entry: Entry;
+    try {
+      entry = await cache.get(slug);
+    } catch (error) {
+      const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
+      jsonError(res, status, toGraphQLError(error).toJSON());
+      return;
+    }
+    if (body && method === 'POST' && viewer && principal) {
+      const { run } = withStatementCounter(() => shortLane(req, body, entry, viewer, principal));
       const answer = await run;
       if (answer !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(answer);
@@ -233,7 +286,9 @@ export function createApiHandler(options: ApiServerOptions) {
       body: body as BodyInit | undefined,
     });
     // Counts the SQL statements of this request (reported in extensions when the debug header asks).
-    const { run } = withStatementCounter(async () => yoga.handleRequest(request, { req, res, entry }));
+    const { run } = withStatementCounter(async () =>
+      yoga.handleRequest(request, { req, res, entry, viewer, principal }),
+    );
     const response = await run;
     const headers: Record<string, string> = {};
     for (const [key, value] of response.headers) headers[key] = value;

@@ -28,7 +28,12 @@ Commands:
   metadata plan <file>      Show what a list of metadata changes (YAML or JSON) would do.
   metadata apply <file>     Apply it.   --confirm-destructive for destructive steps
   metadata export           Print the workspace's effective metadata as YAML.  --out <file>
-  seed                      Generate deterministic demo data.
+  user add                  Make someone able to sign in (their user record, credential and membership).
+      --email <address> --name <name> --role <role> (e.g. admin, salesRep)
+      --password-stdin      Read the password from standard input (else they cannot sign in with one yet)
+  token create              Create an API token and print it (once: only its hash is kept).
+      --user <email> --name <name> [--expires 30d] (days, 1-366; default 90d)
+  seed                      Generate deterministic demo data (with demo sign-ins, password "touchpoint").
       --size S|M|L          Dataset size (default S)   --seed <n> (default 42)
   plugin build <dir>        Bundle a plugin folder into one script.  --out <file> (default <dir>/dist/plugin.js)
   plugin pack <dir>         Make its versioned, sealed archive.  --out-dir <dir> (default <dir>/dist)
@@ -63,6 +68,12 @@ interface Options {
   overlay?: string;
   'out-dir'?: string;
   database?: string;
+  email?: string;
+  name?: string;
+  role?: string;
+  'password-stdin'?: boolean;
+  user?: string;
+  expires?: string;
   help?: boolean;
 }
 
@@ -207,6 +218,64 @@ async function plugin(sub: string | undefined, dir: string | undefined, options:
   return code === 0 ? EXIT.ok : EXIT.failed;
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One line: the trailing newline of `echo` or a here-string is not part of the password.
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** `touchpoint user add --email … --name … --role … [--password-stdin]` */
+async function userCommand(sub: string | undefined, workspace: string, options: Options): Promise<number> {
+  if (sub !== 'add' || !options.email || !options.name || !options.role) {
+    console.error(
+      `Usage: touchpoint user add --email <address> --name <name> --role <role> [--password-stdin]\n\n${HELP}`,
+    );
+    return EXIT.usage;
+  }
+  const password = options['password-stdin'] ? await readStdin() : undefined;
+  return withEngine(async (engine) => {
+    const { userId } = await engine.addUser(
+      workspace,
+      { email: options.email!, name: options.name!, role: options.role!, password },
+      'cli',
+    );
+    console.log(
+      `${options.email} can ${password === undefined ? 'be given a password later' : 'sign in'} to "${workspace}" (user ${userId}).`,
+    );
+    return EXIT.ok;
+  });
+}
+
+/** `touchpoint token create --user <email> --name <name> [--expires 30d]` */
+async function tokenCommand(sub: string | undefined, options: Options): Promise<number> {
+  const expires = /^(\d{1,4})d?$/.exec(options.expires ?? '90d');
+  if (sub !== 'create' || !options.user || !options.name || !expires) {
+    console.error(`Usage: touchpoint token create --user <email> --name <name> [--expires 30d]\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  return withEngine(async (engine) => {
+    const credential = await engine.identity.credentialByEmail(options.user!);
+    if (!credential) {
+      throw new TouchpointError('NOT_FOUND', `Nobody signs in as ${options.user}.`, {
+        issues: [{ path: '--user', message: 'no such email; `touchpoint user add` makes one' }],
+      });
+    }
+    const { token, info } = await engine.identity.createToken(
+      credential.id,
+      options.name!,
+      Number(expires[1]),
+      credential.id,
+    );
+    console.error(`API token "${info.name}" for ${credential.email}, valid until ${info.expiresAt.toISOString()}.`);
+    console.error('It is shown this once; send it as "Authorization: Bearer <token>".');
+    console.log(token);
+    return EXIT.ok;
+  });
+}
+
 async function withEngine(fn: (engine: Engine) => Promise<number>): Promise<number> {
   const engine = await openEngine();
   try {
@@ -233,6 +302,12 @@ export async function main(argv: string[]): Promise<number> {
         overlay: { type: 'string' },
         'out-dir': { type: 'string' },
         database: { type: 'string' },
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        user: { type: 'string' },
+        expires: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -316,6 +391,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'plugin':
         return await plugin(sub, file, options);
+      case 'user':
+        return await userCommand(sub, workspace, options);
+      case 'token':
+        return await tokenCommand(sub, options);
       default:
         console.error(`Unknown command "${command}".\n\n${HELP}`);
         return EXIT.usage;

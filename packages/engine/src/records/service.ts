@@ -21,6 +21,9 @@ import type { AggregateRequest, ListRequest, Selection } from '../query/types.ts
 import { mapDatabaseError } from './database-errors.ts';
 import { type CheckedValues, checkInput, sameValue, toColumns } from './values.ts';
 
+/** Through what a change came; recorded in the audit log. */
+export type Channel = 'web' | 'api' | 'plugin' | 'import' | 'workflow' | 'cli' | 'system';
+
 export interface RequestContext {
   workspace: string;
   /** Who acts: a user id, `system`, `plugin:<id>`. Recorded in createdBy/updatedBy. */
@@ -37,6 +40,10 @@ export interface RequestContext {
    * writes, so that effects those events set off (after-hooks) are charged to the same chain.
    */
   effects?: object;
+  /** Through what the change came: a browser session (`web`), an API token (`api`), `plugin`, `import`, `workflow`, `cli`, `system`. Recorded in the audit log. */
+  channel?: Channel;
+  /** The API token the request signed in with, when it did. Recorded in the audit log. */
+  tokenId?: string;
 }
 
 export interface WriteResult {

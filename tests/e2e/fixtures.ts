@@ -20,10 +20,12 @@ export async function signIn(context: BrowserContext, who: { email: string; pass
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
 }
 
-export const test = base.extend({
-  context: async ({ context }, use) => {
+export const test = base.extend<{ signedInAs: { email: string; password: string } | null }>({
+  /** Who the browser is signed in as before the test starts (`test.use({ signedInAs: null })`: nobody). */
+  signedInAs: [DEMO_ADMIN, { option: true }],
+  context: async ({ context, signedInAs }, use) => {
     if (E2E_CLOCK) await context.clock.install({ time: new Date(E2E_CLOCK) });
-    await signIn(context);
+    if (signedInAs) await signIn(context, signedInAs);
     await use(context);
   },
 });

@@ -33,6 +33,8 @@ export interface RequestAuth {
   userAgent?: string;
   /** The request came over HTTPS (directly or, by X-Forwarded-Proto, through a proxy). */
   secure: boolean;
+  /** Forgets every remembered credential (after a sign-out, revocation or password change). */
+  forget(): void;
   /** Adds a header to the answer (Set-Cookie, Retry-After). */
   setHeader(name: string, value: string): void;
 }
@@ -144,6 +146,50 @@ export async function viewerOf(engine: Engine, principal: Principal, requested: 
     workspaces,
     isAdmin: user.role === 'admin',
   };
+}
+
+/** How long (by the engine's clock) a checked credential is believed without asking PostgreSQL again. */
+export const IDENTITY_CACHE_MS = 2000;
+const MAX_CACHED = 10_000;
+
+/**
+ * Who a credential is, remembered for IDENTITY_CACHE_MS: checking it costs two statements (the session or
+ * token with its memberships, the user record), more than many reads cost themselves. Every sign-out,
+ * revocation or password change through this instance empties it at once; one made through another
+ * instance is noticed here within IDENTITY_CACHE_MS. Expiry is by the engine's clock, like the sessions'.
+ */
+export class IdentityCache {
+  readonly #engine: Engine;
+  readonly #entries = new Map<string, { principal: Principal; viewer: Viewer; until: number }>();
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  /** The principal and viewer of a request, from the cache or from PostgreSQL; undefined: no credential. */
+  async identify(
+    req: IncomingMessage,
+    requested: string | undefined,
+  ): Promise<{ principal: Principal; viewer: Viewer } | undefined> {
+    const secret = req.headers.authorization ?? cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (!secret) return undefined;
+    const key = `${requested ?? ''}\u0000${secret}`;
+    const now = this.#engine.clock.now().getTime();
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > now) return hit;
+    if (hit) this.#entries.delete(key);
+    const principal = await authenticate(this.#engine, req);
+    if (!principal) return undefined;
+    const viewer = await viewerOf(this.#engine, principal, requested);
+    if (this.#entries.size >= MAX_CACHED) this.#entries.clear();
+    const entry = { principal, viewer, until: now + IDENTITY_CACHE_MS };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
 }
 
 /** Refuses a non-admin, saying what was refused and why. */

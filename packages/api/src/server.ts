@@ -6,15 +6,7 @@ import { currentStatementCount, type Engine, withStatementCounter } from '@touch
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import {
-  authenticate,
-  isSecure,
-  onlySignsIn,
-  type RequestAuth,
-  UNAUTHENTICATED_ERROR,
-  type Viewer,
-  viewerOf,
-} from './auth.ts';
+import { IdentityCache, isSecure, onlySignsIn, type RequestAuth, UNAUTHENTICATED_ERROR, type Viewer } from './auth.ts';
 import { type ApiContext, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { useCompiledExecution } from './jit.ts';
@@ -122,6 +114,7 @@ function channelOf(principal: Principal): { channel: 'api' | 'web'; tokenId?: st
 export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
+  const identities = new IdentityCache(engine);
   const passthrough = new Passthrough();
 
   /**
@@ -201,6 +194,7 @@ export function createApiHandler(options: ApiServerOptions) {
         address: req.socket.remoteAddress,
         userAgent: req.headers['user-agent'],
         secure: isSecure(req),
+        forget: () => identities.clear(),
         setHeader: (name, value) => {
           const previous = res.getHeader(name);
           res.setHeader(name, previous === undefined ? value : [...[previous].flat().map(String), value]);
@@ -248,17 +242,18 @@ export function createApiHandler(options: ApiServerOptions) {
     // Who asks, before anything else is looked at: without a working session or token only signIn runs. A
     // sign-in is anonymous whatever cookie it carries (a stale one must not stand in the way of a new one).
     const signingIn = method === 'POST' && onlySignsIn(body, req.headers['content-type']);
-    const principal = signingIn ? undefined : await authenticate(engine, req);
+    let principal: Principal | undefined;
     let viewer: Viewer | undefined;
-    if (principal) {
-      try {
-        viewer = await viewerOf(engine, principal, requested);
-      } catch (error) {
-        const status = isTouchpointError(error) && error.code === 'FORBIDDEN' ? 403 : 500;
-        jsonError(res, status, toGraphQLError(error).toJSON());
-        return;
-      }
-    } else if (!signingIn) {
+    try {
+      const known = signingIn ? undefined : await identities.identify(req, requested);
+      principal = known?.principal;
+      viewer = known?.viewer;
+    } catch (error) {
+      const status = isTouchpointError(error) && error.code === 'FORBIDDEN' ? 403 : 500;
+      jsonError(res, status, toGraphQLError(error).toJSON());
+      return;
+    }
+    if (!principal && !signingIn) {
       jsonError(res, 401, UNAUTHENTICATED_ERROR);
       return;
     }

@@ -127,7 +127,9 @@ export function addIdentityFields(builder: Builder): void {
         const me = signedIn(ctx);
         ctx.auth.setHeader('set-cookie', clearedSessionCookie(ctx.auth.secure));
         const id = ctx.auth.principal?.sessionId;
-        return id ? ctx.engine.identity.revokeSession(me.credentialId, id) : false;
+        const ended = id ? await ctx.engine.identity.revokeSession(me.credentialId, id) : false;
+        ctx.auth.forget();
+        return ended;
       },
     }),
     changePassword: t.boolean({
@@ -142,6 +144,7 @@ export function addIdentityFields(builder: Builder): void {
           args.new,
           ctx.auth.principal?.sessionId,
         );
+        ctx.auth.forget();
         return true;
       },
     }),
@@ -152,7 +155,9 @@ export function addIdentityFields(builder: Builder): void {
       resolve: async (_root, args, ctx) => {
         const me = signedIn(ctx);
         const id = String(args.id);
-        if (!(await ctx.engine.identity.revokeSession(me.credentialId, id))) {
+        const ended = await ctx.engine.identity.revokeSession(me.credentialId, id);
+        ctx.auth.forget();
+        if (!ended) {
           throw new TouchpointError('NOT_FOUND', `You have no open session "${id}".`, {
             issues: [{ path: 'id', message: 'not one of your open sessions; mySessions lists them' }],
           });
@@ -166,7 +171,9 @@ export function addIdentityFields(builder: Builder): void {
       resolve: async (_root, _args, ctx) => {
         const me = signedIn(ctx);
         ctx.auth.setHeader('set-cookie', clearedSessionCookie(ctx.auth.secure));
-        return ctx.engine.identity.revokeSessions(me.credentialId);
+        const ended = await ctx.engine.identity.revokeSessions(me.credentialId);
+        ctx.auth.forget();
+        return ended;
       },
     }),
     createApiToken: t.field({
@@ -212,7 +219,9 @@ export function addIdentityFields(builder: Builder): void {
           });
         }
         if (owner !== me.credentialId) requireAdmin(ctx.viewer, "revoke other users' API tokens");
-        return ctx.engine.identity.revokeToken(id);
+        const revoked = await ctx.engine.identity.revokeToken(id);
+        ctx.auth.forget();
+        return revoked;
       },
     }),
   }));

@@ -12,8 +12,13 @@ let database: TestDatabase;
 const dir = mkdtempSync(join(tmpdir(), 'tp-cli-'));
 
 function touchpoint(...args: string[]) {
+  return touchpointWithInput(undefined, ...args);
+}
+
+function touchpointWithInput(input: string | undefined, ...args: string[]) {
   const result = spawnSync(process.execPath, ['--no-node-snapshot', bin, ...args], {
     encoding: 'utf8',
+    input,
     env: {
       ...process.env,
       DATABASE_URL: database.url ?? '',
@@ -47,6 +52,52 @@ describe('touchpoint CLI', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/touchpoint plugin|plugin build/);
+  });
+
+  it('adds a user who can sign in (password from stdin) and prints an API token once that works', async () => {
+    const added = touchpointWithInput(
+      'a long enough password\n',
+      'user',
+      'add',
+      '--email',
+      'Ops@Example.test',
+      '--name',
+      'Ops',
+      '--role',
+      'admin',
+      '--password-stdin',
+    );
+    expect(added.code, added.err).toBe(0);
+    expect(added.out).toMatch(/Ops@Example\.test can sign in to "default"/);
+    const token = touchpoint(
+      'token',
+      'create',
+      '--user',
+      'ops@example.test',
+      '--name',
+      'backup job',
+      '--expires',
+      '7d',
+    );
+    expect(token.code, token.err).toBe(0);
+    expect(token.out.trim()).toMatch(/^tp_[\w-]{43}$/);
+    expect(token.err).toMatch(/shown this once/);
+    expect(touchpoint('token', 'create', '--user', 'nobody@example.test', '--name', 'x')).toMatchObject({ code: 1 });
+    expect(touchpoint('token', 'create', '--user', 'ops@example.test')).toMatchObject({ code: 2 });
+    expect(touchpoint('user', 'add', '--email', 'x@example.test')).toMatchObject({ code: 2 });
+    const { Engine, loadCoreEntities } = await import('@touchpoint/engine');
+    const engine = await Engine.start({
+      databaseUrl: database.url,
+      dataDir: database.dataDir ?? join(dir, 'data'),
+      coreEntities: loadCoreEntities(fileURLToPath(new URL('../schemas/entities', import.meta.url))),
+    });
+    try {
+      expect((await engine.identity.authenticateToken(token.out.trim()))?.email).toBe('ops@example.test');
+      const { principal } = await engine.identity.signIn('ops@example.test', 'a long enough password');
+      expect(principal.memberships.map((m) => m.workspace)).toEqual(['default']);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('prints help and refuses unknown commands with exit code 2', () => {

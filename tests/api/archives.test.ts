@@ -129,7 +129,7 @@ describe('purging archives', () => {
     }>(`{ metadataHistory(first: 1) { version actor changes steps { code destructive params description } } }`);
     const entry = metadataHistory[0]!;
     expect(entry.version).toBe(result.purgeArchives.version);
-    expect(entry.actor).toBe('tester');
+    expect(entry.actor).toBe(h.userId);
     expect(entry.changes.map((c) => c.op)).toEqual(purgedIds.map(() => 'purgeArchive'));
     expect(entry.steps.map((s) => s.code)).toEqual(purgedIds.map(() => 'purgeArchivedField'));
     // The record that had a value in the last archive is still there; only the archived value is gone.

@@ -1,12 +1,18 @@
 // The audit log through the GraphQL API over real HTTP: record writes, metadata changes, filters, paging,
 // hostile arguments, and the field history of tracked fields (the core opportunity keeps its history).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness.ts';
+import { type Client, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
+let rep1: Client;
+let rep2: Client;
+let pager: Client;
 
 beforeAll(async () => {
   h = await startHarness();
+  rep1 = await h.addUser({ email: 'rep1@audit.test', name: 'Rep One', role: 'salesRep' });
+  rep2 = await h.addUser({ email: 'rep2@audit.test', name: 'Rep Two', role: 'salesRep' });
+  pager = await h.addUser({ email: 'pager@audit.test', name: 'Pager', role: 'salesRep' });
 });
 afterAll(async () => {
   await h?.close();
@@ -47,19 +53,13 @@ describe('auditLog', () => {
       `mutation { createAccount(input: { name: "Audit Ltd" }) { id } }`,
     );
     const id = createAccount.id;
-    await h.gql(
-      `mutation($id: ID!) { updateAccount(id: $id, input: { name: "Audit Group" }) { id } }`,
-      { id },
-      {
-        actor: 'rep-1',
-      },
-    );
+    await rep1.ok(`mutation($id: ID!) { updateAccount(id: $id, input: { name: "Audit Group" }) { id } }`, { id });
     await h.ok(`mutation($id: ID!) { deleteAccount(id: $id) { id } }`, { id });
     const { auditLog } = await log({ filter: { recordId: id } });
     expect(auditLog.nodes.map((n) => [n.action, n.actor, n.channel, n.entity])).toEqual([
-      ['record.deleted', 'tester', 'web', 'account'],
-      ['record.updated', 'rep-1', 'web', 'account'],
-      ['record.created', 'tester', 'web', 'account'],
+      ['record.deleted', h.userId, 'web', 'account'],
+      ['record.updated', rep1.userId, 'web', 'account'],
+      ['record.created', h.userId, 'web', 'account'],
     ]);
     expect(auditLog.nodes[1]!.changes).toEqual([{ field: 'name', old: 'Audit Ltd', new: 'Audit Group' }]);
     expect(auditLog.nodes[2]!.changes).toContainEqual({ field: 'name', old: null, new: 'Audit Ltd' });
@@ -81,7 +81,7 @@ describe('auditLog', () => {
     );
     const { auditLog } = await log({ filter: { action: 'metadata.changed' }, first: 1 });
     expect(auditLog.nodes[0]).toMatchObject({
-      actor: 'tester',
+      actor: h.userId,
       channel: 'web',
       metadataVersion: addField.version,
       changes: [{ field: 'version', old: addField.version - 1, new: addField.version }],
@@ -90,14 +90,8 @@ describe('auditLog', () => {
 
   it('filters by actor, entity, channel and time, and pages with cursors', async () => {
     const inputs = Array.from({ length: 5 }, (_, i) => ({ name: `Paged ${i}` }));
-    await h.gql(
-      `mutation($inputs: [AccountInput!]!) { createAccounts(inputs: $inputs) { id } }`,
-      { inputs },
-      {
-        actor: 'pager',
-      },
-    );
-    const filter = { actor: 'pager', entity: 'account', channel: 'web' };
+    await pager.ok(`mutation($inputs: [AccountInput!]!) { createAccounts(inputs: $inputs) { id } }`, { inputs });
+    const filter = { actor: pager.userId, entity: 'account', channel: 'web' };
     const first = await log({ filter, first: 3 });
     expect(first.auditLog.nodes).toHaveLength(3);
     expect(first.auditLog.pageInfo.hasNextPage).toBe(true);
@@ -133,6 +127,29 @@ describe('auditLog', () => {
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path }] });
   });
 
+  it('is for administrators: a sales rep is refused FORBIDDEN, saying what and why', async () => {
+    const refused = await rep1.gql(`{ auditLog(first: 5) { nodes { id } } }`);
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.errors?.[0]?.message).toMatch(/Only administrators may read the audit log/);
+  });
+
+  it('records writes made with an API token as channel api, naming the token', async () => {
+    const { createApiToken } = await rep2.ok<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+      `mutation { createApiToken(name: "sync", expiresInDays: 7) { token apiToken { id } } }`,
+    );
+    const response = await fetch(`${h.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${createApiToken.token}` },
+      body: JSON.stringify({ query: `mutation { createAccount(input: { name: "Via token" }) { id } }` }),
+    });
+    const { data } = (await response.json()) as { data: { createAccount: { id: string } } };
+    const { auditLog } = await log({ filter: { recordId: data.createAccount.id } });
+    expect(
+      auditLog.nodes.map((n) => [n.action, n.actor, n.channel, (n as never as { tokenId: string }).tokenId]),
+    ).toEqual([['record.created', rep2.userId, 'api', createApiToken.apiToken.id]]);
+  });
+
   it('refuses an unknown channel and a malformed instant before running', async () => {
     const result = await h.gql(`{ auditLog(filter: { channel: telepathy, from: "yesterday" }) { nodes { id } } }`);
     expect(result.errors?.length).toBeGreaterThan(0);
@@ -153,16 +170,11 @@ describe('fieldHistory', () => {
       { a: createAccount.id, p: createPipeline.id },
     );
     const id = createOpportunity.id;
-    for (const [actor, stage] of [
-      ['seed', 'qualification'],
-      ['rep-2', 'proposal'],
+    for (const [client, stage] of [
+      [rep1, 'qualification'],
+      [rep2, 'proposal'],
     ] as const) {
-      const r = await h.gql(
-        `mutation($id: ID!) { updateOpportunity(id: $id, input: { stage: ${stage} }) { id } }`,
-        { id },
-        { actor },
-      );
-      expect(r.errors).toBeUndefined();
+      await client.ok(`mutation($id: ID!) { updateOpportunity(id: $id, input: { stage: ${stage} }) { id } }`, { id });
     }
     const { fieldHistory } = await h.ok<{
       fieldHistory: { actor: string; field: string; old: unknown; new: unknown; action: string; channel: string }[];
@@ -172,10 +184,10 @@ describe('fieldHistory', () => {
         id,
       },
     );
-    // No actor is left out: `seed` is recorded like anyone else.
+    // Whoever made them: every person's change is there.
     expect(fieldHistory).toEqual([
       {
-        actor: 'rep-2',
+        actor: rep2.userId,
         field: 'stage',
         old: 'qualification',
         new: 'proposal',
@@ -183,14 +195,14 @@ describe('fieldHistory', () => {
         channel: 'web',
       },
       {
-        actor: 'seed',
+        actor: rep1.userId,
         field: 'stage',
         old: 'prospecting',
         new: 'qualification',
         action: 'record.updated',
         channel: 'web',
       },
-      { actor: 'tester', field: 'stage', old: null, new: 'prospecting', action: 'record.created', channel: 'web' },
+      { actor: h.userId, field: 'stage', old: null, new: 'prospecting', action: 'record.created', channel: 'web' },
     ]);
   });
 

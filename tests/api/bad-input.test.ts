@@ -101,7 +101,7 @@ describe('deep nesting (stack overflow)', () => {
     const body = `{"query":"query($f: AccountFilter) { accounts(filter: $f) { totalCount } }","variables":{"f":${'{"or":['.repeat(5000)}{}${']}'.repeat(5000)}}}`;
     const response = await fetch(`${h.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...h.credentials },
       body,
     });
     expect(response.status).toBe(400);

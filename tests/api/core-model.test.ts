@@ -209,6 +209,40 @@ describe('the core model', () => {
 });
 
 describe('demo data', () => {
+  it('comes with demo sign-ins (password "touchpoint"); each rep of the manager owns their own accounts and deals', async () => {
+    const who = async (email: string) => {
+      const client = await h.signIn(email, 'touchpoint');
+      const { viewer } = await client.ok<{ viewer: { id: string; role: string } }>('{ viewer { id role } }');
+      return { client, ...viewer };
+    };
+    expect((await who('admin@example.com')).role).toBe('admin');
+    const manager = await who('manager@example.com');
+    expect(manager.role).toBe('salesManager');
+    expect((await who('service@example.com')).role).toBe('serviceAgent');
+    expect((await who('marketing@example.com')).role).toBe('marketer');
+    await who('partner@example.com');
+    const owned = new Map<string, { accounts: number; opportunities: number }>();
+    for (const email of ['rep1@example.com', 'rep2@example.com']) {
+      const rep = await who(email);
+      expect(rep.role).toBe('salesRep');
+      const mine = await rep.client.ok<{
+        user: { managerId: string };
+        accounts: { totalCount: number };
+        opportunities: { totalCount: number };
+      }>(
+        `query($me: ID!) { user(id: $me) { managerId }
+           accounts(filter: { ownerId: { eq: $me } }) { totalCount }
+           opportunities(filter: { ownerId: { eq: $me } }) { totalCount } }`,
+        { me: rep.id },
+      );
+      expect(mine.user.managerId).toBe(manager.id);
+      expect(mine.accounts.totalCount).toBeGreaterThan(0);
+      expect(mine.opportunities.totalCount).toBeGreaterThan(0);
+      owned.set(rep.id, { accounts: mine.accounts.totalCount, opportunities: mine.opportunities.totalCount });
+    }
+    expect(owned.size).toBe(2);
+  });
+
   it('has the size and spread the reports need', async () => {
     expect(counts.accounts).toBe(1000);
     expect(counts.contacts).toBeGreaterThan(4500);

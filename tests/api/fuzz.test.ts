@@ -370,7 +370,7 @@ it(
         headers: {
           'content-type': 'application/json',
           'x-touchpoint-workspace': 'default',
-          'x-touchpoint-actor': 'fuzz',
+          ...h.credentials,
         },
         body: JSON.stringify({ query, variables }),
       });

@@ -59,6 +59,11 @@ async function workspace(): Promise<string> {
   return slug;
 }
 
+/** The signed-in admin's user id in a workspace: the actor the effect chains name. */
+async function me(ws: string): Promise<string> {
+  return (await h.ok<{ viewer: { id: string } }>('{ viewer { id } }', {}, { workspace: ws })).viewer.id;
+}
+
 /** What a refusal must leave as it was: the metadata version, the installed plugins, the records. */
 async function snapshot(ws: string) {
   const data = await h.ok<Record<string, unknown>>(
@@ -275,7 +280,7 @@ describe('hostile plugins: chains of effects', () => {
     expect(plugins[0]!.metrics.afterHookErrors).toBe(1);
     expect(logged.filter((l) => l.workspace === ws).map((l) => l.message)).toEqual([
       expect.stringContaining(
-        'The chain of plugin effects started by tester writing account nested more than 8 plugin calls deep and was stopped at evil.echo account.afterCreate',
+        `The chain of plugin effects started by ${await me(ws)} writing account nested more than 8 plugin calls deep and was stopped at evil.echo account.afterCreate`,
       ),
     ]);
     await h.plugins!.drain();
@@ -296,10 +301,10 @@ describe('hostile plugins: chains of effects', () => {
     );
     expect(refused.extensions).toMatchObject({
       code: 'LIMIT_EXCEEDED',
-      details: { limit: 'maxDepth', value: 8, origin: 'tester writing account' },
+      details: { limit: 'maxDepth', value: 8, origin: `${await me(ws)} writing account` },
     });
     expect(refused.message).toBe(
-      'The chain of plugin effects started by tester writing account nested more than 8 plugin calls deep and was stopped at evil.mirror account.beforeCreate (chain: evil.mirror account.beforeCreate → evil.mirror account.beforeCreate → … → evil.mirror account.beforeCreate → evil.mirror account.beforeCreate).',
+      `The chain of plugin effects started by ${await me(ws)} writing account nested more than 8 plugin calls deep and was stopped at evil.mirror account.beforeCreate (chain: evil.mirror account.beforeCreate → evil.mirror account.beforeCreate → … → evil.mirror account.beforeCreate → evil.mirror account.beforeCreate).`,
     );
     await h.plugins!.drain();
     expect(await snapshot(ws)).toEqual(before);
@@ -332,7 +337,7 @@ describe('hostile plugins: chains of effects', () => {
     );
     expect(refused.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'maxCalls', value: 200 } });
     expect(refused.message).toContain(
-      'The chain of plugin effects started by tester running evil.fanout action flood made more than 200 plugin calls and was stopped at evil.fanout account.beforeCreate',
+      `The chain of plugin effects started by ${await me(ws)} running evil.fanout action flood made more than 200 plugin calls and was stopped at evil.fanout account.beforeCreate`,
     );
     // The action is call 1, the hooks of its first 199 writes calls 2-200; the 200th write was refused.
     expect(await accounts(ws)).toBe(1 + 199);

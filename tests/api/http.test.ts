@@ -16,7 +16,7 @@ afterAll(async () => {
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
   fetch(`${h.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...h.credentials, ...headers },
     body,
     duplex: 'half',
   } as RequestInit);
@@ -118,24 +118,26 @@ describe('HTTP', () => {
     expect((await malformed.json()).errors[0].message).toMatch(/JSON/);
 
     const query = encodeURIComponent('{ accounts(first: 1) { totalCount } }');
-    const viaGet = await fetch(`${h.url}/graphql?query=${query}`, { headers: { accept: 'application/json' } });
+    const viaGet = await fetch(`${h.url}/graphql?query=${query}`, {
+      headers: { accept: 'application/json', ...h.credentials },
+    });
     expect(viaGet.status).toBe(200);
     expect(await viaGet.json()).toEqual({ data: { accounts: { totalCount: 0 } } });
   });
 
-  it('answers an unknown workspace with 404 NOT_FOUND, by header or by query parameter', async () => {
+  it('answers a workspace the user is no member of (here: none exists) with 403 FORBIDDEN, by header or by query parameter', async () => {
     const byHeader = await post(JSON.stringify({ query: '{ entities { name } }' }), {
       'x-touchpoint-workspace': 'nowhere',
     });
-    expect(byHeader.status).toBe(404);
-    expect((await byHeader.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(byHeader.status).toBe(403);
+    expect((await byHeader.json()).errors[0].extensions.code).toBe('FORBIDDEN');
 
     const byParameter = await fetch(`${h.url}/graphql?workspace=nowhere`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...h.credentials },
       body: JSON.stringify({ query: '{ entities { name } }' }),
     });
-    expect(byParameter.status).toBe(404);
+    expect(byParameter.status).toBe(403);
   });
 
   it('reports SQL statements only when the debug header asks', async () => {

@@ -344,8 +344,9 @@ describe('workspaces', () => {
     expect(inAcme.accounts.nodes.map((a) => a.name)).toEqual(['Only in acme']);
     const acmeMachines = await h.gql(`{ machines { totalCount } }`, {}, { workspace: 'acme' });
     expect(acmeMachines.errors?.[0]?.message).toMatch(/machines/);
+    // A workspace the admin is no member of (here: one that does not exist) is refused, not looked up.
     const unknown = await h.gql(`{ accounts { totalCount } }`, {}, { workspace: 'nowhere' });
-    expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 

@@ -40,7 +40,7 @@ async function both(query: string, variables: Record<string, unknown> = {}) {
   const post = async (q: string) => {
     const response = await fetch(`${h.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-touchpoint-debug': 'statements' },
+      headers: { 'content-type': 'application/json', 'x-touchpoint-debug': 'statements', ...h.credentials },
       body: JSON.stringify({ query: q, variables }),
     });
     return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };

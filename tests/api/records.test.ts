@@ -73,7 +73,7 @@ describe('create, read, update, delete, restore', () => {
       rate: '150.50',
       status: 'planned',
       budget: { amount: '20000.00', currency: 'CNY' },
-      createdBy: 'tester',
+      createdBy: h.userId,
       version: 1,
     });
     expect(Number(createProject.cost)).toBe(1505);

@@ -15,6 +15,8 @@ import { graphqlClient, type ScenarioKey, touchpointReads, touchpointRequests } 
 export interface ClientSetup {
   /** Touchpoint's base URL, `http://127.0.0.1:<port>`. */
   url: string;
+  /** The API token the bench's requests sign in with. */
+  token: string;
   databaseUrl: string;
   /** Size of the baseline's own pg pool: the same as Touchpoint's. */
   poolSize: number;
@@ -50,7 +52,11 @@ function setUp(setup: ClientSetup): void {
   // PostgreSQL's JIT off, as on Touchpoint's own connections (see packages/engine/src/db.ts).
   pool = new pg.Pool({ connectionString: setup.databaseUrl, max: setup.poolSize, options: '-c jit=off' });
   const baseline = createBaseline(baselineReads(pool), setup.accountIds, setup.expected.pageSize);
-  const touchpoint = touchpointRequests(touchpointReads(graphqlClient(setup.url)), setup.accountIds, setup.expected);
+  const touchpoint = touchpointRequests(
+    touchpointReads(graphqlClient(setup.url, setup.token)),
+    setup.accountIds,
+    setup.expected,
+  );
   const database = pool;
   const agent = new Agent({ keepAlive: true });
   requestOf = (spec) => {

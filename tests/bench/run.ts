@@ -138,7 +138,7 @@ async function main(): Promise<number> {
     );
 
     const baseline = baselineReads(engine.db.pool);
-    const reads = touchpointReads(graphqlClient(touchpoint.url));
+    const reads = touchpointReads(graphqlClient(touchpoint.url, touchpoint.token));
     await checkSameAnswers(baseline, reads, dataset.accountIds[0]!);
     progress('baseline and Touchpoint return the same records');
 
@@ -153,6 +153,7 @@ async function main(): Promise<number> {
       throw new Error('the bench needs a PostgreSQL server at 127.0.0.1:5432 (the embedded one serves one session)');
     loadProcess = await startLoadProcess({
       url: touchpoint.url,
+      token: touchpoint.token,
       databaseUrl,
       poolSize,
       accountIds: dataset.accountIds,

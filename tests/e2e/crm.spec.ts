@@ -1,7 +1,7 @@
 // The whole path a company walks on day one, in a real browser against `npm start`: an admin shapes a new
 // entity in the designer, end users work with it and with the CRM's own screens, and a destructive change
 // cannot be applied until it is confirmed. Screenshots of the main screens are kept as test artifacts.
-import { expect, type Page, shot, test } from './fixtures.ts';
+import { DEMO_ADMIN, expect, graphql, type Page, shot, test } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -147,16 +147,27 @@ test('an admin designs an entity and end users work with it and with the CRM', a
   await expect(page.locator('th[data-column="code"]')).toContainText('编号');
   await shot(page, '08-chinese');
   // The choice is the user's, not the browser's: a fresh browser (no cookies) opens in Chinese too.
+  const { viewer } = await graphql<{ viewer: { id: string } }>(page, '{ viewer { id } }');
   await expect
     .poll(async () => {
       const response = await page.request.post('/graphql', {
-        data: { query: '{ userPreferences(filter: { user: { eq: "admin" } }) { nodes { language } } }' },
+        data: {
+          query: 'query($u: String!) { userPreferences(filter: { user: { eq: $u } }) { nodes { language } } }',
+          variables: { u: viewer.id },
+        },
       });
       return (await response.json()).data.userPreferences.nodes[0]?.language;
     })
     .toBe('zhCN');
   await page.context().clearCookies();
-  await page.goto('/');
+  // Without cookies there is no session either: the sign-in page, then back to the page asked for.
+  await page.goto('/accounts');
+  await expect(page).toHaveURL(/\/signin\?next=%2Faccounts$/);
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByLabel('Email').fill(DEMO_ADMIN.email);
+  await page.getByLabel('Password').fill(DEMO_ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/accounts$/);
   await expect(page.locator('aside a[data-entity="account"]')).toHaveText('客户');
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByTestId('language').selectOption('en');

@@ -1,11 +1,17 @@
-// What every resolver gets: who asks, in which workspace, and the record service bound to both.
+// What every resolver gets: who asks (the signed-in viewer), in which workspace, and the record service
+// bound to both.
 import type { Engine, RecordService, WorkspaceMetadata } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
+import type { RequestAuth, Viewer } from './auth.ts';
 
 export interface ApiContext {
   engine: Engine;
   workspace: string;
+  /** The viewer's user id (the actor of every write); `anonymous` only while signing in. */
   actor: string;
+  /** Who is signed in; undefined only for a sign-in request. */
+  viewer?: Viewer;
+  auth: RequestAuth;
   records: RecordService;
   /** The metadata version the request's schema was built from. */
   metadata: WorkspaceMetadata;
@@ -14,15 +20,5 @@ export interface ApiContext {
 }
 
 export const WORKSPACE_HEADER = 'x-touchpoint-workspace';
-export const ACTOR_HEADER = 'x-touchpoint-actor';
 /** Ask for the number of SQL statements a request ran, in `extensions.sqlStatements`. */
 export const DEBUG_HEADER = 'x-touchpoint-debug';
-
-export function actorOf(request: Request): string {
-  return validActor(request.headers.get(ACTOR_HEADER));
-}
-
-/** The actor a header names, when it is a plausible name; anonymous otherwise. */
-export function validActor(actor: unknown): string {
-  return typeof actor === 'string' && /^[\w.:@-]{1,100}$/.test(actor) ? actor : 'anonymous';
-}

@@ -15,6 +15,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFIRMATION_REQUIRED: 400,
   MIGRATION_FAILED: 400,
   PLUGIN_FAILED: 500,
+  UNAUTHENTICATED: 401,
 };
 
 export function toGraphQLError(error: unknown, path?: readonly (string | number)[]): GraphQLError {

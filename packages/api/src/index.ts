@@ -1,8 +1,12 @@
+export type { RequestAuth, Viewer } from './auth.ts';
+export { SESSION_COOKIE } from './auth.ts';
 export type { ApiContext } from './context.ts';
-export { ACTOR_HEADER, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
+export { DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 export { toGraphQLError } from './errors.ts';
 export { hasLargeInputVariables, MAX_COMPILED_INPUT_TYPES } from './jit.ts';
 export { DEFAULT_RATE_LIMIT, MAX_BODY_BYTES, MAX_COST, MAX_QUERY_DEPTH } from './limits.ts';
 export { buildSchema } from './schema/build-schema.ts';
 export type { ApiServerOptions, RateLimitConfig, RequestIdentity } from './server.ts';
 export { createApiHandler, createApiServer, requestIdentity } from './server.ts';
+export type { Touchpoint, TouchpointOptions, WebFallback } from './touchpoint.ts';
+export { createTouchpoint } from './touchpoint.ts';

@@ -1,12 +1,14 @@
 // One HTTP server, one port: the GraphQL API at /graphql (GraphiQL in a browser), /healthz, and later the
 // web app. Each request runs on the schema of its workspace's current metadata version.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Principal } from '@touchpoint/engine';
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import { type DocumentNode, GraphQLError, Kind, validate } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { ACTOR_HEADER, type ApiContext, actorOf, DEBUG_HEADER, validActor, WORKSPACE_HEADER } from './context.ts';
+import { IdentityCache, isSecure, onlySignsIn, type RequestAuth, UNAUTHENTICATED_ERROR, type Viewer } from './auth.ts';
+import { type ApiContext, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import {
   API_SECURITY_HEADERS,
@@ -38,9 +40,9 @@ import { SchemaCache } from './schema-cache.ts';
 export interface RequestIdentity {
   /** The client's address (see clientAddress in guard.ts). */
   address: string;
-  /** The signed-in user, once requests carry one. */
+  /** The signed-in user (known after the request's session or token was checked). */
   user?: string;
-  /** The API token, once requests carry one. */
+  /** The API token the request signed in with. */
   token?: string;
 }
 
@@ -80,6 +82,9 @@ interface ServerContext {
   req: IncomingMessage;
   res: ServerResponse;
   entry: Entry;
+  /** Undefined only for a request that does nothing but sign in. */
+  viewer?: Viewer;
+  principal?: Principal;
 }
 
 function jsonError(res: ServerResponse, status: number, error: object, headers: Record<string, unknown> = {}): void {
@@ -185,9 +190,15 @@ function plainParams(
   return { query, variables, operationName: operationName ?? undefined };
 }
 
+/** Through what a request came: an API token, or a browser session. */
+function channelOf(principal: Principal): { channel: 'api' | 'web'; tokenId?: string } {
+  return principal.tokenId ? { channel: 'api', tokenId: principal.tokenId } : { channel: 'web' };
+}
+
 export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
+  const identities = new IdentityCache(engine);
   const passthrough = new Passthrough();
   const costs = new CostCache();
   // The short lane's plans hold an operation; its estimates are remembered under one document per plan.
@@ -200,6 +211,23 @@ export function createApiHandler(options: ApiServerOptions) {
   const rateKey = (rateConfig !== false && rateConfig.key) || defaultRateKey;
 
   /**
+   * Takes one request from the bucket of `identity` (its address before sign-in is known; then also its user
+   * or token, so one person cannot spread past the limit over many addresses). True when it refused.
+   */
+  function overLimit(req: IncomingMessage, res: ServerResponse, identity: RequestIdentity): boolean {
+    const verdict = limiter?.take(rateKey(identity, req));
+    if (!verdict || verdict.allowed) return false;
+    refuse(res, {
+      status: 429,
+      code: 'RATE_LIMITED',
+      message: `Too many requests: at most ${limiter!.burst} at once and ${limiter!.perSecond} per second are allowed. Try again in ${verdict.retryAfterSeconds} s.`,
+      path: 'request',
+      headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+    });
+    return true;
+  }
+
+  /**
    * Everything decided about a /graphql request before its body is read: the security headers, the client's
    * rate, the origin (a foreign one is refused, a preflight answered), and the method and media type.
    * True when it has answered the request.
@@ -207,17 +235,7 @@ export function createApiHandler(options: ApiServerOptions) {
   function admit(req: IncomingMessage, res: ServerResponse): boolean {
     for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
     // Counted first, so that no kind of request (refused ones included) escapes the limit.
-    const verdict = limiter?.take(rateKey(requestIdentity(req), req));
-    if (verdict && !verdict.allowed) {
-      refuse(res, {
-        status: 429,
-        code: 'RATE_LIMITED',
-        message: `Too many requests: at most ${limiter!.burst} at once and ${limiter!.perSecond} per second are allowed. Try again in ${verdict.retryAfterSeconds} s.`,
-        path: 'request',
-        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
-      });
-      return true;
-    }
+    if (overLimit(req, res, requestIdentity(req))) return true;
     const origin = corsHeaders(req, corsOrigins);
     if (origin.kind === 'foreign') {
       refuse(res, {
@@ -248,7 +266,13 @@ export function createApiHandler(options: ApiServerOptions) {
    * passthrough read against this schema (see passthrough.ts) is answered without yoga, exactly as yoga
    * answered it. Undefined when the request must go through yoga (anything else, or any doubt).
    */
-  async function shortLane(req: IncomingMessage, body: Buffer, entry: Entry): Promise<string | undefined> {
+  async function shortLane(
+    req: IncomingMessage,
+    body: Buffer,
+    entry: Entry,
+    viewer: Viewer,
+    principal: Principal,
+  ): Promise<string | undefined> {
     const params = plainParams(req, body);
     // Deep variables go through yoga, which refuses them (see checkRequestDepth).
     if (
@@ -268,7 +292,8 @@ export function createApiHandler(options: ApiServerOptions) {
       return undefined;
     const records = engine.records({
       workspace: entry.metadata.workspace.slug,
-      actor: validActor(req.headers[ACTOR_HEADER]),
+      actor: viewer.userId,
+      ...channelOf(principal),
     });
     const data = await passthrough.data(plan, entry.schema, params.variables, records);
     if (data === undefined) return undefined;
@@ -331,11 +356,22 @@ export function createApiHandler(options: ApiServerOptions) {
     maxRequestBodySize: false,
     // The schema and the context of one request come from the same metadata version: the handler's entry.
     schema: ({ entry }) => entry.schema,
-    context: ({ request, entry }): ApiContext => {
+    context: ({ req, res, entry, viewer, principal }): ApiContext => {
       const workspace = entry.metadata.workspace.slug;
-      const actor = actorOf(request);
-      const records = engine.records({ workspace, actor, channel: 'web' });
-      return { engine, workspace, actor, metadata: entry.metadata, records, plugins: options.plugins };
+      const actor = viewer?.userId ?? 'anonymous';
+      const records = engine.records({ workspace, actor, ...(principal ? channelOf(principal) : {}) });
+      const auth: RequestAuth = {
+        principal,
+        address: req.socket.remoteAddress,
+        userAgent: req.headers['user-agent'],
+        secure: isSecure(req),
+        forget: () => identities.clear(),
+        setHeader: (name, value) => {
+          const previous = res.getHeader(name);
+          res.setHeader(name, previous === undefined ? value : [...[previous].flat().map(String), value]);
+        },
+      };
+      return { engine, workspace, actor, viewer, auth, metadata: entry.metadata, records, plugins: options.plugins };
     },
     maskedErrors: {
       maskError: (error) => (suggestions ? toGraphQLError(error) : withoutSuggestions(toGraphQLError(error))),
@@ -363,19 +399,6 @@ export function createApiHandler(options: ApiServerOptions) {
       return;
     }
     if (admit(req, res)) return;
-    const header = req.headers[WORKSPACE_HEADER];
-    const slug =
-      typeof header === 'string' && header
-        ? header
-        : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? 'default');
-    let entry: Entry;
-    try {
-      entry = await cache.get(slug);
-    } catch (error) {
-      const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
-      jsonError(res, status, toGraphQLError(error).toJSON());
-      return;
-    }
     const method = req.method ?? 'GET';
     let body: Buffer | undefined;
     if (method !== 'GET' && method !== 'HEAD') {
@@ -389,8 +412,44 @@ export function createApiHandler(options: ApiServerOptions) {
       }
       body = read;
     }
-    if (body && method === 'POST') {
-      const { run } = withStatementCounter(() => shortLane(req, body, entry));
+    const header = req.headers[WORKSPACE_HEADER];
+    const requested =
+      typeof header === 'string' && header
+        ? header
+        : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? undefined);
+    // Who asks, before anything else is looked at: without a working session or token only signIn runs. A
+    // sign-in is anonymous whatever cookie it carries (a stale one must not stand in the way of a new one).
+    const signingIn = method === 'POST' && onlySignsIn(body, req.headers['content-type']);
+    let principal: Principal | undefined;
+    let viewer: Viewer | undefined;
+    try {
+      const known = signingIn ? undefined : await identities.identify(req, requested);
+      principal = known?.principal;
+      viewer = known?.viewer;
+    } catch (error) {
+      const status = isTouchpointError(error) && error.code === 'FORBIDDEN' ? 403 : 500;
+      jsonError(res, status, toGraphQLError(error).toJSON());
+      return;
+    }
+    if (!principal && !signingIn) {
+      jsonError(res, 401, UNAUTHENTICATED_ERROR);
+      return;
+    }
+    if (principal && viewer) {
+      const identity = { ...requestIdentity(req), user: viewer.userId, token: principal.tokenId };
+      if (overLimit(req, res, identity)) return;
+    }
+    const slug = viewer?.workspace ?? requested ?? 'default';
+    let entry: Entry;
+    try {
+      entry = await cache.get(slug);
+    } catch (error) {
+      const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
+      jsonError(res, status, toGraphQLError(error).toJSON());
+      return;
+    }
+    if (body && method === 'POST' && viewer && principal) {
+      const { run } = withStatementCounter(() => shortLane(req, body, entry, viewer, principal));
       const answer = await run;
       if (answer !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(answer);
@@ -408,7 +467,9 @@ export function createApiHandler(options: ApiServerOptions) {
       body: body as BodyInit | undefined,
     });
     // Counts the SQL statements of this request (reported in extensions when the debug header asks).
-    const { run } = withStatementCounter(async () => yoga.handleRequest(request, { req, res, entry }));
+    const { run } = withStatementCounter(async () =>
+      yoga.handleRequest(request, { req, res, entry, viewer, principal }),
+    );
     const response = await run;
     const headers: Record<string, string> = {};
     for (const [key, value] of response.headers) headers[key] = value;

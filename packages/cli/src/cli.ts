@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Engine } from '@touchpoint/engine';
+import type { Engine, EngineOptions } from '@touchpoint/engine';
 import { isTouchpointError, TouchpointError } from '@touchpoint/schema';
 import { applyMetadata, exportMetadata, printPlan } from './metadata-command.ts';
 import { SEED_SIZES, type SeedSize } from './seed.ts';
@@ -36,7 +36,12 @@ Commands:
                             entities and fields are matched by id (a changed name is a rename), what it
                             no longer lists is removed.  --confirm-destructive for destructive steps
   metadata plan <path>      The same as diff (kept for scripts)
-  seed                      Generate deterministic demo data.
+  user add                  Make someone able to sign in (their user record, credential and membership).
+      --email <address> --name <name> --role <role> (e.g. admin, salesRep)
+      --password-stdin      Read the password from standard input (else they cannot sign in with one yet)
+  token create              Create an API token and print it (once: only its hash is kept).
+      --user <email> --name <name> [--expires 30d] (days, 1-366; default 90d)
+  seed                      Generate deterministic demo data (with demo sign-ins, password "touchpoint").
       --size S|M|L          Dataset size (default S)   --seed <n> (default 42)
   plugin build <dir>        Bundle a plugin folder into one script.  --out <file> (default <dir>/dist/plugin.js)
   plugin pack <dir>         Make its versioned, sealed archive.  --out-dir <dir> (default <dir>/dist)
@@ -71,44 +76,57 @@ interface Options {
   overlay?: string;
   'out-dir'?: string;
   database?: string;
+  email?: string;
+  name?: string;
+  role?: string;
+  'password-stdin'?: boolean;
+  user?: string;
+  expires?: string;
   help?: boolean;
 }
 
 // The engine and the API load lazily: `--help` and usage errors answer without loading the database stack.
-async function openEngine(): Promise<Engine> {
-  const { Engine, clockStartingAt, loadCoreEntities } = await import('@touchpoint/engine');
+async function engineOptions(): Promise<EngineOptions> {
+  const { clockStartingAt, loadCoreEntities } = await import('@touchpoint/engine');
   const coreEntities = loadCoreEntities(process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS);
   const clockStart = process.env.TOUCHPOINT_CLOCK;
   const timeout = process.env.TOUCHPOINT_STATEMENT_TIMEOUT_MS;
-  return Engine.start({
+  return {
     statementTimeoutMs: timeout ? Number(timeout) : undefined,
     clock: clockStart ? clockStartingAt(clockStart, 'TOUCHPOINT_CLOCK') : undefined,
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.TOUCHPOINT_DATA_DIR ?? './data',
     coreEntities,
-  });
+  };
+}
+
+async function openEngine(): Promise<Engine> {
+  const { Engine } = await import('@touchpoint/engine');
+  return Engine.start(await engineOptions());
 }
 
 async function start(options: Options): Promise<number> {
-  const engine = await openEngine();
-  const { createApiServer } = await import('@touchpoint/api');
-  const { seedDemoData } = await import('./seed.ts');
-  // Stage and status history (opportunityStageChange, caseStatusChange) follow record events from now on.
-  const { installCrmBehaviour } = await import('@touchpoint/crm');
-  const workspace = options.workspace ?? 'default';
-  if (options.demo) {
-    const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
-    if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
-  }
-  installCrmBehaviour(engine);
-  const port = Number(options.port ?? process.env.PORT ?? 3000);
-  const { PluginRuntime } = await import('@touchpoint/plugin-runtime');
-  const plugins = await PluginRuntime.start({ engine });
+  const { createTouchpoint } = await import('@touchpoint/api');
   const { loadWebApp } = await import('./web.ts');
-  const web = await loadWebApp(`http://127.0.0.1:${port}`);
-  if (!web.handler) console.warn(`The web app is not served: ${web.reason}.`);
-  const server = createApiServer({ engine, plugins, fallback: web.handler });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  const workspace = options.workspace ?? 'default';
+  const port = Number(options.port ?? process.env.PORT ?? 3000);
+  const touchpoint = await createTouchpoint({
+    engine: await engineOptions(),
+    port,
+    host: null,
+    prepare: async (engine) => {
+      if (!options.demo) return;
+      const { seedDemoData } = await import('./seed.ts');
+      const seeded = await seedDemoData(engine, { workspace, size: 'S', seed: 42, onlyIfEmpty: true });
+      if (seeded) console.log(`Seeded demo data: ${seeded.accounts} accounts, ${seeded.contacts} contacts.`);
+    },
+    web: async (url) => {
+      const web = await loadWebApp(url);
+      if (!web.handler) console.warn(`The web app is not served: ${web.reason}.`);
+      return web.handler;
+    },
+  });
+  const { engine } = touchpoint;
   const where = engine.db.embedded
     ? `embedded database in ${process.env.TOUCHPOINT_DATA_DIR ?? './data'}`
     : 'PostgreSQL';
@@ -124,9 +142,7 @@ async function start(options: Options): Promise<number> {
     })
     .catch((error) => console.error('[touchpoint] linking status/stage changes to their customers failed:', error));
   const stop = async () => {
-    server.close();
-    await plugins.close();
-    await engine.close();
+    await touchpoint.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
@@ -171,6 +187,64 @@ async function plugin(sub: string | undefined, dir: string | undefined, options:
   return code === 0 ? EXIT.ok : EXIT.failed;
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One line: the trailing newline of `echo` or a here-string is not part of the password.
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/** `touchpoint user add --email … --name … --role … [--password-stdin]` */
+async function userCommand(sub: string | undefined, workspace: string, options: Options): Promise<number> {
+  if (sub !== 'add' || !options.email || !options.name || !options.role) {
+    console.error(
+      `Usage: touchpoint user add --email <address> --name <name> --role <role> [--password-stdin]\n\n${HELP}`,
+    );
+    return EXIT.usage;
+  }
+  const password = options['password-stdin'] ? await readStdin() : undefined;
+  return withEngine(async (engine) => {
+    const { userId } = await engine.addUser(
+      workspace,
+      { email: options.email!, name: options.name!, role: options.role!, password },
+      'cli',
+    );
+    console.log(
+      `${options.email} can ${password === undefined ? 'be given a password later' : 'sign in'} to "${workspace}" (user ${userId}).`,
+    );
+    return EXIT.ok;
+  });
+}
+
+/** `touchpoint token create --user <email> --name <name> [--expires 30d]` */
+async function tokenCommand(sub: string | undefined, options: Options): Promise<number> {
+  const expires = /^(\d{1,4})d?$/.exec(options.expires ?? '90d');
+  if (sub !== 'create' || !options.user || !options.name || !expires) {
+    console.error(`Usage: touchpoint token create --user <email> --name <name> [--expires 30d]\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  return withEngine(async (engine) => {
+    const credential = await engine.identity.credentialByEmail(options.user!);
+    if (!credential) {
+      throw new TouchpointError('NOT_FOUND', `Nobody signs in as ${options.user}.`, {
+        issues: [{ path: '--user', message: 'no such email; `touchpoint user add` makes one' }],
+      });
+    }
+    const { token, info } = await engine.identity.createToken(
+      credential.id,
+      options.name!,
+      Number(expires[1]),
+      credential.id,
+    );
+    console.error(`API token "${info.name}" for ${credential.email}, valid until ${info.expiresAt.toISOString()}.`);
+    console.error('It is shown this once; send it as "Authorization: Bearer <token>".');
+    console.log(token);
+    return EXIT.ok;
+  });
+}
+
 async function withEngine(fn: (engine: Engine) => Promise<number>): Promise<number> {
   const engine = await openEngine();
   try {
@@ -197,6 +271,12 @@ export async function main(argv: string[]): Promise<number> {
         overlay: { type: 'string' },
         'out-dir': { type: 'string' },
         database: { type: 'string' },
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        user: { type: 'string' },
+        expires: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -269,6 +349,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'plugin':
         return await plugin(sub, file, options);
+      case 'user':
+        return await userCommand(sub, workspace, options);
+      case 'token':
+        return await tokenCommand(sub, options);
       default:
         console.error(`Unknown command "${command}".\n\n${HELP}`);
         return EXIT.usage;

@@ -8,6 +8,7 @@ import type { Engine } from '@touchpoint/engine';
 import { accountRow, contactRow, type GroupAccount, makeBranch, planAccount } from './seed-accounts.ts';
 import { writeActivities } from './seed-activities.ts';
 import { planLeads, writeLeads } from './seed-leads.ts';
+import { addDemoLogins } from './seed-logins.ts';
 import { type Chunk, SCALES, type SeedContext, type SeedSize } from './seed-model.ts';
 import { planOrders, writeOrders } from './seed-orders.ts';
 import { CompanyNamer } from './seed-places.ts';
@@ -103,6 +104,7 @@ export async function seedDemoData(engine: Engine, options: SeedOptions): Promis
     running.push(run);
   }
   for (const run of running) await run;
+  await addDemoLogins(engine, options.workspace, records, ref.users, ref.partners[0]);
   await analyzeWorkspace(engine, metadata.workspace.schemaName);
   return writer.counts as SeedCounts;
 }

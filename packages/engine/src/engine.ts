@@ -22,6 +22,8 @@ import type { Sql } from './db.ts';
 import { Database } from './db.ts';
 import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
+import { checkPassword, Identity, normaliseEmail } from './identity/identity.ts';
+import { ensureIdentityTables } from './identity/tables.ts';
 import { checkChanges } from './metadata/change-shape.ts';
 import type { MetadataChange } from './metadata/changes.ts';
 import type { PluginContribution } from './metadata/layers.ts';
@@ -166,6 +168,8 @@ export class Engine {
   readonly audit: EngineAudit;
   /** False only under `EngineOptions.benchmarkWithoutRecordAudit`. */
   readonly auditRecordWrites: boolean;
+  /** Credentials, memberships, sessions, API tokens: who may sign in (system tables, no record API). */
+  readonly identity: Identity;
   /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
   readonly archiveRetentionDays: number | null;
   readonly #cache = new Map<string, WorkspaceMetadata>();
@@ -177,6 +181,7 @@ export class Engine {
     this.db = db;
     this.clock = options.clock ?? systemClock;
     this.store = new MetadataStore(db, options.coreEntities);
+    this.identity = new Identity(db, this.clock);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
     this.store.now = this.clock.sql;
     this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;
@@ -239,6 +244,35 @@ export class Engine {
     await this.db.orm.schema.update({ safe: true, dropTables: false, schema: SYSTEM_SCHEMA });
     await this.db.query(AUDIT_APPEND_ONLY_SQL);
     this.store.textSearch = await ensureTextSearch(this.db);
+    await ensureIdentityTables(this.db);
+  }
+
+  /**
+   * Makes someone able to sign in to a workspace: their `user` record (found by email, or created with the
+   * given name and role), a credential for the email (with the password, when given) and the membership
+   * linking the two. Returns the user record's id, which is the actor of their writes.
+   */
+  async addUser(
+    slug: string,
+    input: { email: string; name: string; role?: string; password?: string; values?: Record<string, unknown> },
+    actor = 'system',
+  ): Promise<{ userId: string; credentialId: number }> {
+    const workspace = await this.getWorkspace(slug);
+    if (input.password !== undefined) checkPassword(input.password);
+    const records = this.records({ workspace: slug, actor, channel: 'system' });
+    const email = normaliseEmail(input.email);
+    const found = await records.list({
+      entity: 'user',
+      filter: { email: { eq: email } },
+      selection: { fields: ['id'], relations: [] },
+      first: 1,
+    });
+    const userId =
+      (found.nodes[0]?.id as string | undefined) ??
+      (await records.create('user', { ...input.values, name: input.name, email, role: input.role ?? 'salesRep' })).id;
+    const credentialId = await this.identity.setCredential(email, input.password);
+    await this.identity.addMembership(credentialId, workspace.id, userId);
+    return { userId, credentialId };
   }
 
   async listWorkspaces(): Promise<WorkspaceRow[]> {

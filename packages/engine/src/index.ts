@@ -13,6 +13,17 @@ export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.
 export { RecordEventBus } from './events.ts';
 export type { RecordHook, WriteHookArgs } from './hooks.ts';
 export { RecordHooks } from './hooks.ts';
+export type { ApiTokenInfo, Membership, Principal, SessionInfo } from './identity/identity.ts';
+export {
+  checkPassword,
+  FREE_FAILURES,
+  Identity,
+  MAX_TOKEN_DAYS,
+  MIN_PASSWORD_LENGTH,
+  normaliseEmail,
+  SESSION_ABSOLUTE_MS,
+  SESSION_IDLE_MS,
+} from './identity/identity.ts';
 export { archiveRestoresAs } from './metadata/archive-changes.ts';
 export { checkChangeShape, checkChanges, ENTITY_PATCH_KEYS, MAX_FIELD_POSITION } from './metadata/change-shape.ts';
 export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes.ts';

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'CONFIRMATION_REQUIRED'
   | 'MIGRATION_FAILED'
   | 'PLUGIN_FAILED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'UNAUTHENTICATED';
 
 /** One problem with one place in the input: `path` names it (`fields[2].type`, `input.email`, `rows[3].name`). */
 export interface Issue {

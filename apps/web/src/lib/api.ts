@@ -1,14 +1,38 @@
-// The one way the screens talk to the server: GraphQL over HTTP, with the workspace and the acting user in
-// headers. Errors keep the server's code and per-field issues so forms can show them beside the fields.
+// The one way the screens talk to the server: GraphQL over HTTP, with the workspace in a header and the
+// person's session in its HttpOnly cookie (same origin), never a header naming them. Errors keep the server's
+// code and per-field issues so forms can show them beside the fields; a lost session leads to sign-in.
 
 import { messages } from './i18n.ts';
 
 export type Lang = 'en' | 'zh-CN';
 
+/** Who is signed in (the API's `viewer`). */
+export interface Viewer {
+  id: string;
+  name: string;
+  email: string;
+  role: string | null;
+  isAdmin: boolean;
+}
+
 export interface Session {
   workspace: string;
+  /** The signed-in person's user id ('' on the sign-in page). */
   user: string;
   lang: Lang;
+  viewer: Viewer | null;
+}
+
+/** Where sign-in sends the person afterwards: a path of this site only, never another origin. */
+export function safeNext(next: string | null | undefined): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
+
+/** The sign-in page, remembering the page to come back to. */
+export function signInPath(from: URL): string {
+  const here = from.pathname + from.search;
+  return here === '/' || from.pathname === '/signin' ? '/signin' : `/signin?next=${encodeURIComponent(here)}`;
 }
 
 export interface Issue {
@@ -38,7 +62,7 @@ interface GraphQLErrorBody {
 
 export async function gql<T>(
   fetchFn: Fetch,
-  session: Pick<Session, 'workspace' | 'user'>,
+  session: Pick<Session, 'workspace'>,
   query: string,
   variables?: Record<string, unknown>,
 ): Promise<T> {
@@ -49,7 +73,6 @@ export async function gql<T>(
       headers: {
         'content-type': 'application/json',
         'x-touchpoint-workspace': session.workspace,
-        'x-touchpoint-actor': session.user,
       },
       body: JSON.stringify({ query, variables }),
     });
@@ -63,6 +86,10 @@ export async function gql<T>(
     throw new ApiError('NETWORK', `The server answered ${response.status} without a readable body.`);
   }
   const first = body.errors?.[0];
+  // The session ended (idle, revoked, signed out elsewhere): in the browser, to sign-in and back afterwards.
+  if (first?.extensions?.code === 'UNAUTHENTICATED' && typeof window !== 'undefined' && !query.includes('signIn(')) {
+    window.location.assign(signInPath(new URL(window.location.href)));
+  }
   if (first) {
     throw new ApiError(
       first.extensions?.code ?? 'ERROR',

@@ -1,9 +1,10 @@
 // The audit log over GraphQL: `auditLog(filter, first, after)` — every change of the workspace, newest first,
 // for admins — and `fieldHistory(entity, id)`, the changes of a record's tracked fields (`trackHistory`).
 //
-// Gating: `auditLog` is meant for admins only. This branch has no roles yet (identity is built beside it), so
-// there is nothing to gate on here; the sign-in work puts the admin check in front of it.
+// Gating: `auditLog` is for admins only (requireAdmin); `fieldHistory` for anyone signed in, until record
+// permissions decide who may see which record.
 import { CHANNELS, type Channel, MAX_AUDIT_FIRST, type RequestContext } from '@touchpoint/engine';
+import { requireAdmin } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
@@ -126,6 +127,7 @@ export function auditQueries(t: AnyFieldBuilder, types: AuditTypes): Record<stri
         args: { filter?: Row | null; first?: number | null; after?: string | null },
         ctx: ApiContext,
       ) => {
+        requireAdmin(ctx.viewer, 'read the audit log');
         const page = await ctx.engine.audit.list(ctx.workspace, (args.filter ?? {}) as never, args);
         return {
           edges: page.rows.map((node) => ({ cursor: node.cursor, node })),

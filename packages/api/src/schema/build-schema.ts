@@ -1,12 +1,15 @@
 // Builds the GraphQL schema of one workspace at one metadata version.
 import type { WorkspaceMetadata } from '@touchpoint/engine';
-import type { GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import { requireAdmin } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
 import { relationGraph } from '../graph.ts';
 import type { SelectionContext } from '../selection.ts';
 import { auditQueries, declareAuditTypes } from './audit-fields.ts';
 import { declareCrm } from './crm-fields.ts';
 import { addEntityMutations, addEntityQueries } from './entity-fields.ts';
 import { declareEntityTypes, type EntityTypes } from './entity-types.ts';
+import { addIdentityFields, SELF_SERVICE_MUTATIONS } from './identity-fields.ts';
 import { declareMetadataTypes, metadataMutations, metadataQueries } from './metadata-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
@@ -28,6 +31,10 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   // The CRM's built-in behaviour (timeline, reports, search, segments, lead conversion), where it fits.
   const crm = declareCrm(builder, shared, metadata, all, selectionContext);
   addPluginFields(builder, shared, metadataTypes);
+  addIdentityFields(builder);
+  // Mutations on records (and a plugin's record action) are for every signed-in user; every other mutation
+  // (metadata, plugins, workspaces, users) is for administrators, including any added later.
+  const recordMutations = new Set<string>([...SELF_SERVICE_MUTATIONS, 'runAction']);
   builder.queryType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };
@@ -39,9 +46,22 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   builder.mutationType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes) };
-      for (const types of all.values()) Object.assign(fields, addEntityMutations(t, types, selectionContext));
-      return { ...crm?.mutations(t), ...fields } as never;
+      const crmFields = crm?.mutations(t) ?? {};
+      const entityFields: Record<string, unknown> = {};
+      for (const types of all.values()) Object.assign(entityFields, addEntityMutations(t, types, selectionContext));
+      for (const name of [...Object.keys(crmFields), ...Object.keys(entityFields)]) recordMutations.add(name);
+      return { ...crmFields, ...fields, ...entityFields } as never;
     },
   });
-  return builder.toSchema({ sortSchema: false });
+  const schema = builder.toSchema({ sortSchema: false });
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    if (recordMutations.has(field.name)) continue;
+    const resolve = field.resolve ?? defaultFieldResolver;
+    const what = `run ${field.name} (it changes the workspace's metadata, plugins or users)`;
+    field.resolve = (root, args, ctx: ApiContext, info) => {
+      requireAdmin(ctx.viewer, what);
+      return resolve(root, args, ctx, info);
+    };
+  }
+  return schema;
 }

@@ -378,8 +378,14 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
       nullable: false,
       description: 'A new workspace with its own records and metadata, starting from the core schemas.',
       args: { slug: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
-      resolve: (_: unknown, args: { slug: string; name: string }, ctx: ApiContext) =>
-        ctx.engine.createWorkspace(args.slug, args.name, ctx.actor),
+      resolve: async (_: unknown, args: { slug: string; name: string }, ctx: ApiContext) => {
+        const workspace = await ctx.engine.createWorkspace(args.slug, args.name, ctx.actor);
+        // Whoever creates a workspace administers it: they become its first member, with the admin role.
+        if (ctx.viewer) {
+          await ctx.engine.addUser(args.slug, { email: ctx.viewer.email, name: ctx.viewer.name, role: 'admin' });
+        }
+        return workspace;
+      },
     }),
     restoreArchive: t.field({
       type: types.result,

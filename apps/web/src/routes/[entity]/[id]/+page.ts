@@ -2,6 +2,7 @@
 import { error } from '@sveltejs/kit';
 import { ApiError, gql } from '#lib/api.ts';
 import { findEntityByPath, type Row, recordDocument, relatedDocument, relatedLists } from '#lib/meta.ts';
+import { namesOf } from '#lib/people.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ params, fetch, parent }) => {
@@ -26,5 +27,11 @@ export const load: PageLoad = async ({ params, fetch, parent }) => {
     else throw e;
   }
   if (!record) error(404, `This ${entity.labels.en.toLowerCase()} does not exist or was deleted.`);
-  return { entity, record, lists, related };
+  return {
+    entity,
+    record,
+    lists,
+    related,
+    people: await namesOf(fetch, session, [record.createdBy, record.updatedBy]),
+  };
 };

@@ -1,4 +1,5 @@
 import { gql } from '#lib/api.ts';
+import { namesOf } from '#lib/people.ts';
 import { type PlanStep, STEP_FIELDS } from '#lib/plan-text.ts';
 import type { PageLoad } from './$types';
 
@@ -18,5 +19,10 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     session,
     `{ metadataHistory(first: 100) { version reason actor createdAt changes steps { ${STEP_FIELDS} } } }`,
   );
-  return { history: data.metadataHistory };
+  const people = await namesOf(
+    fetch,
+    session,
+    data.metadataHistory.map((v) => v.actor),
+  );
+  return { history: data.metadataHistory, people };
 };

@@ -1,0 +1,62 @@
+// Identity's system tables: credentials, workspace memberships, sessions, API tokens and sign-in throttling
+// counters. They live in the `touchpoint` schema beside the metadata tables, never in a workspace schema,
+// so no record API, GraphQL type or query compiler can reach them. Secrets are stored only as hashes:
+// argon2id for passwords, sha256 for session ids and tokens (random 32 bytes need no slow hash).
+import type { Sql } from '../db.ts';
+import { SYSTEM_SCHEMA } from '../system-entities.ts';
+
+const S = SYSTEM_SCHEMA;
+
+export const IDENTITY_DDL = `
+create table if not exists ${S}.credential (
+  id serial primary key,
+  email text not null unique,
+  password_hash text,
+  created_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create table if not exists ${S}.membership (
+  credential_id integer not null references ${S}.credential(id) on delete cascade,
+  workspace_id integer not null,
+  user_id uuid not null,
+  created_at timestamptz not null,
+  primary key (credential_id, workspace_id),
+  unique (workspace_id, user_id)
+);
+create table if not exists ${S}.session (
+  id uuid primary key,
+  token_hash bytea not null unique,
+  credential_id integer not null references ${S}.credential(id) on delete cascade,
+  created_at timestamptz not null,
+  last_seen_at timestamptz not null,
+  expires_at timestamptz not null,
+  revoked_at timestamptz,
+  user_agent text,
+  address text
+);
+create index if not exists session_credential_idx on ${S}.session (credential_id);
+create table if not exists ${S}.api_token (
+  id uuid primary key,
+  token_hash bytea not null unique,
+  credential_id integer not null references ${S}.credential(id) on delete cascade,
+  name text not null,
+  created_by integer references ${S}.credential(id) on delete set null,
+  created_at timestamptz not null,
+  expires_at timestamptz not null,
+  revoked_at timestamptz,
+  last_used_at timestamptz
+);
+create index if not exists api_token_credential_idx on ${S}.api_token (credential_id);
+create table if not exists ${S}.signin_throttle (
+  key text primary key,
+  failures integer not null,
+  last_failure_at timestamptz not null,
+  locked_until timestamptz
+);
+`;
+
+export async function ensureIdentityTables(db: Sql): Promise<void> {
+  for (const statement of IDENTITY_DDL.split(';').map((s) => s.trim())) {
+    if (statement) await db.query(statement);
+  }
+}

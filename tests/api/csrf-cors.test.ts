@@ -29,7 +29,8 @@ async function forged(): Promise<number> {
 }
 
 function post(body: BodyInit | undefined, headers: Record<string, string>, harness = h) {
-  return fetch(`${harness.url}/graphql`, { method: 'POST', headers, body });
+  // Signed in, as a visitor's browser would be: what a forged request could ride on.
+  return fetch(`${harness.url}/graphql`, { method: 'POST', headers: { ...harness.credentials, ...headers }, body });
 }
 
 describe('CSRF: only application/json POSTs run', () => {
@@ -89,13 +90,13 @@ describe('CSRF: only application/json POSTs run', () => {
 
   it('never runs a mutation over GET (405), and refuses other methods', async () => {
     const get = await fetch(`${h.url}/graphql?query=${encodeURIComponent(CREATE)}`, {
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...h.credentials },
     });
     expect(get.status).toBe(405);
     for (const method of ['PUT', 'DELETE', 'PATCH']) {
       const response = await fetch(`${h.url}/graphql`, {
         method,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...h.credentials },
         body: JSON.stringify({ query: CREATE }),
       });
       expect(response.status, method).toBe(405);
@@ -109,7 +110,7 @@ describe('CSRF: only application/json POSTs run', () => {
 
   it('answers a query in the URL of a GET (reads have no effect)', async () => {
     const response = await fetch(`${h.url}/graphql?query=${encodeURIComponent('{ accounts { totalCount } }')}`, {
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...h.credentials },
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { data: unknown }).data).toEqual({ accounts: { totalCount: 0 } });

@@ -4,7 +4,7 @@
 import { createApiHandler } from '@touchpoint/api';
 import type { Clock } from '@touchpoint/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './harness.ts';
+import { type Client, type Harness, startHarness } from './harness.ts';
 
 let at = Date.parse('2027-03-01T09:00:00Z');
 const clock: Clock = {
@@ -15,33 +15,43 @@ const clock: Clock = {
 };
 
 let h: Harness;
+let rep: Client;
+let other: Client;
 beforeAll(async () => {
   h = await startHarness({ clock, api: { rateLimit: { burst: 5, perSecond: 0.5 } } });
+  rep = await h.addUser({ email: 'rep@rate.test', name: 'Rep', role: 'salesRep' });
+  other = await h.addUser({ email: 'other@rate.test', name: 'Other', role: 'salesRep' });
 });
 afterAll(async () => {
   await h?.close();
 });
 
 // The harness's clients all come from 127.0.0.1; from this machine the API counts the address that
-// X-Forwarded-For names last (the web app's server rendering, or a proxy beside it, writes it).
-function send(address: string, query = 'mutation { createAccount(input: { name: "Flood" }) { id } }') {
+// X-Forwarded-For names last (the web app's server rendering, or a proxy beside it, writes it). Without a
+// client the request carries no credentials: it counts against its address (and is answered 401).
+function send(
+  address: string,
+  query = 'mutation { createAccount(input: { name: "Flood" }) { id } }',
+  credentials: Record<string, string> = {},
+) {
   return fetch(`${h.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address, ...credentials },
     body: JSON.stringify({ query }),
   });
 }
 
-async function floods(): Promise<number> {
+async function accountsNamed(name: string): Promise<number> {
   const data = await h.ok<{ accounts: { totalCount: number } }>(
-    '{ accounts(filter: { name: { eq: "Flood" } }) { totalCount } }',
+    `query($name: String!) { accounts(filter: { name: { eq: $name } }) { totalCount } }`,
+    { name },
   );
   return data.accounts.totalCount;
 }
 
-describe('rate limit per address', () => {
-  it('answers the sixth request of a burst of 5 with 429, Retry-After and RATE_LIMITED, and runs none of it', async () => {
-    for (let i = 0; i < 5; i++) expect((await send('203.0.113.7')).status).toBe(200);
+describe('rate limit per address (requests without credentials)', () => {
+  it('answers the sixth request of a burst of 5 with 429, Retry-After and RATE_LIMITED', async () => {
+    for (let i = 0; i < 5; i++) expect((await send('203.0.113.7')).status).toBe(401);
     const refused = await send('203.0.113.7');
     expect(refused.status).toBe(429);
     // One request refills in 2 s at 0.5 per second.
@@ -49,11 +59,10 @@ describe('rate limit per address', () => {
     const body = (await refused.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
     expect(body.errors[0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', issues: [{ path: 'request' }] });
     expect(body.errors[0]!.message).toMatch(/at most 5 at once and 0.5 per second.*Try again in 2 s/);
-    expect(await floods()).toBe(5);
   });
 
   it('counts each address on its own: another client is not throttled', async () => {
-    expect((await send('198.51.100.20')).status).toBe(200);
+    expect((await send('198.51.100.20')).status).toBe(401);
     expect((await send('203.0.113.7')).status).toBe(429);
   });
 
@@ -66,10 +75,10 @@ describe('rate limit per address', () => {
     at += 1_000;
     expect((await send('203.0.113.7')).status).toBe(429);
     at += 1_000;
-    expect((await send('203.0.113.7')).status).toBe(200);
+    expect((await send('203.0.113.7')).status).toBe(401);
     expect((await send('203.0.113.7')).status).toBe(429);
     at += 60_000;
-    for (let i = 0; i < 5; i++) expect((await send('203.0.113.7')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await send('203.0.113.7')).status).toBe(401);
     expect((await send('203.0.113.7')).status).toBe(429);
   });
 
@@ -79,14 +88,9 @@ describe('rate limit per address', () => {
     at += 3_600_000;
   });
 
-  it('a hostile client cannot escape by odd requests: refused reads, bad media types and GETs count too', async () => {
+  it('a hostile client cannot escape by odd requests: bad documents, bad media types and GETs count too', async () => {
     const address = '203.0.113.99';
-    for (let i = 0; i < 3; i++) {
-      const invalid = (await (await send(address, '{ nope }')).json()) as {
-        errors: { extensions: { code: string } }[];
-      };
-      expect(invalid.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    }
+    for (let i = 0; i < 3; i++) expect((await send(address, '{ nope }')).status).toBe(401);
     for (let i = 0; i < 2; i++) {
       const form = await fetch(`${h.url}/graphql`, {
         method: 'POST',
@@ -102,18 +106,55 @@ describe('rate limit per address', () => {
     expect(get.status).toBe(429);
   });
 
+  it('a forged cookie or token buys nothing: refused requests count against the address, so do failed credentials', async () => {
+    const address = '203.0.113.150';
+    for (let i = 0; i < 3; i++) {
+      const form = await fetch(`${h.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'x-forwarded-for': address, cookie: 'tp_session=forged' },
+        body: 'x',
+      });
+      expect(form.status).toBe(415);
+    }
+    expect((await send(address, '{ accounts { totalCount } }', { authorization: 'Bearer forged' })).status).toBe(401);
+    expect((await send(address, '{ accounts { totalCount } }', { cookie: 'tp_session=forged' })).status).toBe(401);
+    expect((await send(address)).status).toBe(429);
+  });
+
   it('counts an IPv6 client by its /64 network: a new address in the same block does not get a new bucket', async () => {
-    for (let i = 1; i <= 5; i++) expect((await send(`2001:db8:1:2::${i}`)).status).toBe(200);
+    for (let i = 1; i <= 5; i++) expect((await send(`2001:db8:1:2::${i}`)).status).toBe(401);
     expect((await send('2001:db8:1:2:ffff:ffff:ffff:ffff')).status).toBe(429);
     expect((await send('2001:0db8:0001:0002:0000:0000:0000:0abc')).status).toBe(429);
-    expect((await send('2001:db8:1:3::1')).status).toBe(200);
+    expect((await send('2001:db8:1:3::1')).status).toBe(401);
     // IPv4 written as IPv6 is the IPv4 address.
-    for (let i = 0; i < 5; i++) expect((await send('::ffff:198.51.100.77')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await send('::ffff:198.51.100.77')).status).toBe(401);
     expect((await send('198.51.100.77')).status).toBe(429);
   });
 
   it('leaves /healthz alone', async () => {
     expect((await fetch(`${h.url}/healthz`, { headers: { 'x-forwarded-for': '203.0.113.7' } })).status).toBe(200);
+  });
+});
+
+describe('rate limit per user and per token (signed-in requests)', () => {
+  it('a person is one client from every address; their API token is another; other people are not affected', async () => {
+    const write = (name: string) => `mutation { createAccount(input: { name: "${name}" }) { id } }`;
+    const { createApiToken } = await rep.ok<{ createApiToken: { token: string } }>(
+      'mutation { createApiToken(name: "sync", expiresInDays: 7) { token } }',
+    );
+    const bearer = { authorization: `Bearer ${createApiToken.token}` };
+    // The session used one of its five for the token: four more, each from another address, then refused.
+    for (let i = 1; i <= 4; i++)
+      expect((await send(`192.0.2.${i}`, write('By rep'), rep.credentials)).status).toBe(200);
+    const refused = await send('192.0.2.200', write('By rep'), rep.credentials);
+    expect(refused.status).toBe(429);
+    expect(await accountsNamed('By rep')).toBe(4);
+    // The token has its own bucket, and so has another person at an address the rep used.
+    for (let i = 0; i < 5; i++) expect((await send('192.0.2.1', write('By token'), bearer)).status).toBe(200);
+    expect((await send('192.0.2.1', write('By token'), bearer)).status).toBe(429);
+    expect((await send('192.0.2.1', write('By other'), other.credentials)).status).toBe(200);
+    expect(await accountsNamed('By token')).toBe(5);
+    expect(await accountsNamed('By other')).toBe(1);
   });
 });
 
@@ -127,7 +168,7 @@ describe('TOUCHPOINT_RATE_LIMIT', () => {
       for (let i = 0; i < 3; i++) {
         const response = await fetch(`${fromEnv.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.50' },
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.50', ...fromEnv.credentials },
           body: JSON.stringify({ query: '{ accounts { totalCount } }' }),
         });
         statuses.push(response.status);

@@ -48,6 +48,11 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+/** Whether a request carries a session cookie or an Authorization header (working or not). */
+export function carriesCredentials(req: IncomingMessage): boolean {
+  return req.headers.authorization !== undefined || cookieValue(req.headers.cookie, SESSION_COOKIE) !== undefined;
+}
+
 /** The principal of a request's bearer token or session cookie; undefined when it has neither that works. */
 export async function authenticate(engine: Engine, req: IncomingMessage): Promise<Principal | undefined> {
   const authorization = req.headers.authorization;

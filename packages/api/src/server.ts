@@ -7,7 +7,15 @@ import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '@touchpoint/schema';
 import { type DocumentNode, GraphQLError, Kind, validate } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { IdentityCache, isSecure, onlySignsIn, type RequestAuth, UNAUTHENTICATED_ERROR, type Viewer } from './auth.ts';
+import {
+  carriesCredentials,
+  IdentityCache,
+  isSecure,
+  onlySignsIn,
+  type RequestAuth,
+  UNAUTHENTICATED_ERROR,
+  type Viewer,
+} from './auth.ts';
 import { type ApiContext, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import {
@@ -33,7 +41,7 @@ import {
   parseWithTokenLimit,
 } from './limits.ts';
 import { Passthrough } from './passthrough.ts';
-import { addressBucket, RateLimiter, type RateLimitOptions, rateLimitFromEnv } from './rate-limit.ts';
+import { addressBucket, RateLimiter, type RateLimitOptions, type RateVerdict, rateLimitFromEnv } from './rate-limit.ts';
 import { SchemaCache } from './schema-cache.ts';
 
 /** Who a request comes from, as far as the server knows before it runs: what rate limits count against. */
@@ -210,13 +218,16 @@ export function createApiHandler(options: ApiServerOptions) {
   const limiter = rateConfig === false ? undefined : new RateLimiter(rateConfig, engine.clock);
   const rateKey = (rateConfig !== false && rateConfig.key) || defaultRateKey;
 
-  /**
-   * Takes one request from the bucket of `identity` (its address before sign-in is known; then also its user
-   * or token, so one person cannot spread past the limit over many addresses). True when it refused.
-   */
-  function overLimit(req: IncomingMessage, res: ServerResponse, identity: RequestIdentity): boolean {
+  /** Takes one request from the bucket of `identity`: whether that was one too many. */
+  function take(req: IncomingMessage, identity: RequestIdentity): Extract<RateVerdict, { allowed: false }> | undefined {
     const verdict = limiter?.take(rateKey(identity, req));
-    if (!verdict || verdict.allowed) return false;
+    return verdict && !verdict.allowed ? verdict : undefined;
+  }
+
+  /** Counts the request against `identity`; when over the limit, answers 429 and is true. */
+  function overLimit(req: IncomingMessage, res: ServerResponse, identity: RequestIdentity): boolean {
+    const verdict = take(req, identity);
+    if (!verdict) return false;
     refuse(res, {
       status: 429,
       code: 'RATE_LIMITED',
@@ -234,8 +245,19 @@ export function createApiHandler(options: ApiServerOptions) {
    */
   function admit(req: IncomingMessage, res: ServerResponse): boolean {
     for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
-    // Counted first, so that no kind of request (refused ones included) escapes the limit.
-    if (overLimit(req, res, requestIdentity(req))) return true;
+    // Each request is counted once. One without credentials counts against its address, first, so that no
+    // kind of request (refused ones included) escapes the limit; one with credentials counts against its user
+    // or token once they are checked (handle), or its address when they do not work or it is refused here.
+    const anonymous = !carriesCredentials(req);
+    if (anonymous && overLimit(req, res, requestIdentity(req))) return true;
+    if (!refusedBeforeIdentity(req, res)) return false;
+    // Refused already: it still counts, so that adding a cookie buys a hostile client nothing.
+    if (!anonymous) take(req, requestIdentity(req));
+    return true;
+  }
+
+  /** The origin, a preflight, the method and the media type: true when it has answered the request. */
+  function refusedBeforeIdentity(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = corsHeaders(req, corsOrigins);
     if (origin.kind === 'foreign') {
       refuse(res, {
@@ -427,17 +449,22 @@ export function createApiHandler(options: ApiServerOptions) {
       principal = known?.principal;
       viewer = known?.viewer;
     } catch (error) {
+      // Refused (a workspace the person is not a member of): counted against the address all the same.
+      if (carriesCredentials(req) && overLimit(req, res, requestIdentity(req))) return;
       const status = isTouchpointError(error) && error.code === 'FORBIDDEN' ? 403 : 500;
       jsonError(res, status, toGraphQLError(error).toJSON());
       return;
     }
+    if (carriesCredentials(req)) {
+      const identity =
+        principal && viewer
+          ? { ...requestIdentity(req), user: viewer.userId, token: principal.tokenId }
+          : requestIdentity(req);
+      if (overLimit(req, res, identity)) return;
+    }
     if (!principal && !signingIn) {
       jsonError(res, 401, UNAUTHENTICATED_ERROR);
       return;
-    }
-    if (principal && viewer) {
-      const identity = { ...requestIdentity(req), user: viewer.userId, token: principal.tokenId };
-      if (overLimit(req, res, identity)) return;
     }
     const slug = viewer?.workspace ?? requested ?? 'default';
     let entry: Entry;

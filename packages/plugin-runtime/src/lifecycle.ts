@@ -8,7 +8,14 @@ import { compareVersions, type JsonObject, type PluginManifest, parseVersion } f
 import type { PluginGrants, PluginLimits } from '@touchpoint/sandbox';
 import { TouchpointError, validationFailed } from '@touchpoint/schema';
 import { fieldPrefix, prefixesClash } from './namespacing.ts';
-import { type PluginPackage, readPackage, resolveGrants, resolvePluginLimits, resolveSettings } from './package.ts';
+import {
+  type PluginPackage,
+  readPackage,
+  readPackageOffThread,
+  resolveGrants,
+  resolvePluginLimits,
+  resolveSettings,
+} from './package.ts';
 import type { LifecycleResult, PluginRuntime } from './runtime.ts';
 
 export interface InstallOptions {
@@ -73,7 +80,7 @@ export async function previewPlugin(
   workspace: string,
   archive: unknown,
 ): Promise<PluginPreview> {
-  const pkg = readPackage(archive);
+  const pkg = await readPackageOffThread(archive);
   const { manifest } = pkg;
   const ws = await runtime.engine.getWorkspace(workspace);
   const current = await runtime.installations.get(ws.id, manifest.id);
@@ -97,7 +104,7 @@ export async function installPlugin(
   archive: unknown,
   options: InstallOptions = {},
 ): Promise<LifecycleResult> {
-  const pkg = readPackage(archive);
+  const pkg = await readPackageOffThread(archive);
   const { id, version } = pkg.manifest;
   const grants = resolveGrants(pkg.manifest, options.grants);
   const settings = resolveSettings(pkg.manifest, options.settings);
@@ -153,7 +160,7 @@ export async function upgradePlugin(
   archive: unknown,
   options: InstallOptions = {},
 ): Promise<LifecycleResult> {
-  const pkg = readPackage(archive);
+  const pkg = await readPackageOffThread(archive);
   const { id, version } = pkg.manifest;
   const actor = options.actor ?? 'system';
   return runtime.serial(workspace, async () => {

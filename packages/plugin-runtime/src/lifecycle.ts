@@ -109,6 +109,7 @@ export async function installPlugin(
   const grants = resolveGrants(pkg.manifest, options.grants);
   const settings = resolveSettings(pkg.manifest, options.settings);
   const limits = resolvePluginLimits(options.limits);
+  runtime.checkLimits(limits);
   const actor = options.actor ?? 'system';
   return runtime.serial(workspace, async () => {
     const ws = await runtime.engine.getWorkspace(workspace);
@@ -176,6 +177,7 @@ export async function upgradePlugin(
         : resolveGrants(pkg.manifest, options.grants);
     const settings: JsonObject = resolveSettings(pkg.manifest, options.settings ?? current.settings);
     const limits = options.limits === undefined ? current.limits : resolvePluginLimits(options.limits);
+    runtime.checkLimits(limits);
     await probe(runtime, workspace, pkg, limits);
     const change = await runtime.engine.applyPluginLayer(workspace, pkg.contribution, {
       actor,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type PluginRuntimeOptions, packPluginFolder } from '@touchpoint/plugin-runtime';
+import { PluginRuntime, type PluginRuntimeOptions, packPluginFolder } from '@touchpoint/plugin-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphQLResponse, type Harness, startHarness } from './harness.ts';
 
@@ -117,6 +117,35 @@ describe('hostile plugins: limits a package asks for', () => {
       { workspace: ws },
     );
     expect(fine.installPlugin.applied).toBe(true);
+  });
+
+  it('refuses a host-call share larger than half the database pool, at install and when the runtime starts', async () => {
+    const ws = await workspace();
+    const archive = await plugin('evil.hog', '{ account: [read] }', '{}');
+    const before = await snapshot(ws);
+    // Half the harness's pool: the rest stays for other clients.
+    const pool = (h.engine.db.pool as unknown as { options: { max: number } }).options.max;
+    const share = Math.max(1, Math.floor(pool / 2));
+    expect(h.plugins!.maxHostCallConcurrency).toBe(share);
+    const refused = errorOf(
+      await h.gql(INSTALL, { a: archive, l: { hostCallConcurrency: share + 1 } }, { workspace: ws }),
+    );
+    expect(refused.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [
+        {
+          path: 'limits.hostCallConcurrency',
+          message: `is ${share + 1}; this server's database pool allows a plugin at most ${share} host calls at once (half its connections), so other clients keep the rest`,
+        },
+      ],
+    });
+    expect(await snapshot(ws)).toEqual(before);
+    await expect(
+      PluginRuntime.start({ engine: h.engine, limits: { hostCallConcurrency: share + 1 } }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'limits.hostCallConcurrency' }],
+    });
   });
 });
 

@@ -24,7 +24,10 @@ export interface DatabaseOptions {
   /** Where the embedded database keeps its files (default `./data`). */
   dataDir?: string;
   poolSize?: number;
-  /** How long one statement of the read path may run (default DEFAULT_STATEMENT_TIMEOUT_MS). */
+  /**
+   * How long one statement of the read path may run (default DEFAULT_STATEMENT_TIMEOUT_MS on a server,
+   * EMBEDDED_STATEMENT_TIMEOUT_MS on the embedded database).
+   */
   statementTimeoutMs?: number;
   /** MikroORM entity schemas of the system tables. */
   entities: EntitySchema[];
@@ -75,6 +78,12 @@ export function withStatementCounter<T>(fn: () => Promise<T>): { counter: { stat
 
 /** Statements of the read path stop after this long unless the caller says otherwise. */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * The same on the embedded database. PGlite is one session: a statement there holds every other request's
+ * statements until it ends, and ending it early means restarting the database's thread (~0.3-1 s). So its
+ * default is shorter — the longest any request waits behind another's slow statement.
+ */
+export const EMBEDDED_STATEMENT_TIMEOUT_MS = 5_000;
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
@@ -209,7 +218,8 @@ export class Database implements Sql {
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
-    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    const statementTimeoutMs =
+      options.statementTimeoutMs ?? (options.url ? DEFAULT_STATEMENT_TIMEOUT_MS : EMBEDDED_STATEMENT_TIMEOUT_MS);
     if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 100 || statementTimeoutMs > 3_600_000) {
       throw new TouchpointError('VALIDATION_FAILED', 'The statement time limit is not valid.', {
         issues: [
@@ -263,6 +273,24 @@ export class Database implements Sql {
     const signal = abortSignals.getStore();
     if (signal && !this.#embedded) return this.#cancellable<T>(signal, text, params);
     countStatement();
+    if (this.#embedded) {
+      // The clock starts once the statement has the connection: time spent queueing behind another
+      // request's slow statement is not this one's fault, and must not restart the database a second time.
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        const result = await this.#limited(() => client.query(text, params as unknown[]));
+        return result.rows as T[];
+      } catch (error) {
+        // Past its limit (the database was restarted) or a lost connection: this client is not reused. An
+        // error PostgreSQL answered (a SQLSTATE) leaves the connection as good as it was.
+        const sqlState = (error as { code?: unknown }).code;
+        broken = !(typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
     const result = await this.#limited(() => this.pool.query(text, params as unknown[]));
     return result.rows as T[];
   }

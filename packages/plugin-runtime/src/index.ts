@@ -29,6 +29,6 @@ export type {
   PluginRuntimeOptions,
   PluginUsage,
 } from './runtime.ts';
-export { PluginRuntime } from './runtime.ts';
+export { hostCallShare, PluginRuntime } from './runtime.ts';
 export type { PluginTestbed, PluginTestbedOptions } from './testing.ts';
 export { createPluginTestbed } from './testing.ts';

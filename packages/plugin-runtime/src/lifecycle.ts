@@ -8,7 +8,14 @@ import { compareVersions, type JsonObject, type PluginManifest, parseVersion } f
 import type { PluginGrants, PluginLimits } from '@touchpoint/sandbox';
 import { TouchpointError, validationFailed } from '@touchpoint/schema';
 import { fieldPrefix, prefixesClash } from './namespacing.ts';
-import { type PluginPackage, readPackage, resolveGrants, resolvePluginLimits, resolveSettings } from './package.ts';
+import {
+  type PluginPackage,
+  readPackage,
+  readPackageOffThread,
+  resolveGrants,
+  resolvePluginLimits,
+  resolveSettings,
+} from './package.ts';
 import type { LifecycleResult, PluginRuntime } from './runtime.ts';
 
 /** The channel and token of a lifecycle request, for the audit rows of its metadata change. */
@@ -87,7 +94,7 @@ export async function previewPlugin(
   workspace: string,
   archive: unknown,
 ): Promise<PluginPreview> {
-  const pkg = readPackage(archive);
+  const pkg = await readPackageOffThread(archive);
   const { manifest } = pkg;
   const ws = await runtime.engine.getWorkspace(workspace);
   const current = await runtime.installations.get(ws.id, manifest.id);
@@ -111,11 +118,12 @@ export async function installPlugin(
   archive: unknown,
   options: InstallOptions = {},
 ): Promise<LifecycleResult> {
-  const pkg = readPackage(archive);
+  const pkg = await readPackageOffThread(archive);
   const { id, version } = pkg.manifest;
   const grants = resolveGrants(pkg.manifest, options.grants);
   const settings = resolveSettings(pkg.manifest, options.settings);
   const limits = resolvePluginLimits(options.limits);
+  runtime.checkLimits(limits);
   const actor = options.actor ?? 'system';
   return runtime.serial(workspace, async () => {
     const ws = await runtime.engine.getWorkspace(workspace);
@@ -168,7 +176,7 @@ export async function upgradePlugin(
   archive: unknown,
   options: InstallOptions = {},
 ): Promise<LifecycleResult> {
-  const pkg = readPackage(archive);
+  const pkg = await readPackageOffThread(archive);
   const { id, version } = pkg.manifest;
   const actor = options.actor ?? 'system';
   return runtime.serial(workspace, async () => {
@@ -184,6 +192,7 @@ export async function upgradePlugin(
         : resolveGrants(pkg.manifest, options.grants);
     const settings: JsonObject = resolveSettings(pkg.manifest, options.settings ?? current.settings);
     const limits = options.limits === undefined ? current.limits : resolvePluginLimits(options.limits);
+    runtime.checkLimits(limits);
     await probe(runtime, workspace, pkg, limits);
     const change = await runtime.engine.applyPluginLayer(workspace, pkg.contribution, {
       actor,

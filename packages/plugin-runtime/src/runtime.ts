@@ -5,6 +5,7 @@ import type { ChangeResult, Engine, RecordService } from '@touchpoint/engine';
 import { type InputSpec, type JsonValue, type PluginManifest, validateInput } from '@touchpoint/plugin-sdk';
 import {
   type ActionDescriptor,
+  DEFAULT_LIMITS,
   type DisableEvent,
   type HookName,
   type PluginFailureCause,
@@ -99,8 +100,18 @@ const EMPTY_USAGE: Omit<PluginUsage, 'afterHookErrors'> = {
   consecutiveFailures: 0,
 };
 
+/**
+ * The most host calls one plugin may have running at once on a database pool of `poolSize` connections:
+ * half of it, at least one, so a plugin flooding its host calls leaves the other half to everyone else.
+ */
+export function hostCallShare(poolSize: number): number {
+  return Math.max(1, Math.floor(poolSize / 2));
+}
+
 export class PluginRuntime {
   readonly engine: Engine;
+  /** `hostCallShare` of the engine's pool: no plugin's `hostCallConcurrency` goes above it. */
+  readonly maxHostCallConcurrency: number;
   readonly host: PluginHost;
   readonly installations: Installations;
   readonly bridge: RecordsBridge;
@@ -119,9 +130,25 @@ export class PluginRuntime {
     this.engine = options.engine;
     this.installations = new Installations(options.engine.db);
     this.bridge = new RecordsBridge(options.engine);
+    const poolSize = (options.engine.db.pool as { options?: { max?: number } }).options?.max ?? 10;
+    this.maxHostCallConcurrency = hostCallShare(poolSize);
+    const asked = options.limits?.hostCallConcurrency;
+    if (asked !== undefined && asked > this.maxHostCallConcurrency) {
+      throw validationFailed('The plugin limits do not fit the database pool:', [
+        {
+          path: 'limits.hostCallConcurrency',
+          message: `is ${asked}; with a database pool of ${poolSize} connections a plugin may run at most ${this.maxHostCallConcurrency} host calls at once, so other clients keep the rest`,
+        },
+      ]);
+    }
+    // The default share (4) is lowered to what the pool allows (1 on the embedded database's pool of 1).
+    const limits = {
+      ...options.limits,
+      hostCallConcurrency: Math.min(asked ?? DEFAULT_LIMITS.hostCallConcurrency, this.maxHostCallConcurrency),
+    };
     this.host = new PluginHost({
       hostApi: this.bridge.hostApi(),
-      ...(options.limits ? { limits: options.limits } : {}),
+      limits,
       ...(options.watchdogIntervalMs ? { watchdogIntervalMs: options.watchdogIntervalMs } : {}),
       onLog: (entry) => this.log(entry),
       onDisable: (event) => this.#persistDisable(event),
@@ -194,6 +221,26 @@ export class PluginRuntime {
     }
   }
 
+  /** An installation's limits with its host-call share lowered to what the pool allows (one stored before). */
+  fitLimits(limits: Partial<PluginLimits>): Partial<PluginLimits> {
+    const share = limits.hostCallConcurrency;
+    return share !== undefined && share > this.maxHostCallConcurrency
+      ? { ...limits, hostCallConcurrency: this.maxHostCallConcurrency }
+      : limits;
+  }
+
+  /** Refuses an admin's limits whose host-call share would take more than the plugin's part of the pool. */
+  checkLimits(limits: Partial<PluginLimits>): void {
+    const share = limits.hostCallConcurrency;
+    if (share === undefined || share <= this.maxHostCallConcurrency) return;
+    throw validationFailed('The plugin limits are not valid:', [
+      {
+        path: 'limits.hostCallConcurrency',
+        message: `is ${share}; this server's database pool allows a plugin at most ${this.maxHostCallConcurrency} host calls at once (half its connections), so other clients keep the rest`,
+      },
+    ]);
+  }
+
   /** Loads an installation into the sandbox host, disabled again if it was. */
   async load(row: Installation, pkg = readPackage(row.archive)): Promise<void> {
     await this.host.load({
@@ -201,7 +248,7 @@ export class PluginRuntime {
       bundle: pkg.archive.bundle,
       workspace: row.workspace,
       grants: row.grants,
-      limits: row.limits,
+      limits: this.fitLimits(row.limits),
       settings: row.settings,
     });
     if (!row.enabled)

@@ -304,6 +304,7 @@ export class PluginInstance {
     const aborted = new Promise<never>((_, reject) => {
       abort = reject;
     });
+    aborted.catch(() => {}); // an abort after the call settled has nobody left to tell
     const state: CallState = {
       id,
       where,
@@ -315,9 +316,13 @@ export class PluginInstance {
       abort,
     };
     let failed: TouchpointError | undefined;
+    // Past its wall clock the call may be stuck where V8 cannot interrupt it (a huge allocation): the isolate
+    // is stopped with it, so the next call gets a fresh one instead of queueing behind it.
     const wall = setTimeout(() => {
-      state.failure ??= limitExceeded(this.reg.plugin.id, this.reg.workspace, 'wallTimeMs', limits.wallTimeMs, where);
-      abort(state.failure);
+      this.#failCall(
+        state,
+        limitExceeded(this.reg.plugin.id, this.reg.workspace, 'wallTimeMs', limits.wallTimeMs, where),
+      );
     }, limits.wallTimeMs);
     this.calls.set(id, state);
     this.#hooks.onActivity();

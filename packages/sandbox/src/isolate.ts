@@ -1,8 +1,10 @@
-// One V8 isolate running one plugin bundle: creation (runtime, bundle, init), calls and disposal. Knows
-// nothing of limits beyond passing them to V8; the host decides what a failure means.
-import ivm from 'isolated-vm';
-import { RUNTIME_SOURCE } from './runtime-source.ts';
-import type { JsonObject } from './types.ts';
+// One V8 isolate running one plugin bundle, as the host sees it: creation (runtime, bundle, init), calls
+// and disposal. The isolate itself lives in the sandbox process (`isolate-process.ts`), so that a failure
+// V8 cannot recover from costs a process the host kills, not the host's memory, a core, or its shutdown.
+// Knows nothing of limits beyond passing them to V8; the host decides what a failure means.
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { ChildMessage, IsolateStartConfig, ParentMessage } from './isolate-protocol.ts';
 
 /** The bridge the isolate calls for host functions; answers with a JSON reply text, never throws. */
 export type BridgeFunction = (callId: number, op: string, argsJson: string) => Promise<string>;
@@ -14,22 +16,16 @@ export type LogFunction = (
   dataJson: string | undefined,
 ) => true | { code: string; message: string };
 
-export interface IsolateConfig {
-  plugin: { id: string; version: string };
-  workspace: string;
-  settings: JsonObject;
-  memoryMb: number;
-  maxResultBytes: number;
-  /** Host calls one call may have in flight before the runtime refuses more without asking the host. */
-  maxHostCalls: number;
-  startupTimeMs: number;
-  bundle: string;
-  /** V8's compiled code of the bundle, shared by every isolate running the same bundle. */
+export interface IsolateConfig extends IsolateStartConfig {
+  /** Kept for callers that share one per bundle; the sandbox process caches compiled code by content. */
   bundleCache?: CodeCache;
   onCatastrophicError?: (message: string) => void;
   bridge: BridgeFunction;
   log: LogFunction;
 }
+
+/** Compiled code of a bundle is cached in the sandbox process by content; this object only marks sharing. */
+export type CodeCache = Record<string, never>;
 
 /** Why V8 stopped a call, from isolated-vm's error text. */
 export type StopReason = 'timeout' | 'memory' | 'disposed' | 'error';
@@ -42,43 +38,287 @@ export function stopReason(error: unknown, isolateDisposed: boolean): StopReason
   return 'error';
 }
 
-const CALL_OPTIONS = { arguments: { copy: true }, result: { promise: true, copy: true } } as const;
-
-/** Holds V8's code cache of one script once the first isolate compiled it. */
-export interface CodeCache {
-  data?: ivm.ExternalCopy<ArrayBuffer>;
+export interface SandboxProcessOptions {
+  /**
+   * Resident memory the sandbox process may use, MB, before the host kills it (every isolate in it is
+   * lost; the next call starts a new process). V8's per-isolate `memoryLimit` is a guideline an attacker
+   * can pass several times over, so this is the bound that holds.
+   */
+  maxRssMb: number;
+  /** How often the host reads the sandbox process's resident memory, ms. */
+  rssCheckMs: number;
+  /**
+   * How long the sandbox process may take to confirm it disposed an isolate, ms. isolated-vm's dispose
+   * waits for an isolate V8 cannot stop (for ~10 s, until "Script failed to terminate"); past this the
+   * host kills the process instead of waiting.
+   */
+  disposeTimeoutMs: number;
+  /** Added to an isolate's startup limit before the host gives up on a sandbox process that does not answer, ms. */
+  startupGraceMs: number;
 }
 
-const RUNTIME_CACHE: CodeCache = {};
+const processOptions: SandboxProcessOptions = {
+  maxRssMb: 1_024,
+  rssCheckMs: 100,
+  disposeTimeoutMs: 3_000,
+  startupGraceMs: 2_000,
+};
 
-/** Compiles with the cached code when there is some, producing it otherwise (saves ~0.4 ms per cold start). */
-async function compile(isolate: ivm.Isolate, code: string, filename: string, cache: CodeCache): Promise<ivm.Script> {
-  const options = cache.data ? { filename, cachedData: cache.data } : { filename, produceCachedData: true };
-  const script = (await isolate.compileScript(code, options)) as ivm.Script & {
-    cachedData?: ivm.ExternalCopy<ArrayBuffer>;
-  };
-  if (!cache.data && script.cachedData) cache.data = script.cachedData;
-  return script;
+/** Sets the bounds of the sandbox process (the next one started gets them; the running one at its next check). */
+export function configureSandboxProcess(options: Partial<SandboxProcessOptions>): void {
+  Object.assign(processOptions, options);
+}
+
+interface IsolateHandle {
+  bridge: BridgeFunction;
+  log: LogFunction;
+  onCatastrophicError?: (message: string) => void;
+  cpuNs: bigint;
+  /** Set when the isolate is gone (disposed, or its process died), with the text calls reject with. */
+  lost?: string;
+}
+
+interface Pending {
+  id: number;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+const CHILD_PATH = new URL('./isolate-process.ts', import.meta.url);
+const PAGE_BYTES = 4096;
+
+/** The child process holding the isolates, with the requests waiting on it. */
+class SandboxProcess {
+  readonly child: ChildProcess;
+  readonly handles = new Map<number, IsolateHandle>();
+  readonly #pending = new Map<number, Pending>();
+  #nextRequest = 1;
+  #dead = false;
+  /** Why the process is being stopped, per isolate (catastrophic) or for all (memory). */
+  #blame: { id?: number; message: string } | undefined;
+  #rssTimer: NodeJS.Timeout;
+  #referenced = false;
+  /** Disposals not yet confirmed, by request id: the timer that kills the process if none comes. */
+  readonly #disposing = new Map<number, NodeJS.Timeout>();
+
+  constructor() {
+    this.child = fork(CHILD_PATH, [], {
+      execArgv: ['--no-node-snapshot'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (message: ChildMessage) => this.#receive(message));
+    this.child.on('exit', (code, signal) => this.#died(code, signal));
+    this.child.on('error', () => {});
+    this.#unref();
+    this.#rssTimer = setInterval(() => this.#checkRss(), processOptions.rssCheckMs).unref();
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  /** Resident memory of the process, bytes (Linux; 0 where /proc is missing). */
+  rssBytes(): number {
+    if (this.#dead || this.child.pid === undefined) return 0;
+    try {
+      const statm = readFileSync(`/proc/${this.child.pid}/statm`, 'utf8');
+      return Number(statm.split(' ')[1]) * PAGE_BYTES;
+    } catch {
+      return 0;
+    }
+  }
+
+  #checkRss(): void {
+    const rss = this.rssBytes();
+    if (rss > processOptions.maxRssMb * 1024 * 1024) {
+      this.kill({
+        message: `Isolate was disposed during execution due to memory limit: its sandbox process used ${Math.round(rss / 1024 / 1024)} MB, more than the ${processOptions.maxRssMb} MB it may use`,
+      });
+    }
+  }
+
+  // The channel keeps the host's event loop alive only while something waits on the sandbox.
+  #ref(): void {
+    if (this.#referenced || this.#dead) return;
+    this.#referenced = true;
+    this.child.ref();
+    (this.child.channel as { ref?: () => void } | undefined)?.ref?.();
+  }
+
+  #unref(): void {
+    this.#referenced = false;
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+
+  send(message: ParentMessage): void {
+    if (this.#dead) return;
+    try {
+      this.child.send(message);
+    } catch {
+      // The channel closed: `exit` follows and fails whatever waits.
+    }
+  }
+
+  /** Sends a message answered by one `req`; rejects when the process dies first. */
+  request<T>(id: number, build: (req: number) => ParentMessage, fixedReq?: number): Promise<T> {
+    const req = fixedReq ?? this.#nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      const handle = this.handles.get(id);
+      if (this.#dead || handle?.lost) {
+        reject(new Error(handle?.lost ?? 'Isolate is disposed'));
+        return;
+      }
+      this.#pending.set(req, { id, resolve: resolve as (value: unknown) => void, reject });
+      this.#ref();
+      this.send(build(req));
+    });
+  }
+
+  #settle(req: number, outcome: { value: unknown } | { error: Error }): void {
+    const pending = this.#pending.get(req);
+    if (!pending) return;
+    this.#pending.delete(req);
+    if (this.#pending.size === 0) this.#unref();
+    if ('error' in outcome) pending.reject(outcome.error);
+    else pending.resolve(outcome.value);
+  }
+
+  /** Disposes an isolate in the process; kills the process when it does not confirm in time. */
+  dispose(id: number): void {
+    if (this.#dead) return;
+    const req = this.#nextRequest++;
+    const timer = setTimeout(() => {
+      this.kill({ id, message: 'Isolate was disposed: V8 could not stop it, so its sandbox process was stopped' });
+    }, processOptions.disposeTimeoutMs).unref();
+    this.#disposing.set(req, timer);
+    this.send({ t: 'dispose', id, req });
+  }
+
+  /** Fails the requests of one isolate (it was disposed) without waiting for the process. */
+  failIsolate(id: number, message: string): void {
+    for (const [req, pending] of this.#pending) if (pending.id === id) this.#settle(req, { error: new Error(message) });
+  }
+
+  #receive(message: ChildMessage): void {
+    switch (message.t) {
+      case 'created':
+        this.#settle(-message.id, { value: message });
+        break;
+      case 'failed':
+        this.#settle(-message.id, { error: Object.assign(new Error(message.message), { stack: message.stack }) });
+        break;
+      case 'result': {
+        const handle = this.handles.get(this.#pending.get(message.req)?.id ?? -1);
+        if (handle && message.cpuNs > handle.cpuNs) handle.cpuNs = message.cpuNs;
+        if (message.ok) this.#settle(message.req, { value: message.value });
+        else {
+          const error = new Error(message.message);
+          error.stack = message.stack ?? message.message;
+          this.#settle(message.req, { error });
+        }
+        break;
+      }
+      case 'heap':
+        this.#settle(message.req, { value: message.bytes });
+        break;
+      case 'disposed':
+        clearTimeout(this.#disposing.get(message.req));
+        this.#disposing.delete(message.req);
+        break;
+      case 'cpu':
+        for (const [id, ns] of message.cpu) {
+          const handle = this.handles.get(id);
+          if (handle && ns > handle.cpuNs) handle.cpuNs = ns;
+        }
+        break;
+      case 'bridge': {
+        const handle = this.handles.get(message.id);
+        const answer = handle
+          ? handle.bridge(message.callId, message.op, message.argsJson)
+          : Promise.resolve(JSON.stringify({ ok: false, error: { code: 'PLUGIN_FAILED', message: 'stopped' } }));
+        void answer.then((text) => this.send({ t: 'reply', req: message.req, text }));
+        break;
+      }
+      case 'log': {
+        const handle = this.handles.get(message.id);
+        const reply = handle ? handle.log(message.callId, message.level, message.message, message.dataJson) : true;
+        this.send({ t: 'reply', req: message.req, text: JSON.stringify(reply) });
+        break;
+      }
+      case 'catastrophic': {
+        this.handles.get(message.id)?.onCatastrophicError?.(message.message);
+        this.kill({
+          id: message.id,
+          message: `Isolate was disposed during execution due to memory limit: V8 could not stop it (${message.message})`,
+        });
+        break;
+      }
+    }
+  }
+
+  /** Stops the process at once; the isolates in it are lost and their calls fail. */
+  kill(blame?: { id?: number; message: string }): void {
+    if (this.#dead) return;
+    this.#blame ??= blame;
+    // The server log says why every plugin call in flight failed at once.
+    if (blame) console.warn(`[touchpoint] sandbox process ${this.child.pid} stopped: ${blame.message}`);
+    this.child.kill('SIGKILL');
+    this.#died(null, 'SIGKILL');
+  }
+
+  #died(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    clearInterval(this.#rssTimer);
+    for (const timer of this.#disposing.values()) clearTimeout(timer);
+    this.#disposing.clear();
+    if (current === this) current = undefined;
+    const blame = this.#blame;
+    const others = `Isolate was disposed: its sandbox process ended (${signal ?? `exit code ${code}`}) because of another plugin`;
+    for (const [id, handle] of this.handles) {
+      handle.lost ??= blame && (blame.id === undefined || blame.id === id) ? blame.message : others;
+    }
+    for (const [req, pending] of this.#pending) {
+      const handle = this.handles.get(pending.id);
+      this.#settle(req, { error: new Error(handle?.lost ?? blame?.message ?? others) });
+    }
+    this.#unref();
+  }
+}
+
+let current: SandboxProcess | undefined;
+let nextIsolate = 1;
+
+function sandboxProcess(): SandboxProcess {
+  current ??= new SandboxProcess();
+  return current;
+}
+
+// Whatever way the host ends, its sandbox process ends with it (the child also exits when the channel closes).
+process.on('exit', () => current?.child.kill('SIGKILL'));
+
+/** The running sandbox process (its pid and resident memory, bytes), if one runs; for tests and metrics. */
+export function sandboxProcessInfo(): { pid: number; rssBytes: number } | undefined {
+  if (!current || current.dead || current.child.pid === undefined) return undefined;
+  return { pid: current.child.pid, rssBytes: current.rssBytes() };
+}
+
+/** Stops the sandbox process (isolates in it are lost; the next call starts another). */
+export function stopSandboxProcess(): void {
+  current?.kill();
 }
 
 export class PluginIsolate {
-  readonly #isolate: ivm.Isolate;
-  readonly #context: ivm.Context;
-  readonly #dispatch: ivm.Reference<(...args: unknown[]) => unknown>;
-  readonly #references: ivm.Reference<unknown>[];
-  /** CPU time used before `dispose`, kept because a disposed isolate cannot be asked. */
-  #finalCpuNs: bigint | undefined;
+  readonly #process: SandboxProcess;
+  readonly #id: number;
+  readonly #handle: IsolateHandle;
 
-  private constructor(
-    isolate: ivm.Isolate,
-    context: ivm.Context,
-    dispatch: ivm.Reference<(...args: unknown[]) => unknown>,
-    references: ivm.Reference<unknown>[],
-  ) {
-    this.#isolate = isolate;
-    this.#context = context;
-    this.#dispatch = dispatch;
-    this.#references = references;
+  private constructor(sandbox: SandboxProcess, id: number, handle: IsolateHandle) {
+    this.#process = sandbox;
+    this.#id = id;
+    this.#handle = handle;
   }
 
   /**
@@ -86,50 +326,41 @@ export class PluginIsolate {
    * descriptor; rejects (with the isolate disposed) when the bundle cannot start.
    */
   static async create(config: IsolateConfig): Promise<{ isolate: PluginIsolate; descriptorJson: string }> {
-    const isolate = new ivm.Isolate({
-      memoryLimit: config.memoryMb,
+    const sandbox = sandboxProcess();
+    const id = nextIsolate++;
+    const handle: IsolateHandle = {
+      bridge: config.bridge,
+      log: config.log,
       ...(config.onCatastrophicError ? { onCatastrophicError: config.onCatastrophicError } : {}),
-    });
+      cpuNs: 0n,
+    };
+    sandbox.handles.set(id, handle);
+    const { bridge: _b, log: _l, onCatastrophicError: _o, bundleCache: _c, ...start } = config;
+    // V8 bounds the startup inside the process; this bounds a process that no longer answers at all.
+    const guard = setTimeout(
+      () => sandbox.kill({ id, message: 'Isolate was disposed: its sandbox process did not answer while it started' }),
+      config.startupTimeMs + processOptions.startupGraceMs,
+    );
     try {
-      const context = await isolate.createContext();
-      const bridge = new ivm.Reference(config.bridge);
-      const log = new ivm.Reference(config.log);
-      const runtimeConfig = JSON.stringify({
-        plugin: config.plugin,
-        workspace: config.workspace,
-        settings: config.settings,
-        maxResultBytes: config.maxResultBytes,
-        maxHostCalls: config.maxHostCalls,
-      });
-      // The runtime runs first, so it captures the built-ins before plugin code can touch them.
-      const runtimeScript = await compile(isolate, RUNTIME_SOURCE, 'touchpoint:runtime.js', RUNTIME_CACHE);
-      const runtime = (await runtimeScript.run(context, { reference: true })) as ivm.Reference<
-        (...args: unknown[]) => unknown
-      >;
-      runtimeScript.release();
-      const dispatch = (await runtime.apply(undefined, [bridge, log, runtimeConfig], {
-        result: { reference: true },
-        timeout: config.startupTimeMs,
-      })) as ivm.Reference<(...args: unknown[]) => unknown>;
-      runtime.release();
-      const filename = `plugin:${config.plugin.id}@${config.plugin.version}/bundle.js`;
-      const script = await compile(isolate, config.bundle, filename, config.bundleCache ?? {});
-      await script.run(context, { timeout: config.startupTimeMs });
-      script.release();
-      const descriptorJson = (await dispatch.apply(undefined, ['init', 0], {
-        result: { copy: true },
-        timeout: config.startupTimeMs,
-      })) as unknown;
-      if (typeof descriptorJson !== 'string') throw new Error('the runtime returned no descriptor');
-      return { isolate: new PluginIsolate(isolate, context, dispatch, [bridge, log]), descriptorJson };
+      // Creation is answered under the request id -id (a `created` or `failed` message).
+      const created = await sandbox.request<{ descriptorJson: string; cpuNs: bigint }>(
+        id,
+        () => ({ t: 'create', id, config: start }),
+        -id,
+      );
+      clearTimeout(guard);
+      handle.cpuNs = created.cpuNs;
+      return { isolate: new PluginIsolate(sandbox, id, handle), descriptorJson: created.descriptorJson };
     } catch (error) {
-      if (!isolate.isDisposed) isolate.dispose();
+      clearTimeout(guard);
+      sandbox.handles.delete(id);
+      sandbox.dispose(id);
       throw error;
     }
   }
 
   get disposed(): boolean {
-    return this.#isolate.isDisposed;
+    return this.#handle.lost !== undefined || this.#process.dead;
   }
 
   /**
@@ -145,31 +376,20 @@ export class PluginIsolate {
     nowIso: string,
     timeoutMs: number,
   ): Promise<unknown> {
-    return this.#dispatch.apply(undefined, [op, callId, a, b, payloadJson, nowIso], {
-      ...CALL_OPTIONS,
-      timeout: timeoutMs,
-    });
+    const args = [op, callId, a, b, payloadJson, nowIso];
+    return this.#process.request(this.#id, (req) => ({ t: 'call', id: this.#id, req, args, timeoutMs }));
   }
 
-  /** CPU time this isolate used so far, ns. */
+  /** CPU time this isolate used so far, ns, as last reported by the sandbox process (every 5 ms during calls). */
   cpuTimeNs(): bigint {
-    if (this.#finalCpuNs !== undefined) return this.#finalCpuNs;
-    try {
-      return this.#isolate.cpuTime;
-    } catch {
-      return 0n;
-    }
+    return this.#handle.cpuNs;
   }
 
-  /**
-   * V8 heap in use (used + external), bytes; 0 once disposed. Asynchronous on purpose: the synchronous
-   * variant waits for the isolate to be idle, which would stall the host behind a busy plugin.
-   */
+  /** V8 heap in use (used + external), bytes; 0 once disposed. */
   async heapBytes(): Promise<number> {
-    if (this.#isolate.isDisposed) return 0;
+    if (this.disposed) return 0;
     try {
-      const stats = await this.#isolate.getHeapStatistics();
-      return stats.used_heap_size + stats.externally_allocated_size;
+      return await this.#process.request<number>(this.#id, (req) => ({ t: 'heap', id: this.#id, req }));
     } catch {
       return 0;
     }
@@ -177,13 +397,10 @@ export class PluginIsolate {
 
   /** Stops whatever runs in the isolate and frees it. Pending calls reject. */
   dispose(): void {
-    if (this.#finalCpuNs !== undefined) return;
-    this.#finalCpuNs = this.cpuTimeNs();
-    for (const reference of this.#references) reference.release();
-    if (!this.#isolate.isDisposed) {
-      this.#dispatch.release();
-      this.#context.release();
-      this.#isolate.dispose();
-    }
+    if (this.#handle.lost !== undefined) return;
+    this.#handle.lost = 'Isolate is disposed';
+    this.#process.failIsolate(this.#id, this.#handle.lost);
+    this.#process.handles.delete(this.#id);
+    this.#process.dispose(this.#id);
   }
 }

@@ -9,7 +9,7 @@
 //
 // The source is one function expression (so V8 can cache its compiled code across isolates) taking
 // bridge: Reference to the host-call bridge `(callId, op, argsJson) => Promise<replyJson>`,
-// logSink: Reference to the log sink `(callId, level, message, dataJson) => true | refusal`, and the
+// logSink: Reference to the log sink `(callId, level, message, dataJson) => Promise<JSON of true | refusal>`, and the
 // config JSON. It returns `dispatch(op, callId, a, b, payloadJson, nowIso)` → JSON text (init) or a
 // promise of one.
 export const RUNTIME_SOURCE = `(function touchpointRuntime(bridge, logSink, configJson) {
@@ -28,7 +28,7 @@ const ErrorCtor = Error;
 const StringCtor = String;
 const HOOKS = ['beforeCreate', 'beforeUpdate', 'beforeDelete', 'afterCreate', 'afterUpdate', 'afterDelete'];
 const CALL_OPTIONS = { __proto__: null, arguments: { __proto__: null, copy: true }, result: { __proto__: null, promise: true, copy: true } };
-const LOG_OPTIONS = { __proto__: null, arguments: { __proto__: null, copy: true }, result: { __proto__: null, copy: true } };
+const LOG_OPTIONS = { __proto__: null, arguments: { __proto__: null, copy: true } };
 
 // Memory outside the V8 heap (wasm) escapes the memory limit; shared memory and Atomics.wait could block
 // the isolate's thread without using CPU. A plugin needs none of them.
@@ -89,7 +89,8 @@ async function callHost(callId, op, args) {
   throw hostError(reply.error);
 }
 
-// Synchronous: the host charges the line before the plugin goes on, so lines cannot pile up unpaid.
+// Synchronous (the isolate waits for the host's answer): the host charges the line before the plugin goes on,
+// so lines cannot pile up unpaid.
 function log(callId, level, message, data) {
   let json;
   try {
@@ -97,7 +98,7 @@ function log(callId, level, message, data) {
   } catch {
     json = '"[not JSON]"';
   }
-  const reply = logSink.applySync(undefined, [callId, level, StringCtor(message), json], LOG_OPTIONS);
+  const reply = parse(logSink.applySyncPromise(undefined, [callId, level, StringCtor(message), json], LOG_OPTIONS));
   if (reply !== true) throw hostError(reply);
 }
 

@@ -2,6 +2,7 @@
 // with LIMIT_EXCEEDED naming the plugin and the limit, while the host's event loop keeps turning and a
 // well-behaved plugin in the same host keeps answering, in the same workspace and in another one.
 import { describe, expect, it } from 'vitest';
+import { sandboxProcessInfo } from '../src/index.ts';
 import { IMPORT } from './fixtures.ts';
 import {
   ACCOUNT_ID,
@@ -103,6 +104,33 @@ describe('hostile plugins: limits', () => {
     await othersUnaffected();
   });
 
+  it('an allocation V8 cannot stop (Array(2 ** 27).fill): the sandbox process is killed, the host keeps its memory', async () => {
+    // In the host's own process this ended in "Script failed to terminate" after ~10 s: gigabytes kept, a
+    // core busy, and a process that could not exit. Now the isolate is stopped at its first limit and, as
+    // V8 cannot stop it, the sandbox process holding it is killed.
+    const plugin = await load(hookPlugin(`if (ctx.values.name === 'x') new Array(2 ** 27).fill(1);`), {
+      memoryMb: 64,
+    });
+    await host.runHook(plugin, 'w1', 'account', 'beforeCreate', { values: { name: 'y' } });
+    const sandboxBefore = sandboxProcessInfo();
+    const rssBefore = process.memoryUsage().rss;
+    const { result, ticks, ms } = await whileCountingTicks(() => create(plugin));
+    const error = errorOf(result);
+    expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { plugin } });
+    expect(['cpuTimeMs', 'wallTimeMs', 'memoryMb']).toContain(error.details?.limit);
+    expect(ticks).toBeGreaterThan(2);
+    expect(ms).toBeLessThan(2_000);
+    // The host grew by 0.6-2.8 GB per such call before; now its own memory barely moves.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
+    // The process that held it is killed when it cannot confirm the isolate stopped (3 s); the next call
+    // starts a fresh one.
+    await until(() => sandboxProcessInfo()?.pid !== sandboxBefore?.pid, 5_000);
+    const ok = await host.runHook(plugin, 'w1', 'account', 'beforeCreate', { values: { name: 'y' } });
+    expect(ok).toEqual({ values: { name: 'y' } });
+    expect(sandboxProcessInfo()!.rssBytes).toBeLessThan(200 * 1024 * 1024);
+    await othersUnaffected();
+  });
+
   it('never-settling promise: stopped at the wall-clock limit', async () => {
     const plugin = await load(hookPlugin('await new Promise(() => {});'), { wallTimeMs: 200 });
     const { result, ms } = await whileCountingTicks(() => create(plugin));
@@ -183,7 +211,7 @@ describe('hostile plugins: limits', () => {
   it('the budget is shared by the calls of one request', async () => {
     const plugin = await load(
       hookPlugin(`for (let i = 0; i < 600; i++) await ctx.host.records.get('account', '${ACCOUNT_ID}');`),
-      { hostCallsPerRequest: 1_000, cpuTimeMs: 5_000 },
+      { hostCallsPerRequest: 1_000, cpuTimeMs: 5_000, wallTimeMs: 10_000 },
       { records: { account: ['read'] } },
     );
     const request = {};

@@ -1,7 +1,7 @@
 // A refusal in the user's words: the column limit of a table says what the table holds, in both languages.
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api.ts';
-import { refusal } from './refusal.ts';
+import { refusal, refusalLine } from './refusal.ts';
 
 describe('refusals', () => {
   it('words the column limit of a table with its counts, in English and Chinese', () => {
@@ -26,5 +26,22 @@ describe('refusals', () => {
     expect(refusal(new ApiError('LIMIT_EXCEEDED', 'first: too many'), 'zh-CN').text).toBe(
       '变更被拒绝：超出了服务器的限制。',
     );
+  });
+
+  it("gives the Kanban and timeline one line in the reader's language, a plugin's words labelled as its own", () => {
+    const failed = new ApiError('PLUGIN_FAILED', 'Plugin evil.p failed in account.beforeUpdate (workspace w).', [], {
+      plugin: 'evil.p',
+      pluginMessage: 'Your session expired. Log in again at [link removed]',
+    });
+    expect(refusalLine(failed, 'zh-CN')).toBe(
+      '插件 evil.p 出错。 以下消息来自该插件，而非 Touchpoint： “Your session expired. Log in again at [link removed]”',
+    );
+    expect(refusalLine(failed, 'en')).toBe(
+      'The plugin evil.p failed. Message from the plugin, not from Touchpoint: “Your session expired. Log in again at [link removed]”',
+    );
+    // Not a plugin's: the refusal in Chinese words, the server's English sentence left out.
+    const limit = new ApiError('LIMIT_EXCEEDED', 'first: too many');
+    expect(refusalLine(limit, 'zh-CN')).toBe('变更被拒绝：超出了服务器的限制。');
+    expect(refusalLine(new Error('network down'), 'zh-CN')).not.toContain('network down');
   });
 });

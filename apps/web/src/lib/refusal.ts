@@ -1,7 +1,7 @@
 // A server refusal in the user's words: what was refused and why, by the error's code. The server's own
 // sentence is English and names API terms (`confirmDestructive: true`), so it is shown only in English,
 // and then only for codes without words of their own here.
-import { ApiError, type Lang } from './api.ts';
+import { ApiError, describePluginProblem, type Lang } from './api.ts';
 import { fill, messages } from './i18n.ts';
 
 export interface Refusal {
@@ -45,4 +45,17 @@ export function refusal(error: unknown, lang: Lang): Refusal {
   // Issue messages come from the server's validators in English; in Chinese the path says where.
   const issues = error.issues.map((i) => (lang === 'en' ? `${i.path}: ${i.message}` : `${i.path}：${i.message}`));
   return { text, issues };
+}
+
+/**
+ * One line for a banner or a toast: a plugin's failure or refusal labelled as the plugin's (its words
+ * quoted), otherwise the refusal in the person's words with the problems the server named.
+ */
+export function refusalLine(error: unknown, lang: Lang): string {
+  if (error instanceof ApiError) {
+    const fromPlugin = describePluginProblem(error, lang);
+    if (fromPlugin) return fromPlugin;
+  }
+  const { text, issues } = refusal(error, lang);
+  return issues.length > 0 ? `${text} ${issues.join('; ')}` : text;
 }

@@ -1,6 +1,6 @@
 // A Touchpoint server as a user runs it, for tests: `touchpoint start` in a process of its own, reached over
 // HTTP, measured from outside (/proc), stopped by signals.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -47,8 +47,53 @@ export interface ServerProcess {
   stop(signal: NodeJS.Signals, ms: number): Promise<number>;
 }
 
-/** `touchpoint start` on a free port; resolves once it says it is ready. */
+/** The admin these tests sign in as: made with `touchpoint user add`, as an operator would. */
+const TESTER = { email: 'tester@example.test', password: 'correct horse battery staple' };
+/** The session cookie of each running server's tester, by URL. */
+const sessions = new Map<string, string>();
+
+/** `touchpoint user add` for the tester; a second run on the same data finds them there already. */
+function addTester(env: Record<string, string>): void {
+  const added = spawnSync(
+    process.execPath,
+    [
+      '--no-node-snapshot',
+      bin,
+      'user',
+      'add',
+      '--email',
+      TESTER.email,
+      '--name',
+      'Tester',
+      '--role',
+      'admin',
+      '--password-stdin',
+    ],
+    { env: { ...process.env, ...env }, input: `${TESTER.password}\n`, encoding: 'utf8' },
+  );
+  if (added.status !== 0 && !/already/i.test(`${added.stdout}${added.stderr}`)) {
+    throw new Error(`touchpoint user add failed:\n${added.stdout}${added.stderr}`);
+  }
+}
+
+/** Signs the tester in over HTTP (the signIn mutation) and keeps the session cookie for gql. */
+async function signIn(url: string): Promise<void> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { id } }',
+      variables: { e: TESTER.email, p: TESTER.password },
+    }),
+  });
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (!response.ok || !cookie) throw new Error(`sign-in refused: ${response.status} ${await response.text()}`);
+  sessions.set(url, cookie);
+}
+
+/** `touchpoint start` on a free port, with a signed-in admin for gql; resolves once it says it is ready. */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  addTester(env);
   const port = await freePort();
   const child = spawn(process.execPath, ['--no-node-snapshot', bin, 'start', '--port', String(port)], {
     env: { ...process.env, ...env },
@@ -69,9 +114,11 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     child.stdout!.on('data', check);
     child.once('exit', () => reject(new Error(`the server exited:\n${output}`)));
   });
+  const url = `http://127.0.0.1:${port}`;
+  await signIn(url);
   return {
     child,
-    url: `http://127.0.0.1:${port}`,
+    url,
     output: () => output,
     async stop(signal, ms) {
       const started = performance.now();
@@ -96,7 +143,7 @@ export async function gql(url: string, query: string, variables: Record<string, 
     headers: {
       'content-type': 'application/json',
       'x-touchpoint-workspace': 'default',
-      'x-touchpoint-actor': 'tester',
+      cookie: sessions.get(url) ?? '',
     },
     body: JSON.stringify({ query, variables }),
   });

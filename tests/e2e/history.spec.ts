@@ -1,6 +1,7 @@
 // The History section of a record page, in a real browser against `npm start`: an opportunity changed by two
 // people shows who changed what, old → new, with field labels, option labels and related records by title,
 // in English and in Chinese.
+import { request as http } from '@playwright/test';
 import { expect, graphql, type Page, shot, test } from './fixtures.ts';
 
 type Lang = 'en' | 'zh-CN';
@@ -12,14 +13,24 @@ async function open(page: Page, lang: Lang, path: string) {
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 }
 
-async function as(page: Page, actor: string, query: string, variables: Record<string, unknown>) {
-  const response = await page.request.post('/graphql', {
-    data: { query, variables },
-    headers: { 'x-touchpoint-actor': actor },
-  });
-  const body = await response.json();
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data;
+/** Runs a request as a demo user, signed in through the API in a client of its own. */
+async function as(email: string, query: string, variables: Record<string, unknown>) {
+  const client = await http.newContext({ baseURL: test.info().project.use.baseURL });
+  try {
+    const signedIn = await client.post('/graphql', {
+      data: {
+        query: 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { id } }',
+        variables: { e: email, p: 'touchpoint' },
+      },
+    });
+    expect(signedIn.ok(), await signedIn.text()).toBe(true);
+    const response = await client.post('/graphql', { data: { query, variables } });
+    const body = await response.json();
+    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+    return body.data;
+  } finally {
+    await client.dispose();
+  }
 }
 
 test('an opportunity page shows its history with labels and titles, in both languages', async ({ page }) => {
@@ -39,16 +50,19 @@ test('an opportunity page shows its history with labels and titles, in both lang
     ...created,
     ...(await graphql<{ pipelines: { nodes: { id: string }[] } }>(page, '{ pipelines(first: 1) { nodes { id } } }')),
   }));
-  const { createOpportunity } = await as(
+  const { people } = await graphql<{ people: { nodes: { email: string; name: string }[] } }>(
     page,
-    'rep1',
+    '{ people: users(filter: { email: { in: ["rep1@example.com", "manager@example.com"] } }) { nodes { email name } } }',
+  );
+  const nameOf = (email: string) => people.nodes.find((p) => p.email === email)!.name;
+  const { createOpportunity } = await as(
+    'rep1@example.com',
     `mutation($a: ID!, $p: ID!, $name: String!) { createOpportunity(input: { name: $name, accountId: $a, pipelineId: $p }) { id } }`,
     { a: a.id, p: pipelines.nodes[0]!.id, name: `Cold store ${stamp}` },
   );
   const id = createOpportunity.id as string;
   await as(
-    page,
-    'manager',
+    'manager@example.com',
     `mutation($id: ID!, $b: ID!) { updateOpportunity(id: $id, input: { stage: qualification, accountId: $b }) { id } }`,
     {
       id,
@@ -73,12 +87,12 @@ test('an opportunity page shows its history with labels and titles, in both lang
     // Newest first: the manager's stage and account change, then what rep1 set on creation.
     const stage = history.locator('[data-testid="history-entry"][data-field="stage"]');
     await expect(stage).toHaveCount(2);
-    await expect(stage.nth(0)).toContainText('manager');
+    await expect(stage.nth(0)).toContainText(nameOf('manager@example.com'));
     await expect(stage.nth(0)).toContainText(words.channel);
     await expect(stage.nth(0)).toContainText(words.stage);
     await expect(stage.nth(0).locator('.old')).toHaveText(stages[lang][0]);
     await expect(stage.nth(0).locator('.new')).toHaveText(stages[lang][1]);
-    await expect(stage.nth(1)).toContainText('rep1');
+    await expect(stage.nth(1)).toContainText(nameOf('rep1@example.com'));
     await expect(stage.nth(1)).toContainText(words.created);
     const account = history.locator('[data-testid="history-entry"][data-field="account"]').first();
     await expect(account).toContainText(words.account);

@@ -6,8 +6,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 
 /** Headers a browser client may send across origins (when its origin is allowed). */
-const ALLOWED_HEADERS =
-  'content-type, accept, authorization, x-touchpoint-workspace, x-touchpoint-actor, x-touchpoint-debug';
+const ALLOWED_HEADERS = 'content-type, accept, authorization, x-touchpoint-workspace, x-touchpoint-debug';
 const PREFLIGHT_MAX_AGE = '600';
 
 /** A refusal before anything is parsed: status, GraphQL error code, message and the header at fault. */

@@ -79,6 +79,10 @@ Environment:
   TOUCHPOINT_TOKEN          The API token they send to it (\`touchpoint token create\`, or createApiToken)
   TOUCHPOINT_CLOCK          Run as if it were this instant (ISO 8601, e.g. 2026-12-03T15:00:00Z), the clock
                             going on from there: "now" for relative dates, the timeline and the demo data
+
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input (nothing applied), 4 destructive steps need
+--confirm-destructive, 5 server unreachable, 6 API token refused (unknown, revoked or expired),
+7 not allowed (metadata as code is for administrators)
 `;
 
 interface Options {

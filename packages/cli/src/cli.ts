@@ -1,4 +1,5 @@
-// The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation.
+// The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation,
+// 5 server unreachable, 6 not signed in (API token unknown, revoked or expired), 7 not allowed (not an admin).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,10 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Engine, EngineOptions } from '@touchpoint/engine';
 import { isTouchpointError, TouchpointError } from '@touchpoint/schema';
-import { applyMetadata, exportMetadata, printPlan } from './metadata-command.ts';
+import { applyMetadata, exportMetadata, localTarget, type MetadataTarget, printPlan } from './metadata-command.ts';
+import { RemoteMetadataTarget, ServerUnreachableError, sendsTokenInClear, serverUrl } from './metadata-remote.ts';
 import { SEED_SIZES, type SeedSize } from './seed.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, invalid: 3, confirm: 4 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  invalid: 3,
+  confirm: 4,
+  unreachable: 5,
+  unauthenticated: 6,
+  forbidden: 7,
+} as const;
 
 const DEFAULT_SCHEMAS = fileURLToPath(new URL('../../../schemas/entities', import.meta.url));
 
@@ -36,6 +47,9 @@ Commands:
                             entities and fields are matched by id (a changed name is a rename), what it
                             no longer lists is removed.  --confirm-destructive for destructive steps
   metadata plan <path>      The same as diff (kept for scripts)
+      --server <url>        Export, diff and apply against a running server over HTTP instead of opening
+                            the database (which that server holds); needs an admin's API token in
+                            $TOUCHPOINT_TOKEN or, with --token-stdin, on standard input
   user add                  Make someone able to sign in (their user record, credential and membership).
       --email <address> --name <name> --role <role> (e.g. admin, salesRep)
       --password-stdin      Read the password from standard input (else they cannot sign in with one yet)
@@ -61,8 +75,14 @@ Environment:
   TOUCHPOINT_WEB_DIR        Built web app served by start (default: the repository's apps/web/build)
   TOUCHPOINT_STATEMENT_TIMEOUT_MS
                             How long one read statement may run before it is stopped (default 30000)
+  TOUCHPOINT_SERVER         The running server metadata commands talk to (as --server)
+  TOUCHPOINT_TOKEN          The API token they send to it (\`touchpoint token create\`, or createApiToken)
   TOUCHPOINT_CLOCK          Run as if it were this instant (ISO 8601, e.g. 2026-12-03T15:00:00Z), the clock
                             going on from there: "now" for relative dates, the timeline and the demo data
+
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input (nothing applied), 4 destructive steps need
+--confirm-destructive, 5 server unreachable, 6 API token refused (unknown, revoked or expired),
+7 not allowed (metadata as code is for administrators)
 `;
 
 interface Options {
@@ -82,6 +102,8 @@ interface Options {
   'password-stdin'?: boolean;
   user?: string;
   expires?: string;
+  server?: string;
+  'token-stdin'?: boolean;
   help?: boolean;
 }
 
@@ -127,11 +149,18 @@ async function start(options: Options): Promise<number> {
     },
   });
   const { engine } = touchpoint;
+  // The port listened on (--port 0 asks for any free one).
+  const listening = new URL(touchpoint.url).port;
+  if (engine.db.embedded) {
+    // A command refused the data folder while this server runs can then say where to reach it.
+    const { announceDataDirServer } = await import('@touchpoint/engine');
+    announceDataDirServer(resolve(process.env.TOUCHPOINT_DATA_DIR ?? './data'), `http://localhost:${listening}`);
+  }
   const where = engine.db.embedded
     ? `embedded database in ${process.env.TOUCHPOINT_DATA_DIR ?? './data'}`
     : 'PostgreSQL';
   console.log(
-    `Touchpoint is ready at http://localhost:${port}/ (GraphQL API at http://localhost:${port}/graphql, ${where})`,
+    `Touchpoint is ready at http://localhost:${listening}/ (GraphQL API at http://localhost:${listening}/graphql, ${where})`,
   );
   // Catches up history rows written while no behaviour ran (e.g. before an upgrade added their links), in
   // the background: on a large dataset even finding nothing to do reads the history tables once.
@@ -254,6 +283,50 @@ async function withEngine(fn: (engine: Engine) => Promise<number>): Promise<numb
   }
 }
 
+/** The server of `--server` / TOUCHPOINT_SERVER with its token, or the exit code of a usage error. */
+async function remoteTarget(server: string, workspace: string, options: Options): Promise<MetadataTarget | number> {
+  let url: string;
+  try {
+    url = serverUrl(server);
+  } catch (error) {
+    console.error((error as Error).message);
+    return EXIT.usage;
+  }
+  const token = options['token-stdin'] ? (await readStdin()).trim() : (process.env.TOUCHPOINT_TOKEN ?? '').trim();
+  if (!token) {
+    console.error(
+      `The server ${url} needs an administrator's API token: put it in TOUCHPOINT_TOKEN or pipe it in with --token-stdin ` +
+        '(make one with `touchpoint token create --user <email> --name <name>`, or the createApiToken mutation).',
+    );
+    return EXIT.usage;
+  }
+  if (sendsTokenInClear(url)) {
+    console.error(`Warning: ${url} is plain http to another machine; the API token crosses the network unencrypted.`);
+  }
+  return new RemoteMetadataTarget(url, token, workspace);
+}
+
+/**
+ * The CLI's own database for a metadata command. When a running server holds the embedded data folder, the
+ * refusal says how to run the same command against that server instead.
+ */
+async function withLocalEngine(sub: string, fn: (engine: Engine) => Promise<number>): Promise<number> {
+  try {
+    return await withEngine(fn);
+  } catch (error) {
+    if (!isTouchpointError(error) || error.code !== 'CONFLICT' || error.details.dataDir === undefined) throw error;
+    const url = typeof error.details.url === 'string' ? error.details.url : '<its address>';
+    throw new TouchpointError(
+      'CONFLICT',
+      `${error.message}\nTo work on the metadata while it runs, talk to that server instead: ` +
+        `TOUCHPOINT_TOKEN=<an admin's API token> touchpoint metadata ${sub} … --server ${url}. ` +
+        'Get a token from the server (the createApiToken mutation, signed in as an admin), or with ' +
+        '`touchpoint token create --user <admin email> --name cli` while the server is stopped.',
+      { details: error.details, issues: error.issues },
+    );
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -277,6 +350,8 @@ export async function main(argv: string[]): Promise<number> {
         'password-stdin': { type: 'boolean' },
         user: { type: 'string' },
         expires: { type: 'string' },
+        server: { type: 'string' },
+        'token-stdin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -319,14 +394,20 @@ export async function main(argv: string[]): Promise<number> {
           out: options.out,
           confirmDestructive: options['confirm-destructive'] ?? false,
         };
-        if (sub === 'export') return await withEngine((engine) => exportMetadata(engine, metadataOptions));
-        if (!['plan', 'diff', 'apply'].includes(sub ?? '') || !file) {
+        const run = (target: MetadataTarget) =>
+          sub === 'export'
+            ? exportMetadata(target, metadataOptions)
+            : applyMetadata(target, file as string, { ...metadataOptions, dryRun: sub !== 'apply' });
+        if (sub !== 'export' && (!['plan', 'diff', 'apply'].includes(sub ?? '') || !file)) {
           console.error(`Usage: touchpoint metadata diff|apply <file-or-folder> | metadata export\n\n${HELP}`);
           return EXIT.usage;
         }
-        return await withEngine((engine) =>
-          applyMetadata(engine, file, { ...metadataOptions, dryRun: sub !== 'apply' }),
-        );
+        const server = options.server ?? (process.env.TOUCHPOINT_SERVER || undefined);
+        if (server !== undefined) {
+          const remote = await remoteTarget(server, workspace, options);
+          return typeof remote === 'number' ? remote : await run(remote);
+        }
+        return await withLocalEngine(sub ?? 'export', (engine) => run(localTarget(engine, workspace)));
       }
       case 'seed': {
         const size = (options.size ?? 'S').toUpperCase();
@@ -358,6 +439,10 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.usage;
     }
   } catch (error) {
+    if (error instanceof ServerUnreachableError) {
+      console.error(error.message);
+      return EXIT.unreachable;
+    }
     if (isTouchpointError(error)) {
       console.error(`${error.code}: ${error.message}`);
       for (const issue of error.message.includes(error.issues[0]?.message ?? '\u0000') ? [] : error.issues) {
@@ -365,6 +450,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (error.code === 'CONFIRMATION_REQUIRED') return EXIT.confirm;
       if (error.code === 'VALIDATION_FAILED') return EXIT.invalid;
+      if (error.code === 'UNAUTHENTICATED') return EXIT.unauthenticated;
+      if (error.code === 'FORBIDDEN') return EXIT.forbidden;
       return EXIT.failed;
     }
     console.error(error);

@@ -1,12 +1,23 @@
 // `touchpoint metadata export|apply|diff|plan`: metadata as code. Export writes the admin's layer; apply and
 // diff take a desired state (or a change list), plan the difference to the live metadata and — for apply —
-// make it in one transaction through the same change API the designer uses.
+// make it in one transaction through the same change API the designer uses. The target is the CLI's own
+// database or a running server (--server): one code path plans for both, so they cannot drift apart.
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Engine, MetadataChange, MigrationPlan } from '@touchpoint/engine';
+import {
+  describeChange,
+  desiredEntities,
+  type Engine,
+  exportLayer,
+  type LayerExport,
+  type MetadataChange,
+  type MigrationPlan,
+  planChanges,
+  type WorkspaceLayers,
+  workspaceLayers,
+} from '@touchpoint/engine';
 import { validationFailed } from '@touchpoint/schema';
-import { metadataText, readMetadataPath, writeMetadataFolder } from './metadata-files.ts';
-import { adminLayer, describeChange, desiredEntities, planChanges } from './metadata-state.ts';
+import { readMetadataPath, writeMetadataFolder } from './metadata-files.ts';
 
 /** Exit codes of the metadata commands (the CLI's own: see cli.ts). */
 const OK = 0;
@@ -18,7 +29,36 @@ export interface MetadataCommandOptions {
   confirmDestructive: boolean;
 }
 
-export function printPlan(plan: MigrationPlan): void {
+/** Where the metadata lives: the CLI's own database, or a running server reached over HTTP. */
+export interface MetadataTarget {
+  /** The core and plugin layers and the live entities, which a desired state is planned against. */
+  layers(): Promise<WorkspaceLayers>;
+  /** The admin's layer as the export writes it. */
+  exported(): Promise<LayerExport>;
+  /** The database steps of changes, planned dry: nothing is written. */
+  plan(changes: MetadataChange[]): Promise<MigrationPlan>;
+  apply(changes: MetadataChange[], confirmDestructive: boolean): Promise<{ applied: boolean; version: number }>;
+}
+
+/** The CLI's own database (DATABASE_URL or the embedded one). */
+export function localTarget(engine: Engine, workspace: string): MetadataTarget {
+  const layers = () => workspaceLayers(engine, workspace);
+  return {
+    layers,
+    exported: async () => exportLayer(await layers()),
+    plan: async (changes) =>
+      (await engine.changeMetadata(workspace, changes, { actor: 'cli', dryRun: true, reason: 'metadata apply' })).plan,
+    apply: (changes, confirmDestructive) =>
+      engine.changeMetadata(workspace, changes, {
+        actor: 'cli',
+        channel: 'cli',
+        confirmDestructive,
+        reason: 'metadata apply',
+      }),
+  };
+}
+
+export function printPlan(plan: Pick<MigrationPlan, 'steps'>): void {
   if (plan.steps.length === 0) {
     console.log('Nothing to change in the database.');
     return;
@@ -28,36 +68,18 @@ export function printPlan(plan: MigrationPlan): void {
   }
 }
 
-/** The core and plugin layers of a workspace and the plugins they come from (`id@version`). */
-async function baseOf(engine: Engine, workspace: string) {
-  const ws = await engine.getWorkspace(workspace);
-  const em = engine.db.orm.em.fork();
-  const base = await engine.store.baseLayers(ws.id, em);
-  const plugins = [
-    ...new Set(
-      base
-        .flatMap((e) => [e.source, ...e.fields.map((f) => f.source)])
-        .filter((s): s is string => s?.startsWith('plugin:') ?? false)
-        .map((s) => s.slice('plugin:'.length)),
-    ),
-  ].sort();
-  return { base, plugins };
-}
-
-export async function exportMetadata(engine: Engine, options: MetadataCommandOptions): Promise<number> {
-  const { base, plugins } = await baseOf(engine, options.workspace);
-  const { entities } = await engine.metadata(options.workspace);
-  const layer = adminLayer(base, entities);
+export async function exportMetadata(target: MetadataTarget, options: MetadataCommandOptions): Promise<number> {
+  const { text, documents } = await target.exported();
   const out = options.out;
   // A path ending in .yaml or .yml is one multi-document file; anything else is a folder.
   const isFolder = out !== undefined && !['.yaml', '.yml'].includes(extname(out));
-  if (out === undefined) process.stdout.write(metadataText(layer, plugins));
+  if (out === undefined) process.stdout.write(text);
   else if (isFolder) {
-    const files = writeMetadataFolder(out, layer);
+    const files = writeMetadataFolder(out, documents);
     console.log(`Wrote ${files.length} files to ${out}/entities.`);
   } else {
-    writeFileSync(out, metadataText(layer, plugins));
-    console.log(`Wrote ${layer.entities.length + layer.layers.length} documents to ${out}.`);
+    writeFileSync(out, text);
+    console.log(`Wrote ${documents.length} documents to ${out}.`);
   }
   return OK;
 }
@@ -68,18 +90,18 @@ export async function exportMetadata(engine: Engine, options: MetadataCommandOpt
  * `apply` with nothing changed (exit 4) and makes `diff` answer 4 too, so a script sees what is pending.
  */
 export async function applyMetadata(
-  engine: Engine,
+  target: MetadataTarget,
   path: string,
   options: MetadataCommandOptions & { dryRun: boolean },
 ): Promise<number> {
+  // The file is read before the target is asked anything: a bad file is refused without a connection.
   const read = readMetadataPath(path);
   let changes: MetadataChange[];
   if (read.format === 'changes') changes = read.changes;
   else {
-    const { base } = await baseOf(engine, options.workspace);
+    const { base, entities } = await target.layers();
     const desired = desiredEntities(base, read.documents);
     if (desired.issues.length > 0) throw validationFailed(`${path} does not describe this workspace:`, desired.issues);
-    const { entities } = await engine.metadata(options.workspace);
     const planned = planChanges(base, entities, desired.entities);
     if (planned.issues.length > 0) throw validationFailed(`${path} cannot be applied:`, planned.issues);
     changes = planned.changes;
@@ -91,24 +113,15 @@ export async function applyMetadata(
     for (const change of changes) console.log(`  - ${describeChange(change)}`);
   }
   // A desired state is planned once more, dry, so diff and a refused apply print the same steps.
-  const planned = await engine.changeMetadata(options.workspace, changes, {
-    actor: 'cli',
-    dryRun: true,
-    reason: 'metadata apply',
-  });
+  const plan = await target.plan(changes);
   console.log('Database steps:');
-  printPlan(planned.plan);
-  const pending = planned.plan.destructive && !options.confirmDestructive;
+  printPlan(plan);
+  const pending = plan.destructive && !options.confirmDestructive;
   if (options.dryRun) {
     if (pending) console.log('Destructive steps: apply needs --confirm-destructive.');
     return pending ? CONFIRM : OK;
   }
-  const result = await engine.changeMetadata(options.workspace, changes, {
-    actor: 'cli',
-    channel: 'cli',
-    confirmDestructive: options.confirmDestructive,
-    reason: 'metadata apply',
-  });
+  const result = await target.apply(changes, options.confirmDestructive);
   console.log(result.applied ? `Applied: version ${result.version}.` : 'Nothing to apply.');
   return OK;
 }

@@ -4,13 +4,16 @@
 // aliases; every problem names its file and line, and nothing is applied while any is left.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { checkChangeShape, type MetadataChange } from '@touchpoint/engine';
+import {
+  checkChangeShape,
+  type LayerDocument,
+  type MetadataChange,
+  type MetadataDocument,
+  type ParsedEntityLayer,
+} from '@touchpoint/engine';
 import {
   describeValue,
   ENTITY_KEYS,
-  type EntityDefinition,
-  entityLayerToYaml,
-  entityToYaml,
   FIELD_COMMON_KEYS,
   type FieldDefinition,
   fieldOptionKeys,
@@ -24,7 +27,6 @@ import {
   validationFailed,
 } from '@touchpoint/schema';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
-import type { AdminLayer, MetadataDocument, ParsedEntityLayer } from './metadata-state.ts';
 
 /** Most bytes one file may have: a large workspace's metadata is a few hundred kilobytes. */
 export const MAX_METADATA_FILE_BYTES = 4 * 1024 * 1024;
@@ -36,7 +38,7 @@ const MAX_ALIASES = 100;
 /**
  * The kinds of metadata a desired state holds, each in its own folder of an exported folder. Workflows and
  * permission sets join here as they arrive: a folder name, a test that recognises their documents, and a
- * reader; the planner then learns to diff them (metadata-state.ts).
+ * reader; the planner then learns to diff them (the engine's metadata/desired-state.ts).
  */
 export const METADATA_KINDS = [
   {
@@ -290,45 +292,14 @@ export function readMetadataPath(path: string): MetadataFile {
   return readMetadataFile(path);
 }
 
-/** Says where an extended entity comes from, and which of the fields changed below a plugin added. */
-function layerComment(name: string, source: string, pluginFields: Record<string, string>): string {
-  const from = source === 'core' ? 'the core schemas' : source;
-  const fields = Object.entries(pluginFields).map(([field, plugin]) => `\n# ${field} was added by ${plugin}.`);
-  return `# ${name} comes from ${from}: only this workspace's changes to it follow.${fields.join('')}\n`;
-}
-
-/** Each document of the admin's layer as its canonical YAML, with the file name a folder gives it. */
-export function layerDocuments(layer: AdminLayer): { name: string; yaml: string }[] {
-  const layers = layer.layers.map(({ source, pluginFields, ...entityLayer }) => ({
-    name: entityLayer.extends,
-    yaml: `${layerComment(entityLayer.extends, source, pluginFields)}${entityLayerToYaml(entityLayer)}`,
-  }));
-  const entities = layer.entities.map((entity: EntityDefinition) => ({
-    name: entity.name,
-    yaml: entityToYaml(entity),
-  }));
-  return [...layers, ...entities];
-}
-
-/** One multi-document YAML text: a header naming the layers below it, then one document per entity. */
-export function metadataText(layer: AdminLayer, plugins: string[]): string {
-  const header = [
-    "# Touchpoint metadata: this workspace's layer over the core schemas",
-    `# and its plugins (${plugins.length > 0 ? plugins.join(', ') : 'none installed'}). Core and plugin entities are not`,
-    '# repeated: an "extends:" document holds only the changes made to one. Apply with `touchpoint metadata apply`.',
-  ].join('\n');
-  const documents = layerDocuments(layer).map((d) => d.yaml);
-  return `${header}\n${documents.map((d) => `---\n${d}`).join('')}`;
-}
-
 /**
  * Writes the folder form: `<dir>/entities/<name>.yaml`. YAML files of that folder that no longer describe
  * anything are removed, because the folder is read back as the whole desired state.
  */
-export function writeMetadataFolder(dir: string, layer: AdminLayer): string[] {
+export function writeMetadataFolder(dir: string, documents: LayerDocument[]): string[] {
   const folder = join(dir, 'entities');
   mkdirSync(folder, { recursive: true });
-  const written = layerDocuments(layer).map(({ name, yaml }) => {
+  const written = documents.map(({ name, yaml }) => {
     const file = join(folder, `${name}.yaml`);
     writeFileSync(file, yaml);
     return file;

@@ -12,6 +12,8 @@ interface LockOwner {
   pid: number;
   command: string;
   since: string;
+  /** Where the holder serves the API, when it is a server (announceDataDirServer). */
+  url?: string;
 }
 
 function running(pid: number): boolean {
@@ -56,14 +58,16 @@ export function lockDataDir(dataDir: string): () => void {
     }
     const owner = readOwner(file);
     if (owner && owner.pid !== process.pid && running(owner.pid)) {
+      const server = owner.url ? `It is a Touchpoint server answering at ${owner.url}. ` : '';
       throw new TouchpointError(
         'CONFLICT',
         `The embedded database in ${dataDir} is in use by another Touchpoint process (pid ${owner.pid}, since ${owner.since}: ${owner.command}). ` +
+          server +
           `Stop that process first (e.g. Ctrl+C in its terminal, or kill ${owner.pid}) and run the command again; ` +
           'to work on the data while a server runs, give both the same PostgreSQL server with DATABASE_URL. ' +
           `If pid ${owner.pid} is not Touchpoint (the number was reused after a crash), delete ${file}.`,
         {
-          details: { pid: owner.pid, dataDir },
+          details: { pid: owner.pid, dataDir, ...(owner.url ? { url: owner.url } : {}) },
           issues: [{ path: 'TOUCHPOINT_DATA_DIR', message: `held by pid ${owner.pid} (${file})` }],
         },
       );
@@ -72,4 +76,15 @@ export function lockDataDir(dataDir: string): () => void {
     rmSync(file, { force: true });
   }
   throw new TouchpointError('CONFLICT', `Could not take the lock ${file}: another process keeps taking it.`);
+}
+
+/**
+ * Writes where this process serves the API into its lock, so a command refused the directory can say which
+ * server to talk to instead. Does nothing when the lock is not this process's.
+ */
+export function announceDataDirServer(dataDir: string, url: string): void {
+  const file = join(dataDir, DATA_DIR_LOCK_FILE);
+  const owner = readOwner(file);
+  if (owner?.pid !== process.pid) return;
+  writeFileSync(file, JSON.stringify({ ...owner, url }));
 }

@@ -5,6 +5,7 @@ export { DEFAULT_AUDIT_FIRST, MAX_AUDIT_FIRST, trackedFields } from './audit/aud
 export type { Clock } from './clock.ts';
 export { clockStartingAt, systemClock } from './clock.ts';
 export { loadCoreEntities } from './core-schemas.ts';
+export { announceDataDirServer, DATA_DIR_LOCK_FILE } from './data-dir-lock.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
 export { countStatements, currentStatementCount, Database, withAbortSignal, withStatementCounter } from './db.ts';
 export type { EngineAudit, EngineOptions, MetadataListener, WorkspaceMetadata } from './engine.ts';
@@ -28,6 +29,10 @@ export { archiveRestoresAs } from './metadata/archive-changes.ts';
 export { checkChangeShape, checkChanges, ENTITY_PATCH_KEYS, MAX_FIELD_POSITION } from './metadata/change-shape.ts';
 export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes.ts';
 export { applyChanges, CHANGE_OPS } from './metadata/changes.ts';
+export type { AdminLayer, MetadataDocument, ParsedEntityLayer } from './metadata/desired-state.ts';
+export { adminLayer, describeChange, desiredEntities, planChanges } from './metadata/desired-state.ts';
+export type { LayerDocument, LayerExport, WorkspaceLayers } from './metadata/layer-export.ts';
+export { exportLayer, layerDocuments, workspaceLayers } from './metadata/layer-export.ts';
 export type { PluginContribution } from './metadata/layers.ts';
 export { effectiveMetadata, mergeLayers } from './metadata/layers.ts';
 export type { ChangeOptions, ChangeResult, PluginLayerChange } from './metadata/store.ts';

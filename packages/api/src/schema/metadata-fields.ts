@@ -4,10 +4,15 @@ import {
   archiveRestoresAs,
   type ChangeResult,
   checkChangeShape,
+  exportLayer,
+  type LayerDocument,
   type MetadataChange,
   type MigrationPlan,
+  type WorkspaceLayers,
+  workspaceLayers,
 } from '@touchpoint/engine';
 import { type EntityDefinition, entityToYaml, type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
+import { requireAdmin } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { auditedAs } from './audit-fields.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
@@ -22,6 +27,7 @@ export interface MetadataTypes {
   version: AnyRef;
   archive: AnyRef;
   workspace: AnyRef;
+  asCode: AnyRef;
 }
 
 export function declareMetadataTypes(builder: Builder, shared: SharedTypes): MetadataTypes {
@@ -154,7 +160,55 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
       name: t.string({ nullable: false, resolve: (w) => w.name as string }),
     }),
   });
-  return { entity, plan, result, version, archive, workspace };
+  const document = builder.objectRef<LayerDocument>('MetadataDocument').implement({
+    description: 'One YAML document of the admin’s layer: an entity of the workspace, or its changes to one.',
+    fields: (t) => ({
+      name: t.string({
+        nullable: false,
+        description: 'The entity; the folder form’s file is <name>.yaml.',
+        resolve: (d) => d.name,
+      }),
+      yaml: t.string({ nullable: false, resolve: (d) => d.yaml }),
+    }),
+  });
+  const asCode = builder.objectRef<WorkspaceLayers>('MetadataAsCode').implement({
+    description:
+      'The workspace’s metadata as code, for `touchpoint metadata export|diff|apply --server`: what the export ' +
+      'writes, and the layers a desired state is planned against (the planning itself is the client’s, by the ' +
+      'same code as on the database, and goes through planMetadataChange / applyMetadataChange).',
+    fields: (t) => ({
+      version: t.int({ nullable: false, resolve: (l) => l.version }),
+      text: t.string({
+        nullable: false,
+        description: 'The admin’s layer as one multi-document YAML text, exactly as `metadata export` writes it.',
+        resolve: (l) => exportLayer(l).text,
+      }),
+      documents: t.field({
+        type: [document],
+        nullable: false,
+        description: 'The same documents one by one, as the folder form writes them.',
+        resolve: (l) => exportLayer(l).documents,
+      }),
+      plugins: t.stringList({
+        nullable: false,
+        description: 'id@version of each plugin below.',
+        resolve: (l) => l.plugins,
+      }),
+      base: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The core and plugin layers merged, without the workspace’s own changes: entity definitions.',
+        resolve: (l) => l.base,
+      }),
+      entities: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The effective entity definitions at this version.',
+        resolve: (l) => l.entities,
+      }),
+    }),
+  });
+  return { entity, plan, result, version, archive, workspace, asCode };
 }
 
 export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Record<string, unknown> {
@@ -216,6 +270,16 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
       description: 'The effective metadata as YAML documents, one per entity.',
       resolve: (_: unknown, __: unknown, ctx: ApiContext) =>
         ctx.metadata.entities.map((e) => entityToYaml(e)).join('---\n'),
+    }),
+    metadataAsCode: t.field({
+      type: types.asCode,
+      nullable: false,
+      description:
+        'Administrators only: the admin’s layer as `touchpoint metadata export` writes it, and the layers below it.',
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) => {
+        requireAdmin(ctx.viewer, 'export the metadata as code');
+        return workspaceLayers(ctx.engine, ctx.workspace);
+      },
     }),
     planMetadataChange: t.field({
       type: types.plan,

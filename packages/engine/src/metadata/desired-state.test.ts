@@ -1,8 +1,8 @@
 // The desired-state planner on its own: what the admin's layer holds, and which changes a desired state
-// turns into. The CLI test (tests/cli-metadata.test.ts) runs the same through files and a real database.
+// turns into. The CLI tests (tests/cli-metadata*.test.ts) runs the same through files and a real database.
 import type { EntityDefinition, FieldDefinition } from '@touchpoint/schema';
 import { describe, expect, it } from 'vitest';
-import { adminLayer, desiredEntities, type MetadataDocument, planChanges } from './metadata-state.ts';
+import { adminLayer, desiredEntities, type MetadataDocument, planChanges } from './desired-state.ts';
 
 const labels = (en: string) => ({ en, 'zh-CN': en });
 const field = (entity: string, name: string, extra: Partial<FieldDefinition> = {}): FieldDefinition =>

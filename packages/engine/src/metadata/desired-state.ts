@@ -1,8 +1,10 @@
 // Metadata as desired state: the admin's layer of a workspace (what the export writes) and the change list
 // that takes the live metadata to a desired state (what apply and diff plan). Pure: no files, no database.
 // Entities and fields are matched by their stable ids, so a changed name is a rename, not a remove and add.
-import { ENTITY_PATCH_KEYS, type MetadataChange } from '@touchpoint/engine';
+
 import type { EntityDefinition, EntityLayer, FieldDefinition, Issue } from '@touchpoint/schema';
+import { ENTITY_PATCH_KEYS } from './change-shape.ts';
+import type { MetadataChange } from './changes.ts';
 
 type Raw = Record<string, unknown>;
 

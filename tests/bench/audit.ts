@@ -42,8 +42,17 @@ const start = (benchmarkWithoutRecordAudit: boolean) =>
 const audited = await start(false);
 const unaudited = await start(true);
 
+// Every request is signed in, as every client's must be: an admin's API token (the engines share the database,
+// so one credential serves both servers). The rate limit is off: one client sending batches is what it stops.
+const { credentialId } = await audited.addUser('default', {
+  email: 'bench@example.test',
+  name: 'Bench',
+  role: 'admin',
+});
+const { token } = await audited.identity.createToken(credentialId, 'bench', 1, credentialId, { channel: 'system' });
+
 async function serve(engine: Engine) {
-  const server = createApiServer({ engine });
+  const server = createApiServer({ engine, rateLimit: false });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
 }
@@ -66,7 +75,7 @@ async function createAccounts(url: string): Promise<number> {
     });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-touchpoint-actor': 'bench' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: MUTATION, variables: { inputs } }),
     });
     const body = (await response.json()) as { errors?: unknown; data?: { createAccounts: unknown[] } };

@@ -1,7 +1,7 @@
 // `pnpm bench`: the read-path benchmark (run.ts, which writes docs/benchmarks.md with --write), then the
 // plugin sandbox benchmark, whose figures are appended to the same page with --write, then the customer
-// timeline benchmark (timeline.ts) and the audit trail's cost on createAccounts (audit.ts), which write their
-// own sections of the page with --write, and the web app
+// timeline benchmark (timeline.ts), the audit trail's cost on createAccounts (audit.ts) and what checking
+// credentials costs a read (auth.ts), which write their own sections of the page with --write, and the web app
 // in a browser (web.ts), whose figures are appended with --write.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -33,6 +33,9 @@ if (timeline.status !== 0) process.exit(timeline.status ?? 1);
 
 const audit = spawnSync(node[0]!, [...node.slice(1), path('./audit.ts'), ...writeArgs], { stdio: 'inherit' });
 if (audit.status !== 0) process.exit(audit.status ?? 1);
+
+const auth = spawnSync(node[0]!, [...node.slice(1), path('./auth.ts'), ...writeArgs], { stdio: 'inherit' });
+if (auth.status !== 0) process.exit(auth.status ?? 1);
 
 const web = spawnSync(node[0]!, [...node.slice(1), path('./web.ts'), ...writeArgs], { stdio: 'inherit' });
 if (web.status !== 0) process.exit(web.status ?? 1);

@@ -45,7 +45,8 @@ export async function startTouchpoint(options: { poolSize: number }): Promise<To
       name: 'Bench',
       role: 'admin',
     });
-    token = (await running.engine.identity.createToken(credentialId, 'bench', 1, credentialId)).token;
+    token = (await running.engine.identity.createToken(credentialId, 'bench', 1, credentialId, { channel: 'system' }))
+      .token;
   } catch (error) {
     await running.close();
     await database.drop();

@@ -1,5 +1,5 @@
 export type { RequestAuth, Viewer } from './auth.ts';
-export { SESSION_COOKIE } from './auth.ts';
+export { IDENTITY_CACHE_MS, IdentityCache, SESSION_COOKIE } from './auth.ts';
 export type { ApiContext } from './context.ts';
 export { DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 export { toGraphQLError } from './errors.ts';

@@ -81,6 +81,13 @@ export interface ApiServerOptions {
   rateLimit?: RateLimitConfig | false;
   /** "Did you mean …" suggestions in errors; default only when NODE_ENV is `development`. */
   suggestions?: boolean;
+  /**
+   * BENCH ONLY (tests/bench/auth.ts measures what checking credentials costs): the first request's session
+   * or token is checked as always, and every later request that carries credentials is taken to be that same
+   * person without looking at them. Never set it in a running system; no environment variable or command
+   * line option reaches it.
+   */
+  benchmarkWithoutAuthentication?: boolean;
 }
 
 type Entry = Awaited<ReturnType<SchemaCache['get']>>;
@@ -207,6 +214,13 @@ export function createApiHandler(options: ApiServerOptions) {
   const { engine } = options;
   const cache = new SchemaCache(engine);
   const identities = new IdentityCache(engine);
+  let pinned: Awaited<ReturnType<IdentityCache['identify']>>;
+  const identify: IdentityCache['identify'] = options.benchmarkWithoutAuthentication
+    ? async (req, requested) => {
+        pinned ??= await identities.identify(req, requested);
+        return pinned;
+      }
+    : (req, requested) => identities.identify(req, requested);
   const passthrough = new Passthrough();
   const costs = new CostCache();
   // The short lane's plans hold an operation; its estimates are remembered under one document per plan.
@@ -445,7 +459,7 @@ export function createApiHandler(options: ApiServerOptions) {
     let principal: Principal | undefined;
     let viewer: Viewer | undefined;
     try {
-      const known = signingIn ? undefined : await identities.identify(req, requested);
+      const known = signingIn ? undefined : await identify(req, requested);
       principal = known?.principal;
       viewer = known?.viewer;
     } catch (error) {

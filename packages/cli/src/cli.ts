@@ -238,7 +238,7 @@ async function userCommand(sub: string | undefined, workspace: string, options: 
     const { userId } = await engine.addUser(
       workspace,
       { email: options.email!, name: options.name!, role: options.role!, password },
-      'cli',
+      { actor: 'cli', channel: 'cli' },
     );
     console.log(
       `${options.email} can ${password === undefined ? 'be given a password later' : 'sign in'} to "${workspace}" (user ${userId}).`,
@@ -266,6 +266,7 @@ async function tokenCommand(sub: string | undefined, options: Options): Promise<
       options.name!,
       Number(expires[1]),
       credential.id,
+      { actor: 'cli', channel: 'cli' },
     );
     console.error(`API token "${info.name}" for ${credential.email}, valid until ${info.expiresAt.toISOString()}.`);
     console.error('It is shown this once; send it as "Authorization: Bearer <token>".');

@@ -8,7 +8,7 @@ import {
   TouchpointError,
   validationFailed,
 } from '@touchpoint/schema';
-import { AUDIT_APPEND_ONLY_SQL, type AuditEntry, appendAudit, CHANNELS } from './audit/audit-log.ts';
+import { AUDIT_APPEND_ONLY_SQL, type AuditEntry, appendAudit, CHANNELS, type Channel } from './audit/audit-log.ts';
 import {
   type AuditFilter,
   type AuditPage,
@@ -22,7 +22,7 @@ import type { Sql } from './db.ts';
 import { Database } from './db.ts';
 import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
-import { checkPassword, Identity, normaliseEmail } from './identity/identity.ts';
+import { checkPassword, EMAIL_SHAPE, Identity, normaliseEmail } from './identity/identity.ts';
 import { ensureIdentityTables } from './identity/tables.ts';
 import { checkChanges } from './metadata/change-shape.ts';
 import type { MetadataChange } from './metadata/changes.ts';
@@ -250,17 +250,26 @@ export class Engine {
   /**
    * Makes someone able to sign in to a workspace: their `user` record (found by email, or created with the
    * given name and role), a credential for the email (with the password, when given) and the membership
-   * linking the two. Returns the user record's id, which is the actor of their writes.
+   * linking the two, audited as `membership.added` in the membership's transaction (the user record's
+   * creation is audited by the record service, in its own). `by` says who adds them and through what
+   * (default the actor `system` on the channel `system`; the CLI passes `{ actor: 'cli', channel: 'cli' }`;
+   * a bare string is taken as the actor). Returns the user record's id, which is the actor of their writes.
    */
   async addUser(
     slug: string,
     input: { email: string; name: string; role?: string; password?: string; values?: Record<string, unknown> },
-    actor = 'system',
+    by: string | { actor?: string; channel?: Channel; tokenId?: string } = {},
   ): Promise<{ userId: string; credentialId: number }> {
+    const { actor = 'system', channel = 'system', tokenId } = typeof by === 'string' ? { actor: by } : by;
     const workspace = await this.getWorkspace(slug);
     if (input.password !== undefined) checkPassword(input.password);
-    const records = this.records({ workspace: slug, actor, channel: 'system' });
     const email = normaliseEmail(input.email);
+    if (!EMAIL_SHAPE.test(email)) {
+      throw validationFailed('The email is not valid.', [
+        { path: 'email', message: `"${input.email}" is not an address` },
+      ]);
+    }
+    const records = this.records({ workspace: slug, actor, channel, ...(tokenId ? { tokenId } : {}) });
     const found = await records.list({
       entity: 'user',
       filter: { email: { eq: email } },
@@ -270,8 +279,10 @@ export class Engine {
     const userId =
       (found.nodes[0]?.id as string | undefined) ??
       (await records.create('user', { ...input.values, name: input.name, email, role: input.role ?? 'salesRep' })).id;
-    const credentialId = await this.identity.setCredential(email, input.password);
-    await this.identity.addMembership(credentialId, workspace.id, userId);
+    const credentialId = await this.identity.addMember(
+      { email, password: input.password, workspaceId: workspace.id, userId, role: input.role },
+      { actor, channel, ...(tokenId ? { tokenId } : {}) },
+    );
     return { userId, credentialId };
   }
 

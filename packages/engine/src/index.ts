@@ -14,8 +14,10 @@ export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.
 export { RecordEventBus } from './events.ts';
 export type { RecordHook, WriteHookArgs } from './hooks.ts';
 export { RecordHooks } from './hooks.ts';
-export type { ApiTokenInfo, Membership, Principal, SessionInfo } from './identity/identity.ts';
+export type { ApiTokenInfo, IdentityAudit, Membership, Principal, SessionInfo } from './identity/identity.ts';
 export {
+  AUDITED_EMAIL_LENGTH,
+  attemptedEmail,
   checkPassword,
   FREE_FAILURES,
   Identity,

@@ -1,7 +1,7 @@
 // Which plugin runs in which workspace, with what: one row per installation in
 // `touchpoint.plugin_installation`. The archive itself is kept, so a restart reloads exactly what was
 // installed; the engine's `plugin_layer` table holds only the plugin's metadata contribution.
-import type { Database } from '@touchpoint/engine';
+import type { Database, Sql } from '@touchpoint/engine';
 import type { JsonObject } from '@touchpoint/plugin-sdk';
 import type { PluginGrants, PluginLimits } from '@touchpoint/sandbox';
 
@@ -78,14 +78,18 @@ export class Installations {
     return row;
   }
 
-  /** Records an install or an upgrade; an upgrade keeps the install date and the enabled state. */
+  /**
+   * Records an install or an upgrade; an upgrade keeps the install date and the enabled state. `sql` is the
+   * metadata change's transaction (ChangeOptions.alongside), so the row and the layer commit together.
+   */
   async save(
     row: Pick<
       Installation,
       'workspaceId' | 'pluginId' | 'version' | 'sha256' | 'archive' | 'grants' | 'limits' | 'settings' | 'installedBy'
     >,
+    sql: Sql = this.#db,
   ): Promise<void> {
-    await this.#db.query(
+    await sql.query(
       `insert into ${TABLE} (workspace_id, plugin_id, version, sha256, archive, grants, limits, settings, installed_by)
        values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)
        on conflict (workspace_id, plugin_id) do update set version = excluded.version, sha256 = excluded.sha256,
@@ -113,7 +117,8 @@ export class Installations {
     );
   }
 
-  async delete(workspaceId: number, pluginId: string): Promise<void> {
-    await this.#db.query(`delete from ${TABLE} where workspace_id = $1 and plugin_id = $2`, [workspaceId, pluginId]);
+  /** Forgets an installation; with `sql`, in the transaction that removes its layer. */
+  async delete(workspaceId: number, pluginId: string, sql: Sql = this.#db): Promise<void> {
+    await sql.query(`delete from ${TABLE} where workspace_id = $1 and plugin_id = $2`, [workspaceId, pluginId]);
   }
 }

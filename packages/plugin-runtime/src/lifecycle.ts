@@ -143,27 +143,40 @@ export async function installPlugin(
       );
     }
     await probe(runtime, workspace, pkg, limits);
+    // The installation row commits with the layer and its audit row, or neither does.
     const change = await runtime.engine.applyPluginLayer(workspace, pkg.contribution, {
       actor,
       ...auditedAs(options),
       ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
-    });
-    await runtime.installations.save({
-      workspaceId: ws.id,
-      pluginId: id,
-      version,
-      sha256: pkg.archive.sha256,
-      archive: pkg.text,
-      grants,
-      limits,
-      settings,
-      installedBy: actor,
+      alongside: (tx) =>
+        runtime.installations.save(
+          {
+            workspaceId: ws.id,
+            pluginId: id,
+            version,
+            sha256: pkg.archive.sha256,
+            archive: pkg.text,
+            grants,
+            limits,
+            settings,
+            installedBy: actor,
+          },
+          tx,
+        ),
     });
     const row = await runtime.installation(workspace, id);
     try {
       await runtime.load(row, pkg);
     } catch (error) {
-      await runtime.installations.delete(ws.id, id);
+      // The probe loaded this bundle already, so this is rare: take the layer out again with its row (its
+      // entities and fields archived, not dropped), so no layer is left without an installation.
+      await runtime.engine.removePluginLayer(workspace, id, {
+        actor,
+        ...auditedAs(options),
+        confirmDestructive: true,
+        reason: `plugin ${id}@${version} could not be loaded after install`,
+        alongside: (tx) => runtime.installations.delete(ws.id, id, tx),
+      });
       throw error;
     }
     return { plugin: runtime.describe(row), change };
@@ -198,17 +211,21 @@ export async function upgradePlugin(
       actor,
       ...auditedAs(options),
       ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
-    });
-    await runtime.installations.save({
-      workspaceId: current.workspaceId,
-      pluginId: id,
-      version,
-      sha256: pkg.archive.sha256,
-      archive: pkg.text,
-      grants,
-      limits,
-      settings,
-      installedBy: current.installedBy,
+      alongside: (tx) =>
+        runtime.installations.save(
+          {
+            workspaceId: current.workspaceId,
+            pluginId: id,
+            version,
+            sha256: pkg.archive.sha256,
+            archive: pkg.text,
+            grants,
+            limits,
+            settings,
+            installedBy: current.installedBy,
+          },
+          tx,
+        ),
     });
     const row = await runtime.installation(workspace, id);
     await runtime.load(row, pkg);
@@ -283,9 +300,10 @@ export async function uninstallPlugin(
         actor,
         ...auditedAs(options),
         ...(options.confirmDestructive ? { confirmDestructive: true } : {}),
+        alongside: (tx) => runtime.installations.delete(ws.id, id, tx),
       });
+      // Only once the removal committed: a refused one leaves the plugin running as it was.
       runtime.host.unload(id, workspace);
-      await runtime.installations.delete(ws.id, id);
     } else if (!options.purge) {
       await runtime.installation(workspace, id); // throws NOT_FOUND naming the plugin
     }

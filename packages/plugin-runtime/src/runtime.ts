@@ -205,7 +205,8 @@ export class PluginRuntime {
   async #reload(row: Installation): Promise<void> {
     try {
       const pkg = readPackage(row.archive);
-      // Heals a crash between the metadata change and the installation row; a no-op otherwise.
+      // The row and the layer commit together (ChangeOptions.alongside); this re-applies the layer only where
+      // they disagree (a database put together by hand or restored in parts), a no-op otherwise.
       await this.engine.applyPluginLayer(row.workspace, pkg.contribution, { actor: 'system' });
       await this.load(row, pkg);
     } catch (error) {

@@ -1,6 +1,6 @@
 // Signing in and out, the viewer, their sessions and API tokens. Secrets never leave the server except a new
 // API token, once, in the answer that created it; the session id travels only in an HttpOnly cookie.
-import type { ApiTokenInfo, SessionInfo } from '@touchpoint/engine';
+import type { ApiTokenInfo, IdentityAudit, SessionInfo } from '@touchpoint/engine';
 import { isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
 import { clearedSessionCookie, requireAdmin, sessionCookie, type Viewer, viewerOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
@@ -21,6 +21,22 @@ function signedIn(ctx: ApiContext): Viewer & { credentialId: number } {
   const principal = ctx.auth.principal;
   if (!ctx.viewer || !principal) throw new TouchpointError('UNAUTHENTICATED', 'Sign in first.');
   return { ...ctx.viewer, credentialId: principal.credentialId };
+}
+
+/**
+ * Who acts, for the audit row an identity change writes: the viewer in the request's workspace, through
+ * the browser session (`web`) or the API token (`api`), from the request's address and user agent.
+ */
+function actingAs(ctx: ApiContext, me: Viewer): IdentityAudit {
+  const tokenId = ctx.auth.principal?.tokenId;
+  return {
+    workspace: me.workspace,
+    actor: me.userId,
+    channel: tokenId ? 'api' : 'web',
+    ...(tokenId ? { tokenId } : {}),
+    ...(ctx.auth.address ? { address: ctx.auth.address } : {}),
+    ...(ctx.auth.userAgent ? { userAgent: ctx.auth.userAgent } : {}),
+  };
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -127,7 +143,9 @@ export function addIdentityFields(builder: Builder): void {
         const me = signedIn(ctx);
         ctx.auth.setHeader('set-cookie', clearedSessionCookie(ctx.auth.secure));
         const id = ctx.auth.principal?.sessionId;
-        const ended = id ? await ctx.engine.identity.revokeSession(me.credentialId, id) : false;
+        const ended = id
+          ? await ctx.engine.identity.revokeSession(me.credentialId, id, actingAs(ctx, me), 'session.signedOut')
+          : false;
         ctx.auth.forget();
         return ended;
       },
@@ -142,6 +160,7 @@ export function addIdentityFields(builder: Builder): void {
           me.credentialId,
           args.current,
           args.new,
+          actingAs(ctx, me),
           ctx.auth.principal?.sessionId,
         );
         ctx.auth.forget();
@@ -155,7 +174,7 @@ export function addIdentityFields(builder: Builder): void {
       resolve: async (_root, args, ctx) => {
         const me = signedIn(ctx);
         const id = String(args.id);
-        const ended = await ctx.engine.identity.revokeSession(me.credentialId, id);
+        const ended = await ctx.engine.identity.revokeSession(me.credentialId, id, actingAs(ctx, me));
         ctx.auth.forget();
         if (!ended) {
           throw new TouchpointError('NOT_FOUND', `You have no open session "${id}".`, {
@@ -171,7 +190,7 @@ export function addIdentityFields(builder: Builder): void {
       resolve: async (_root, _args, ctx) => {
         const me = signedIn(ctx);
         ctx.auth.setHeader('set-cookie', clearedSessionCookie(ctx.auth.secure));
-        const ended = await ctx.engine.identity.revokeSessions(me.credentialId);
+        const ended = await ctx.engine.identity.revokeSessions(me.credentialId, actingAs(ctx, me));
         ctx.auth.forget();
         return ended;
       },
@@ -202,7 +221,13 @@ export function addIdentityFields(builder: Builder): void {
           }
           owner = credential.id;
         }
-        return ctx.engine.identity.createToken(owner, args.name, args.expiresInDays, me.credentialId);
+        return ctx.engine.identity.createToken(
+          owner,
+          args.name,
+          args.expiresInDays,
+          me.credentialId,
+          actingAs(ctx, me),
+        );
       },
     }),
     revokeApiToken: t.boolean({
@@ -219,7 +244,7 @@ export function addIdentityFields(builder: Builder): void {
           });
         }
         if (owner !== me.credentialId) requireAdmin(ctx.viewer, "revoke other users' API tokens");
-        const revoked = await ctx.engine.identity.revokeToken(id);
+        const revoked = await ctx.engine.identity.revokeToken(id, actingAs(ctx, me));
         ctx.auth.forget();
         return revoked;
       },

@@ -446,7 +446,11 @@ export function metadataMutations(t: AnyFieldBuilder, types: MetadataTypes): Rec
         const workspace = await ctx.engine.createWorkspace(args.slug, args.name, ctx.actor);
         // Whoever creates a workspace administers it: they become its first member, with the admin role.
         if (ctx.viewer) {
-          await ctx.engine.addUser(args.slug, { email: ctx.viewer.email, name: ctx.viewer.name, role: 'admin' });
+          await ctx.engine.addUser(
+            args.slug,
+            { email: ctx.viewer.email, name: ctx.viewer.name, role: 'admin' },
+            { actor: ctx.viewer.userId, ...auditedAs(ctx) },
+          );
         }
         return workspace;
       },

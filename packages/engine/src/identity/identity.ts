@@ -5,8 +5,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
 import argon2 from 'argon2';
+import { type AuditEntry, appendAudit, type Channel } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
-import type { Database } from '../db.ts';
+import type { Database, Sql } from '../db.ts';
 import { SYSTEM_SCHEMA } from '../system-entities.ts';
 
 const S = SYSTEM_SCHEMA;
@@ -27,7 +28,7 @@ const FAILURE_MEMORY_MS = 60 * 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
 export const MAX_TOKEN_DAYS = 366;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface Membership {
   workspace: string;
@@ -59,6 +60,33 @@ export interface ApiTokenInfo {
   createdAt: Date;
   expiresAt: Date;
   lastUsedAt: Date | null;
+}
+
+/**
+ * Who changes an identity, for the audit row the change writes in its own transaction. With `workspace`, one
+ * row goes to that workspace (a signed-in request acting in it); without, one row goes to each workspace of
+ * the credential concerned, with its user id there as the actor unless `actor` names someone else (`cli`).
+ */
+export interface IdentityAudit {
+  channel: Channel;
+  workspace?: string;
+  actor?: string;
+  tokenId?: string;
+  address?: string;
+  userAgent?: string;
+}
+
+/** The longest email a failed sign-in's audit row keeps of what was typed. */
+export const AUDITED_EMAIL_LENGTH = 200;
+
+/**
+ * What a failed sign-in's row names as its actor: the email as typed, capped — unless it is not shaped like an
+ * address at all, which is how a password typed into the email box looks, and must not be kept.
+ */
+export function attemptedEmail(email: string): string {
+  const typed = email.trim().replaceAll('\u0000', '');
+  if (!EMAIL_SHAPE.test(typed)) return '(not an email address)';
+  return typed.length > AUDITED_EMAIL_LENGTH ? `${typed.slice(0, AUDITED_EMAIL_LENGTH - 1)}…` : typed;
 }
 
 const SIGN_IN_REFUSED = 'The email or password is not right.';
@@ -108,14 +136,14 @@ export class Identity {
   }
 
   /** Makes a credential for an email (or sets a new password on it); returns its id. */
-  async setCredential(email: string, password?: string): Promise<number> {
+  async setCredential(email: string, password?: string, sql: Sql = this.#db): Promise<number> {
     const address = normaliseEmail(email);
-    if (!EMAIL.test(address)) {
+    if (!EMAIL_SHAPE.test(address)) {
       throw validationFailed('The email is not valid.', [{ path: 'email', message: `"${email}" is not an address` }]);
     }
     const hash = password === undefined ? null : await hashPassword(checkPassword(password));
     const now = this.#clock.now();
-    const [row] = await this.#db.query<{ id: number }>(
+    const [row] = await sql.query<{ id: number }>(
       `insert into ${S}.credential (email, password_hash, created_at, updated_at) values ($1, $2, $3, $3)
        on conflict (email) do update set password_hash = coalesce(excluded.password_hash, ${S}.credential.password_hash),
          updated_at = excluded.updated_at
@@ -125,12 +153,41 @@ export class Identity {
     return row!.id;
   }
 
-  async addMembership(credentialId: number, workspaceId: number, userId: string): Promise<void> {
-    await this.#db.query(
-      `insert into ${S}.membership (credential_id, workspace_id, user_id, created_at) values ($1, $2, $3, $4)
-       on conflict (credential_id, workspace_id) do update set user_id = excluded.user_id`,
-      [credentialId, workspaceId, userId, this.#clock.now()],
-    );
+  /**
+   * Lets an email sign in to a workspace as one of its users: the credential (with the password, when given)
+   * and the membership, with a `membership.added` audit row, in one transaction. Returns the credential id.
+   */
+  async addMember(
+    input: { email: string; password?: string; workspaceId: number; userId: string; role?: string },
+    by: IdentityAudit,
+  ): Promise<number> {
+    const hash = input.password === undefined ? undefined : await hashPassword(checkPassword(input.password));
+    return this.#db.transaction(async (tx) => {
+      const credentialId = await this.setCredential(input.email, undefined, tx);
+      if (hash !== undefined) {
+        await tx.query(`update ${S}.credential set password_hash = $2 where id = $1`, [credentialId, hash]);
+      }
+      const [row] = await tx.query<{ slug: string; previous: string | null }>(
+        `with previous as (select user_id from ${S}.membership where credential_id = $1 and workspace_id = $2)
+         insert into ${S}.membership (credential_id, workspace_id, user_id, created_at) values ($1, $2, $3, $4)
+         on conflict (credential_id, workspace_id) do update set user_id = excluded.user_id
+         returning (select slug from ${S}.workspace where id = $2) as slug,
+           (select user_id::text from previous) as previous`,
+        [credentialId, input.workspaceId, input.userId, this.#clock.now()],
+      );
+      const details: Record<string, unknown> = { email: normaliseEmail(input.email), passwordSet: hash !== undefined };
+      if (row!.previous && row!.previous !== input.userId) details.previousUserId = row!.previous;
+      await this.#append(tx, [
+        {
+          ...this.#entry(by, 'membership.added', details),
+          workspace: row!.slug,
+          actor: by.actor ?? input.userId,
+          entity: 'user',
+          recordId: input.userId,
+        },
+      ]);
+      return credentialId;
+    });
   }
 
   /** The credential of a workspace's user, or undefined when the user cannot sign in. */
@@ -151,10 +208,67 @@ export class Identity {
     return row;
   }
 
+  /** The address and user agent of the request, for an audit row's details. */
+  #details(by: IdentityAudit): Record<string, unknown> {
+    return {
+      ...(by.address ? { address: by.address } : {}),
+      ...(by.userAgent ? { userAgent: by.userAgent.slice(0, 300) } : {}),
+    };
+  }
+
+  #entry(by: IdentityAudit, action: string, details: Record<string, unknown> = {}): AuditEntry {
+    return {
+      actor: by.actor ?? 'system',
+      channel: by.channel,
+      action,
+      ...(by.tokenId ? { tokenId: by.tokenId } : {}),
+      details: { ...this.#details(by), ...details },
+    };
+  }
+
+  #append(sql: Sql, entries: AuditEntry[]): Promise<void> {
+    return appendAudit(sql, this.#clock.sql, entries);
+  }
+
+  /**
+   * Appends an identity event about a credential: in `by.workspace` when a signed-in request acts there,
+   * else once in each workspace the credential belongs to (with its user id there as the actor), else — a
+   * credential of no workspace yet — once without a workspace.
+   */
+  async #audit(
+    sql: Sql,
+    credentialId: number | undefined,
+    action: string,
+    by: IdentityAudit,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    const entry = this.#entry(by, action, details);
+    if (by.workspace) {
+      await this.#append(sql, [{ ...entry, workspace: by.workspace }]);
+      return;
+    }
+    const members =
+      credentialId === undefined
+        ? []
+        : await sql.query<{ slug: string; user_id: string }>(
+            `select w.slug, m.user_id from ${S}.membership m join ${S}.workspace w on w.id = m.workspace_id
+             where m.credential_id = $1 order by w.id`,
+            [credentialId],
+          );
+    await this.#append(
+      sql,
+      members.length === 0
+        ? [{ ...entry, actor: by.actor ?? (credentialId === undefined ? 'system' : `credential:${credentialId}`) }]
+        : members.map((m) => ({ ...entry, workspace: m.slug, actor: by.actor ?? m.user_id })),
+    );
+  }
+
   /**
    * Checks an email and password and opens a session. Refusals never say whether the email exists: the same
    * message, and an unknown email is verified against a decoy hash so it takes as long. Failures are counted
    * per account and per address; past the free ones, sign-in is refused with a retry-after until the lock ends.
+   * A session opened writes `session.signedIn` in its transaction; every refusal appends
+   * `session.signInFailed` naming the email as typed (see attemptedEmail), never the password.
    */
   async signIn(
     email: string,
@@ -162,12 +276,20 @@ export class Identity {
     meta: { address?: string; userAgent?: string } = {},
   ): Promise<{ token: string; sessionId: string; principal: Principal }> {
     const address = normaliseEmail(email);
+    const by: IdentityAudit = { channel: 'web', ...meta };
     const keys = [`account:${address}`, ...(meta.address ? [`address:${meta.address}`] : [])];
-    await this.#checkThrottle(keys);
     const [row] = await this.#db.query<{ id: number; password_hash: string | null }>(
       `select id, password_hash from ${S}.credential where email = $1`,
       [address],
     );
+    const failed = (reason: string) =>
+      this.#audit(this.#db, row?.id, 'session.signInFailed', { ...by, actor: attemptedEmail(email) }, { reason });
+    try {
+      await this.#checkThrottle(keys);
+    } catch (error) {
+      await failed('paused');
+      throw error;
+    }
     let ok = false;
     if (row?.password_hash) {
       ok = await argon2.verify(row.password_hash, password).catch(() => false);
@@ -177,28 +299,33 @@ export class Identity {
     }
     if (!ok || !row) {
       const retryAfter = await this.#countFailure(keys);
+      // A failure changes nothing that could roll back: its row is appended on its own.
+      await failed(row ? 'wrongPassword' : 'unknownEmail');
       throw new TouchpointError('UNAUTHENTICATED', SIGN_IN_REFUSED, {
         issues: [{ path: 'password', message: 'the email and password do not match an account' }],
         ...(retryAfter > 0 ? { details: { retryAfterSeconds: retryAfter } } : {}),
       });
     }
-    await this.#db.query(`delete from ${S}.signin_throttle where key = $1`, [keys[0]]);
     const token = randomBytes(32).toString('base64url');
     const sessionId = randomUUID();
     const now = this.#clock.now();
-    await this.#db.query(
-      `insert into ${S}.session (id, token_hash, credential_id, created_at, last_seen_at, expires_at, user_agent, address)
-       values ($1, $2, $3, $4, $4, $5, $6, $7)`,
-      [
-        sessionId,
-        hashSecret(token),
-        row.id,
-        now,
-        new Date(now.getTime() + SESSION_ABSOLUTE_MS),
-        meta.userAgent?.slice(0, 300) ?? null,
-        meta.address ?? null,
-      ],
-    );
+    await this.#db.transaction(async (tx) => {
+      await tx.query(`delete from ${S}.signin_throttle where key = $1`, [keys[0]]);
+      await tx.query(
+        `insert into ${S}.session (id, token_hash, credential_id, created_at, last_seen_at, expires_at, user_agent, address)
+         values ($1, $2, $3, $4, $4, $5, $6, $7)`,
+        [
+          sessionId,
+          hashSecret(token),
+          row.id,
+          now,
+          new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+          meta.userAgent?.slice(0, 300) ?? null,
+          meta.address ?? null,
+        ],
+      );
+      await this.#audit(tx, row.id, 'session.signedIn', by, { sessionId });
+    });
     const principal = await this.authenticateSession(token);
     if (!principal) throw new Error('A session just opened did not authenticate.');
     return { token, sessionId, principal };
@@ -305,19 +432,31 @@ export class Identity {
     return rows;
   }
 
-  /** Ends one of a credential's sessions; false when it has no such live session. */
-  async revokeSession(credentialId: number, sessionId: string): Promise<boolean> {
+  /**
+   * Ends one of a credential's sessions; false when it has no such live session. Audited as `action`
+   * (`session.revoked`, or `session.signedOut` when it is the request's own) in the same transaction.
+   */
+  async revokeSession(
+    credentialId: number,
+    sessionId: string,
+    by: IdentityAudit,
+    action: 'session.revoked' | 'session.signedOut' = 'session.revoked',
+  ): Promise<boolean> {
     if (!isUuid(sessionId)) return false;
-    const rows = await this.#db.query(
-      `update ${S}.session set revoked_at = $3 where id = $2 and credential_id = $1 and revoked_at is null returning id`,
-      [credentialId, sessionId, this.#clock.now()],
-    );
-    return rows.length > 0;
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `update ${S}.session set revoked_at = $3 where id = $2 and credential_id = $1 and revoked_at is null returning id`,
+        [credentialId, sessionId, this.#clock.now()],
+      );
+      if (rows.length === 0) return false;
+      await this.#audit(tx, credentialId, action, by, { sessionId });
+      return true;
+    });
   }
 
-  /** Ends every session of a credential (but `except`); returns how many. */
-  async revokeSessions(credentialId: number, except?: string): Promise<number> {
-    const rows = await this.#db.query(
+  /** Ends every session of a credential (but `except`) with `sql`; returns how many. */
+  async #revokeSessions(sql: Sql, credentialId: number, except?: string): Promise<number> {
+    const rows = await sql.query(
       `update ${S}.session set revoked_at = $2
        where credential_id = $1 and revoked_at is null and ($3::uuid is null or id <> $3::uuid) returning id`,
       [credentialId, this.#clock.now(), except ?? null],
@@ -325,8 +464,26 @@ export class Identity {
     return rows.length;
   }
 
-  /** Sets a new password after checking the current one; every other session of the credential ends. */
-  async changePassword(credentialId: number, current: string, next: string, keepSession?: string): Promise<void> {
+  /** Ends every session of a credential ("sign out everywhere"), audited in the same transaction; how many. */
+  async revokeSessions(credentialId: number, by: IdentityAudit): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      const ended = await this.#revokeSessions(tx, credentialId);
+      await this.#audit(tx, credentialId, 'session.signedOutEverywhere', by, { sessionsEnded: ended });
+      return ended;
+    });
+  }
+
+  /**
+   * Sets a new password after checking the current one; every other session of the credential ends, and
+   * `password.changed` is written, all in one transaction. A wrong current password changes nothing.
+   */
+  async changePassword(
+    credentialId: number,
+    current: string,
+    next: string,
+    by: IdentityAudit,
+    keepSession?: string,
+  ): Promise<void> {
     const [row] = await this.#db.query<{ email: string; password_hash: string | null }>(
       `select email, password_hash from ${S}.credential where id = $1`,
       [credentialId],
@@ -338,20 +495,27 @@ export class Identity {
       ]);
     }
     const hash = await hashPassword(checkPassword(next, 'new'));
-    await this.#db.query(`update ${S}.credential set password_hash = $2, updated_at = $3 where id = $1`, [
-      credentialId,
-      hash,
-      this.#clock.now(),
-    ]);
-    await this.revokeSessions(credentialId, keepSession);
+    await this.#db.transaction(async (tx) => {
+      await tx.query(`update ${S}.credential set password_hash = $2, updated_at = $3 where id = $1`, [
+        credentialId,
+        hash,
+        this.#clock.now(),
+      ]);
+      const ended = await this.#revokeSessions(tx, credentialId, keepSession);
+      await this.#audit(tx, credentialId, 'password.changed', by, { sessionsEnded: ended });
+    });
   }
 
-  /** A new API token for a credential: the secret is returned here once and stored only as its hash. */
+  /**
+   * A new API token for a credential: the secret is returned here once and stored only as its hash. Writes
+   * `token.created` (its id, name, expiry, never the secret) in the same transaction.
+   */
   async createToken(
     credentialId: number,
     name: string,
     expiresInDays: number,
     createdBy: number,
+    by: IdentityAudit,
   ): Promise<{ token: string; info: ApiTokenInfo }> {
     const issues = [];
     if (typeof name !== 'string' || name.trim() === '' || name.length > 100)
@@ -371,11 +535,19 @@ export class Identity {
       expiresAt: new Date(now.getTime() + expiresInDays * 86_400_000),
       lastUsedAt: null,
     };
-    await this.#db.query(
-      `insert into ${S}.api_token (id, token_hash, credential_id, name, created_by, created_at, expires_at)
-       values ($1, $2, $3, $4, $5, $6, $7)`,
-      [info.id, hashSecret(token), credentialId, info.name, createdBy, now, info.expiresAt],
-    );
+    await this.#db.transaction(async (tx) => {
+      await tx.query(
+        `insert into ${S}.api_token (id, token_hash, credential_id, name, created_by, created_at, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        [info.id, hashSecret(token), credentialId, info.name, createdBy, now, info.expiresAt],
+      );
+      await this.#audit(tx, credentialId, 'token.created', by, {
+        apiTokenId: info.id,
+        name: info.name,
+        expiresAt: info.expiresAt.toISOString(),
+        ...(createdBy !== credentialId ? { forCredential: credentialId } : {}),
+      });
+    });
     return { token, info };
   }
 
@@ -399,11 +571,17 @@ export class Identity {
     return row?.credential_id;
   }
 
-  async revokeToken(tokenId: string): Promise<boolean> {
-    const rows = await this.#db.query(
-      `update ${S}.api_token set revoked_at = $2 where id = $1 and revoked_at is null returning id`,
-      [tokenId, this.#clock.now()],
-    );
-    return rows.length > 0;
+  /** Revokes a token (false when it is unknown or already revoked); `token.revoked` in the same transaction. */
+  async revokeToken(tokenId: string, by: IdentityAudit): Promise<boolean> {
+    if (!isUuid(tokenId)) return false;
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.query<{ credential_id: number; name: string }>(
+        `update ${S}.api_token set revoked_at = $2 where id = $1 and revoked_at is null returning credential_id, name`,
+        [tokenId, this.#clock.now()],
+      );
+      if (!row) return false;
+      await this.#audit(tx, row.credential_id, 'token.revoked', by, { apiTokenId: tokenId, name: row.name });
+      return true;
+    });
   }
 }

@@ -39,6 +39,12 @@ export interface ChangeOptions {
   /** Plan only: nothing is written. */
   dryRun?: boolean;
   reason?: string;
+  /**
+   * Writes of the caller's own that must commit or roll back with this change (the plugin runtime's
+   * installation row): run with the change's transaction after its version and audit row are written —
+   * also when the change turns out to change nothing, never on a dry run. If it throws, nothing is kept.
+   */
+  alongside?: (tx: Sql) => Promise<void>;
 }
 
 export interface ChangeResult {
@@ -183,6 +189,7 @@ export class MetadataStore {
         const unchanged =
           current !== null && plan.steps.length === 0 && !layerChanged && sameMetadata(current.entities, next.entities);
         if (options.dryRun || unchanged) {
+          if (!options.dryRun) await options.alongside?.(tx);
           return { plan, version: current?.version ?? 0, entities: current?.entities ?? next.entities, applied: false };
         }
         if (plan.destructive && !options.confirmDestructive) {
@@ -265,6 +272,7 @@ export class MetadataStore {
             plan,
           }),
         ]);
+        await options.alongside?.(tx);
         return { plan, version, entities: next.entities, applied: true };
       },
       { unlimited: true },

@@ -27,7 +27,7 @@ const FAILURE_MEMORY_MS = 60 * 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
 export const MAX_TOKEN_DAYS = 366;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface Membership {
   workspace: string;
@@ -63,7 +63,7 @@ export interface ApiTokenInfo {
 
 const SIGN_IN_REFUSED = 'The email or password is not right.';
 
-function hashSecret(secret: string): Buffer {
+export function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 
@@ -83,7 +83,7 @@ export function checkPassword(password: unknown, path = 'password'): string {
   return password;
 }
 
-function hashPassword(password: string): Promise<string> {
+export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
@@ -183,6 +183,17 @@ export class Identity {
       });
     }
     await this.#db.query(`delete from ${S}.signin_throttle where key = $1`, [keys[0]]);
+    return this.openSession(row.id, meta);
+  }
+
+  /**
+   * Opens a session for a credential whose secret was just proven some other way (a password at sign-in, an
+   * invitation's secret, the first start's setup). Never call it for a credential nobody proved.
+   */
+  async openSession(
+    credentialId: number,
+    meta: { address?: string; userAgent?: string } = {},
+  ): Promise<{ token: string; sessionId: string; principal: Principal }> {
     const token = randomBytes(32).toString('base64url');
     const sessionId = randomUUID();
     const now = this.#clock.now();
@@ -192,7 +203,7 @@ export class Identity {
       [
         sessionId,
         hashSecret(token),
-        row.id,
+        credentialId,
         now,
         new Date(now.getTime() + SESSION_ABSOLUTE_MS),
         meta.userAgent?.slice(0, 300) ?? null,
@@ -397,6 +408,15 @@ export class Identity {
       [tokenId],
     );
     return row?.credential_id;
+  }
+
+  /** Revokes every API token of a credential; returns how many. */
+  async revokeTokens(credentialId: number): Promise<number> {
+    const rows = await this.#db.query(
+      `update ${S}.api_token set revoked_at = $2 where credential_id = $1 and revoked_at is null returning id`,
+      [credentialId, this.#clock.now()],
+    );
+    return rows.length;
   }
 
   async revokeToken(tokenId: string): Promise<boolean> {

@@ -99,6 +99,8 @@ export async function startHarness(
     engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns'>;
     /** Server options beyond the engine and plugins (CORS origins, rate limit, suggestions). */
     api?: TouchpointOptions['api'];
+    /** Start like a first start without demo data: nobody can sign in, `h` itself is anonymous. */
+    withoutAdmin?: boolean;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -168,9 +170,10 @@ export async function startHarness(
     await engine.addUser(workspace, { ...input, password: TEST_PASSWORD });
     return signIn(input.email, TEST_PASSWORD, workspace);
   };
-  let admin: Client;
+  let admin: Client = anonymous;
   try {
-    admin = await addUser({ email: 'admin@example.test', name: 'Test Admin', role: 'admin' });
+    if (!options.withoutAdmin)
+      admin = await addUser({ email: 'admin@example.test', name: 'Test Admin', role: 'admin' });
   } catch (error) {
     await touchpoint.close();
     await database.drop();

@@ -34,6 +34,8 @@ test('every kind of screen works under the CSP, with no violation and no console
     '/designer/account',
     '/designer/history',
     '/designer/plugins',
+    '/people',
+    '/invite/not-a-real-secret',
   ];
   for (const path of paths) {
     const response = await page.goto(path);

@@ -8,8 +8,18 @@ import { TouchpointError } from '@touchpoint/schema';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 
 export const SESSION_COOKIE = 'tp_session';
-/** Root fields a request without credentials may ask for: signing in, and nothing else. */
-const OPEN_FIELDS = new Set(['signIn', '__typename']);
+/**
+ * Root fields a request without credentials may ask for: signing in, accepting an invitation, making the
+ * first administrator (each proves a secret or is possible only once) and whether that first start is due.
+ * Nothing else: tests/api/invitations.test.ts enumerates the schema to check it.
+ */
+export const OPEN_MUTATION_FIELDS: ReadonlySet<string> = new Set([
+  'signIn',
+  'acceptInvitation',
+  'setupFirstAdmin',
+  '__typename',
+]);
+export const OPEN_QUERY_FIELDS: ReadonlySet<string> = new Set(['setupNeeded']);
 /** A sign-in document is tiny; anything longer is not one, and is not worth parsing for an anonymous client. */
 const MAX_ANONYMOUS_TOKENS = 200;
 
@@ -33,6 +43,11 @@ export interface RequestAuth {
   userAgent?: string;
   /** The request came over HTTPS (directly or, by X-Forwarded-Proto, through a proxy). */
   secure: boolean;
+  /**
+   * The principal of the session or token the request carries, checked now, when it works; for the open
+   * fields, which run without one, to notice who is signed in already.
+   */
+  presented(): Promise<Principal | undefined>;
   /** Forgets every remembered credential (after a sign-out, revocation or password change). */
   forget(): void;
   /** Adds a header to the answer (Set-Cookie, Retry-After). */
@@ -81,10 +96,11 @@ export function clearedSessionCookie(secure: boolean): string {
 }
 
 /**
- * Whether a GraphQL request body asks for nothing but signing in (what an anonymous client may do). Parsed
- * with a small token limit; any doubt (another field, a fragment at the root, several operations) is a no.
+ * Whether a GraphQL request body asks for nothing but open fields (what an anonymous client may do): a
+ * mutation of OPEN_MUTATION_FIELDS or a query of OPEN_QUERY_FIELDS. Parsed with a small token limit; any
+ * doubt (another field, a fragment at the root, several operations) is a no.
  */
-export function onlySignsIn(body: Buffer | undefined, contentType: string | undefined): boolean {
+export function onlyOpenFields(body: Buffer | undefined, contentType: string | undefined): boolean {
   if (!body || contentType?.split(';')[0]?.trim().toLowerCase() !== 'application/json') return false;
   let query: unknown;
   try {
@@ -100,9 +116,15 @@ export function onlySignsIn(body: Buffer | undefined, contentType: string | unde
     );
     if (operations.length !== 1 || document.definitions.length !== 1) return false;
     const [operation] = operations;
+    const open =
+      operation!.operation === 'mutation'
+        ? OPEN_MUTATION_FIELDS
+        : operation!.operation === 'query'
+          ? OPEN_QUERY_FIELDS
+          : undefined;
     return (
-      operation!.operation === 'mutation' &&
-      operation!.selectionSet.selections.every((s) => s.kind === Kind.FIELD && OPEN_FIELDS.has(s.name.value))
+      open !== undefined &&
+      operation!.selectionSet.selections.every((s) => s.kind === Kind.FIELD && open.has(s.name.value))
     );
   } catch {
     return false;

@@ -8,10 +8,11 @@ import { isTouchpointError, MAX_INPUT_DEPTH, nestingDepth, nulTextPaths } from '
 import { type DocumentNode, GraphQLError, Kind, validate } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import {
+  authenticate,
   carriesCredentials,
   IdentityCache,
   isSecure,
-  onlySignsIn,
+  onlyOpenFields,
   type RequestAuth,
   UNAUTHENTICATED_ERROR,
   type Viewer,
@@ -401,6 +402,7 @@ export function createApiHandler(options: ApiServerOptions) {
         address: req.socket.remoteAddress,
         userAgent: req.headers['user-agent'],
         secure: isSecure(req),
+        presented: () => authenticate(engine, req),
         forget: () => identities.clear(),
         setHeader: (name, value) => {
           const previous = res.getHeader(name);
@@ -453,9 +455,10 @@ export function createApiHandler(options: ApiServerOptions) {
       typeof header === 'string' && header
         ? header
         : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? undefined);
-    // Who asks, before anything else is looked at: without a working session or token only signIn runs. A
-    // sign-in is anonymous whatever cookie it carries (a stale one must not stand in the way of a new one).
-    const signingIn = method === 'POST' && onlySignsIn(body, req.headers['content-type']);
+    // Who asks, before anything else is looked at: without a working session or token only the open fields
+    // run (signIn, acceptInvitation, setupFirstAdmin, setupNeeded). They run anonymous whatever cookie the
+    // request carries (a stale one must not stand in the way of a new sign-in).
+    const signingIn = method === 'POST' && onlyOpenFields(body, req.headers['content-type']);
     let principal: Principal | undefined;
     let viewer: Viewer | undefined;
     try {

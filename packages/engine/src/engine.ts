@@ -23,6 +23,7 @@ import { Database } from './db.ts';
 import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
 import { checkPassword, EMAIL_SHAPE, Identity, normaliseEmail } from './identity/identity.ts';
+import { People } from './identity/people.ts';
 import { ensureIdentityTables } from './identity/tables.ts';
 import { checkChanges } from './metadata/change-shape.ts';
 import type { MetadataChange } from './metadata/changes.ts';
@@ -170,6 +171,8 @@ export class Engine {
   readonly auditRecordWrites: boolean;
   /** Credentials, memberships, sessions, API tokens: who may sign in (system tables, no record API). */
   readonly identity: Identity;
+  /** Members, invitations and the first start's administrator (identity/people.ts). */
+  readonly people: People;
   /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
   readonly archiveRetentionDays: number | null;
   readonly #cache = new Map<string, WorkspaceMetadata>();
@@ -182,6 +185,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.store = new MetadataStore(db, options.coreEntities);
     this.identity = new Identity(db, this.clock);
+    this.people = new People(this);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
     this.store.now = this.clock.sql;
     this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;

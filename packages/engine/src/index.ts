@@ -27,6 +27,8 @@ export {
   SESSION_ABSOLUTE_MS,
   SESSION_IDLE_MS,
 } from './identity/identity.ts';
+export type { InvitationInfo, MemberInfo, PeopleActor } from './identity/people.ts';
+export { INVITATION_DAYS, People } from './identity/people.ts';
 export { archiveRestoresAs } from './metadata/archive-changes.ts';
 export { checkChangeShape, checkChanges, ENTITY_PATCH_KEYS, MAX_FIELD_POSITION } from './metadata/change-shape.ts';
 export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes.ts';

@@ -29,6 +29,11 @@ export function safeNext(next: string | null | undefined): string {
   return next;
 }
 
+/** Pages for people who are not signed in: sign-in, the first start's setup, accepting an invitation. */
+export function isPublicPath(pathname: string): boolean {
+  return pathname === '/signin' || pathname === '/setup' || pathname.startsWith('/invite/');
+}
+
 /** The sign-in page, remembering the page to come back to. */
 export function signInPath(from: URL): string {
   const here = from.pathname + from.search;

@@ -1,8 +1,8 @@
 // Who is working, in which workspace and language. The person is whoever the session cookie belongs to (the
-// API answers `viewer`); without a working session every page but sign-in leads to sign-in, and back to the
-// page afterwards. Without a language cookie (a new browser) the user's stored preference decides.
+// API answers `viewer`); without a working session every page but the public ones (sign-in, setup, an
+// invitation) leads to sign-in — or, on a first start, to setup — and back to the page afterwards. Without a language cookie (a new browser) the user's stored preference decides.
 import { redirect } from '@sveltejs/kit';
-import { ApiError, gql, type Lang, type Session, signInPath, type Viewer } from '#lib/api.ts';
+import { ApiError, gql, isPublicPath, type Lang, type Session, signInPath, type Viewer } from '#lib/api.ts';
 import { readLanguagePreference } from '#lib/preferences.ts';
 import type { LayoutServerLoad } from './$types';
 
@@ -19,15 +19,21 @@ export const load: LayoutServerLoad = async ({ cookies, fetch, url: tracked, unt
   };
   const cookie = cookies.get('tp_lang');
   let lang: Lang | null = cookie === 'zh-CN' || cookie === 'en' ? cookie : null;
-  if (url.pathname !== '/signin') {
+  if (!isPublicPath(url.pathname)) {
     try {
       session.viewer = (
         await gql<{ viewer: Viewer }>(fetch, session, '{ viewer { id name email role isAdmin } }')
       ).viewer;
       session.user = session.viewer.id;
     } catch (error) {
-      if (error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN'))
-        redirect(303, signInPath(url));
+      if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
+        // A first start without demo data: nobody can sign in yet, so the setup screen comes first.
+        const { setupNeeded } = await gql<{ setupNeeded: boolean }>(fetch, session, '{ setupNeeded }').catch(() => ({
+          setupNeeded: false,
+        }));
+        redirect(303, setupNeeded ? '/setup' : signInPath(url));
+      }
+      if (error instanceof ApiError && error.code === 'FORBIDDEN') redirect(303, signInPath(url));
       throw error;
     }
     if (!lang) {

@@ -11,6 +11,7 @@ import { addEntityMutations, addEntityQueries } from './entity-fields.ts';
 import { declareEntityTypes, type EntityTypes } from './entity-types.ts';
 import { addIdentityFields, SELF_SERVICE_MUTATIONS } from './identity-fields.ts';
 import { declareMetadataTypes, metadataMutations, metadataQueries } from './metadata-fields.ts';
+import { addPeopleFields, OPEN_MUTATIONS } from './people-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
 
@@ -31,10 +32,10 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   // The CRM's built-in behaviour (timeline, reports, search, segments, lead conversion), where it fits.
   const crm = declareCrm(builder, shared, metadata, all, selectionContext);
   addPluginFields(builder, shared, metadataTypes);
-  addIdentityFields(builder);
+  addPeopleFields(builder, addIdentityFields(builder));
   // Mutations on records (and a plugin's record action) are for every signed-in user; every other mutation
   // (metadata, plugins, workspaces, users) is for administrators, including any added later.
-  const recordMutations = new Set<string>([...SELF_SERVICE_MUTATIONS, 'runAction']);
+  const recordMutations = new Set<string>([...SELF_SERVICE_MUTATIONS, ...OPEN_MUTATIONS, 'runAction']);
   builder.queryType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };

@@ -39,10 +39,11 @@ function actingAs(ctx: ApiContext, me: Viewer): IdentityAudit {
   };
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+/** The Viewer type, for the other fields that sign someone in (people-fields.ts). */
+export type ViewerRef = ReturnType<typeof declareViewer>;
 
-export function addIdentityFields(builder: Builder): void {
-  const viewer = builder.objectRef<Viewer>('Viewer').implement({
+function declareViewer(builder: Builder) {
+  return builder.objectRef<Viewer>('Viewer').implement({
     description: 'Who is signed in, in which workspace.',
     fields: (t) => ({
       id: t.id({ nullable: false, description: 'Their user record id.', resolve: (v) => v.userId }),
@@ -54,6 +55,13 @@ export function addIdentityFields(builder: Builder): void {
       workspaces: t.stringList({ nullable: false, resolve: (v) => v.workspaces }),
     }),
   });
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** Adds the identity fields; answers the Viewer type for other fields that sign someone in. */
+export function addIdentityFields(builder: Builder): ViewerRef {
+  const viewer = declareViewer(builder);
   const session = builder.objectRef<SessionInfo & { current: boolean }>('Session').implement({
     fields: (t) => ({
       id: t.id({ nullable: false, resolve: (s) => s.id }),
@@ -250,6 +258,7 @@ export function addIdentityFields(builder: Builder): void {
       },
     }),
   }));
+  return viewer;
 }
 
 /** The workspace a sign-in asked for by header, when the person belongs to it; else their default. */

@@ -91,7 +91,7 @@ export function attemptedEmail(email: string): string {
 
 const SIGN_IN_REFUSED = 'The email or password is not right.';
 
-function hashSecret(secret: string): Buffer {
+export function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 
@@ -111,7 +111,7 @@ export function checkPassword(password: unknown, path = 'password'): string {
   return password;
 }
 
-function hashPassword(password: string): Promise<string> {
+export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
@@ -306,25 +306,41 @@ export class Identity {
         ...(retryAfter > 0 ? { details: { retryAfterSeconds: retryAfter } } : {}),
       });
     }
+    return this.openSession(row.id, meta, { clearThrottle: keys[0] });
+  }
+
+  /**
+   * Opens a session for a credential whose secret was just proven some other way (a password at sign-in, an
+   * invitation's secret, the first start's setup). Never call it for a credential nobody proved. Writes
+   * `session.signedIn` in its transaction; `clearThrottle` forgets the account's failed sign-ins there too.
+   */
+  async openSession(
+    credentialId: number,
+    meta: { address?: string; userAgent?: string } = {},
+    options: { clearThrottle?: string } = {},
+  ): Promise<{ token: string; sessionId: string; principal: Principal }> {
+    const by: IdentityAudit = { channel: 'web', ...meta };
     const token = randomBytes(32).toString('base64url');
     const sessionId = randomUUID();
     const now = this.#clock.now();
     await this.#db.transaction(async (tx) => {
-      await tx.query(`delete from ${S}.signin_throttle where key = $1`, [keys[0]]);
+      if (options.clearThrottle) {
+        await tx.query(`delete from ${S}.signin_throttle where key = $1`, [options.clearThrottle]);
+      }
       await tx.query(
         `insert into ${S}.session (id, token_hash, credential_id, created_at, last_seen_at, expires_at, user_agent, address)
          values ($1, $2, $3, $4, $4, $5, $6, $7)`,
         [
           sessionId,
           hashSecret(token),
-          row.id,
+          credentialId,
           now,
           new Date(now.getTime() + SESSION_ABSOLUTE_MS),
           meta.userAgent?.slice(0, 300) ?? null,
           meta.address ?? null,
         ],
       );
-      await this.#audit(tx, row.id, 'session.signedIn', by, { sessionId });
+      await this.#audit(tx, credentialId, 'session.signedIn', by, { sessionId });
     });
     const principal = await this.authenticateSession(token);
     if (!principal) throw new Error('A session just opened did not authenticate.');
@@ -569,6 +585,15 @@ export class Identity {
       [tokenId],
     );
     return row?.credential_id;
+  }
+
+  /** Revokes every API token of a credential; returns how many. */
+  async revokeTokens(credentialId: number): Promise<number> {
+    const rows = await this.#db.query(
+      `update ${S}.api_token set revoked_at = $2 where credential_id = $1 and revoked_at is null returning id`,
+      [credentialId, this.#clock.now()],
+    );
+    return rows.length;
   }
 
   /** Revokes a token (false when it is unknown or already revoked); `token.revoked` in the same transaction. */

@@ -1,7 +1,7 @@
-// Identity's system tables: credentials, workspace memberships, sessions, API tokens and sign-in throttling
+// Identity's system tables: credentials, workspace memberships, invitations, sessions, API tokens and sign-in throttling
 // counters. They live in the `touchpoint` schema beside the metadata tables, never in a workspace schema,
 // so no record API, GraphQL type or query compiler can reach them. Secrets are stored only as hashes:
-// argon2id for passwords, sha256 for session ids and tokens (random 32 bytes need no slow hash).
+// argon2id for passwords, sha256 for session ids, tokens and invitation secrets (random 32 bytes need no slow hash).
 import type { Sql } from '../db.ts';
 import { SYSTEM_SCHEMA } from '../system-entities.ts';
 
@@ -47,6 +47,20 @@ create table if not exists ${S}.api_token (
   last_used_at timestamptz
 );
 create index if not exists api_token_credential_idx on ${S}.api_token (credential_id);
+create table if not exists ${S}.invitation (
+  id uuid primary key,
+  secret_hash bytea not null unique,
+  workspace_id integer not null,
+  user_id uuid not null,
+  email text not null,
+  role text not null,
+  created_by text not null,
+  created_at timestamptz not null,
+  expires_at timestamptz not null,
+  accepted_at timestamptz,
+  revoked_at timestamptz
+);
+create index if not exists invitation_workspace_idx on ${S}.invitation (workspace_id);
 create table if not exists ${S}.signin_throttle (
   key text primary key,
   failures integer not null,

@@ -2,10 +2,11 @@
 // wire protocol from its own thread on a private Unix socket, so both take exactly the same code path.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type EntitySchema, MikroORM } from '@mikro-orm/postgresql';
 import { TouchpointError } from '@touchpoint/schema';
@@ -84,8 +85,25 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
  * default is shorter — the longest any request waits behind another's slow statement.
  */
 export const EMBEDDED_STATEMENT_TIMEOUT_MS = 5_000;
+/**
+ * On the embedded database, how long a statement may run while other requests wait for the database: there
+ * it holds all of them, so past this it is stopped (its thread restarted) and they go on. Alone, a statement
+ * still has the whole EMBEDDED_STATEMENT_TIMEOUT_MS, so a heavy report of a single user keeps working.
+ */
+export const EMBEDDED_CONTENDED_TIMEOUT_MS = 1_000;
+/** How often the embedded database's watchdog looks at a running statement and at who waits behind it. */
+const WATCHDOG_INTERVAL_MS = 50;
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
+
+/** A statement stopped because others waited behind it on the embedded database. */
+function statementHeldOthers(ms: number, aloneMs: number): TouchpointError {
+  return new TouchpointError(
+    'LIMIT_EXCEEDED',
+    `The request took longer than ${ms / 1000} s in the database while other requests waited for it, and was stopped: the embedded database runs one statement at a time (alone, a statement may run ${aloneMs / 1000} s). Narrow its filter or search, ask for fewer records, or run Touchpoint on PostgreSQL.`,
+    { details: { limit: 'contendedStatementTimeoutMs', value: ms } },
+  );
+}
 
 function statementTooSlow(ms: number): TouchpointError {
   return new TouchpointError(
@@ -93,6 +111,25 @@ function statementTooSlow(ms: number): TouchpointError {
     `The request took longer than ${ms / 1000} s in the database and was stopped (statement time limit ${ms} ms). Narrow its filter or search, or ask for fewer records.`,
     { details: { limit: 'statementTimeoutMs', value: ms } },
   );
+}
+
+let pgliteAssets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+
+/**
+ * PGlite's WebAssembly (compiled) and file-system bundle, once per process: each worker would otherwise
+ * compile 9 MB of WebAssembly on start, which made a restart take 1.5-3.5 s on a busy machine. The compile is
+ * asynchronous (V8 compiles on background threads), and a compiled module is shared with workers, not copied.
+ */
+function loadPgliteAssets() {
+  pgliteAssets ??= (async () => {
+    const dist = (file: string) => fileURLToPath(new URL(file, import.meta.resolve('@electric-sql/pglite')));
+    const [wasmModule, data] = await Promise.all([
+      WebAssembly.compile(readFileSync(dist('pglite.wasm'))),
+      Promise.resolve(readFileSync(dist('pglite.data'))),
+    ]);
+    return { wasmModule, fsBundle: new Blob([data]) };
+  })();
+  return pgliteAssets;
 }
 
 /**
@@ -107,7 +144,13 @@ class EmbeddedServer {
   restarts = 0;
   /** Called when a worker is replaced, to drop the connections that led to it. */
   onRestart: () => void = () => {};
-  readonly #data: { dataDir: string; socketPath: string; maxConnections: number };
+  readonly #data: {
+    dataDir: string;
+    socketPath: string;
+    maxConnections: number;
+    wasmModule?: WebAssembly.Module;
+    fsBundle?: Blob;
+  };
   readonly #socketDir: string;
   #worker: Worker | undefined;
   #stopping = false;
@@ -128,6 +171,7 @@ class EmbeddedServer {
     const server = new EmbeddedServer(dataDir, maxConnections);
     server.#unlock = unlock;
     try {
+      Object.assign(server.#data, await loadPgliteAssets());
       await server.#spawn();
     } catch (error) {
       rmSync(server.#socketDir, { recursive: true, force: true });
@@ -340,20 +384,29 @@ export class Database implements Sql {
         throw error;
       }
     }
+    const limit = this.statementTimeoutMs;
+    const contended = Math.min(EMBEDDED_CONTENDED_TIMEOUT_MS, limit);
+    const started = performance.now();
     const running = run();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((done) => {
-      timer = setTimeout(() => done('late'), this.statementTimeoutMs);
+    // Past its limit, or past the contended limit while a request waits for the pool's one connection.
+    const late = new Promise<'late' | 'heldOthers'>((done) => {
+      timer = setInterval(() => {
+        const elapsed = performance.now() - started;
+        if (elapsed >= limit) done('late');
+        else if (elapsed >= contended && this.pool.waitingCount > 0) done('heldOthers');
+      }, WATCHDOG_INTERVAL_MS);
     });
+    let first: T | 'late' | 'heldOthers';
     try {
-      const first = await Promise.race([running, late]);
-      if (first !== 'late') return first;
+      first = await Promise.race([running, late]);
     } finally {
-      clearTimeout(timer);
+      clearInterval(timer);
     }
+    if (first !== 'late' && first !== 'heldOthers') return first;
     running.catch(() => {});
     await embedded.restart();
-    throw statementTooSlow(this.statementTimeoutMs);
+    throw first === 'late' ? statementTooSlow(limit) : statementHeldOthers(contended, limit);
   }
 
   /**

@@ -35,7 +35,48 @@ export interface DatabaseOptions {
 }
 
 /** Counts statements per unit of work (a GraphQL request, a test step) without threading a counter through. */
-const statementCounter = new AsyncLocalStorage<{ statements: number }>();
+const statementCounter = new AsyncLocalStorage<{ statements: number; readChars?: number }>();
+
+/**
+ * What one unit of work (a GraphQL request) may read on the read path, in characters of the rows' values.
+ * The API's limits bound a request's shape (aliases, cost, page sizes), not the size of what it reads: 20
+ * aliases of accounts(first: 500) with 39 KB descriptions answered 372 MB in 35 s and left the server 1.1 GB
+ * larger. The web app's largest page reads well under 1 MB.
+ */
+export const MAX_REQUEST_READ_CHARS = 64 * 1024 * 1024;
+
+function readBudgetExceeded(): TouchpointError {
+  return new TouchpointError(
+    'LIMIT_EXCEEDED',
+    `The request read more than ${MAX_REQUEST_READ_CHARS / 1024 / 1024} MB from the database and was stopped. Ask for fewer records or fewer fields per request (long texts make large pages), and page through the rest.`,
+    { details: { limit: 'requestReadChars', value: MAX_REQUEST_READ_CHARS } },
+  );
+}
+
+/** Roughly how many characters a value read from the database holds. */
+function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (value === null || typeof value !== 'object') return 8;
+  if (value instanceof Date || Buffer.isBuffer(value)) return Buffer.isBuffer(value) ? value.length : 8;
+  let size = 0;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) size += sizeOf(item);
+  return size;
+}
+
+/** Refuses a read once the unit of work has read its budget (before the statement is sent). */
+function checkReadBudget(): void {
+  const counter = statementCounter.getStore();
+  if (counter && (counter.readChars ?? 0) > MAX_REQUEST_READ_CHARS) throw readBudgetExceeded();
+}
+
+/** Charges rows read to the unit of work's budget; refuses the answer when this read goes past it. */
+function chargeRead<T>(rows: T[]): T[] {
+  const counter = statementCounter.getStore();
+  if (!counter) return rows;
+  counter.readChars = (counter.readChars ?? 0) + sizeOf(rows);
+  if (counter.readChars > MAX_REQUEST_READ_CHARS) throw readBudgetExceeded();
+  return rows;
+}
 
 function countStatement(): void {
   const counter = statementCounter.getStore();
@@ -314,17 +355,19 @@ export class Database implements Sql {
 
   /** One statement on a pooled connection, outside any transaction: the read path. */
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    checkReadBudget();
     const signal = abortSignals.getStore();
-    if (signal && !this.#embedded) return this.#cancellable<T>(signal, text, params);
+    if (signal && !this.#embedded) return chargeRead(await this.#cancellable<T>(signal, text, params));
     countStatement();
     if (this.#embedded) {
       // The clock starts once the statement has the connection: time spent queueing behind another
       // request's slow statement is not this one's fault, and must not restart the database a second time.
       const client = await this.pool.connect();
       let broken = false;
+      let rows: T[];
       try {
         const result = await this.#limited(() => client.query(text, params as unknown[]));
-        return result.rows as T[];
+        rows = result.rows as T[];
       } catch (error) {
         // Past its limit (the database was restarted) or a lost connection: this client is not reused. An
         // error PostgreSQL answered (a SQLSTATE) leaves the connection as good as it was.
@@ -334,9 +377,10 @@ export class Database implements Sql {
       } finally {
         client.release(broken);
       }
+      return chargeRead(rows);
     }
     const result = await this.#limited(() => this.pool.query(text, params as unknown[]));
-    return result.rows as T[];
+    return chargeRead(result.rows as T[]);
   }
 
   /**
@@ -419,6 +463,7 @@ export class Database implements Sql {
    */
   async queryGeneric<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
     if (this.embedded) return this.query<T>(text, params);
+    checkReadBudget();
     countStatement();
     const name = `tp_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     const client = await this.pool.connect();
@@ -427,7 +472,7 @@ export class Database implements Sql {
       await client.query('set plan_cache_mode = force_generic_plan');
       try {
         const result = await this.#limited(() => client.query({ name, text, values: params as unknown[] }));
-        return result.rows as T[];
+        return chargeRead(result.rows as T[]);
       } finally {
         await client.query('reset plan_cache_mode');
         reset = true;

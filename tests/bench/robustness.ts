@@ -179,10 +179,11 @@ if (values.write || values.out) {
 back to back; then a statement that runs until the embedded database's limit. Before the sandbox process, each
 such call grew the server by 0.6-2.8 GB for good, kept a core busy ~10 s, and SIGTERM no longer ended it.
 The embedded database is one session: a read started beside the slow statement waits until it is stopped
-(after 1 s, since the read waits for it; alone it would have 5 s) and the restart of the database's thread. Last, the costliest requests the API's shape limits accept, on PostgreSQL:
-before the read budget (64 MB of values per request), 20 aliases of accounts(first: 500) with 39 KB
-descriptions answered 372 MB in 35 s, the server's RSS peaking at 1.9 GB and staying 1.1 GB above where it
-was; now that request is refused once it has read 64 MB. The machine was shared (see the load); figures vary run to run.
+(after 1 s, since the read waits for it; alone it would have 5 s) and the restart of the database's thread.
+Last, the costliest requests the API's shape limits accept, on PostgreSQL: before the read budget (64 MB of
+values per request), 20 aliases of accounts(first: 500) with 39 KB descriptions answered 372 MB in 35 s, the
+server's RSS peaking at 1.9 GB and staying 1.1 GB above where it was; now that request is refused once it
+has read 64 MB. The machine was shared (see the load); figures vary run to run.
 
 \`\`\`
 ${report}

@@ -53,13 +53,17 @@ function readBudgetExceeded(): TouchpointError {
   );
 }
 
-/** Roughly how many characters a value read from the database holds. */
+/** Roughly how many characters a value read from the database holds (without recursion: JSON can be deep). */
 function sizeOf(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (value === null || typeof value !== 'object') return 8;
-  if (value instanceof Date || Buffer.isBuffer(value)) return Buffer.isBuffer(value) ? value.length : 8;
   let size = 0;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) size += sizeOf(item);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') size += item.length;
+    else if (Buffer.isBuffer(item)) size += item.length;
+    else if (item === null || typeof item !== 'object' || item instanceof Date) size += 8;
+    else for (const inner of Array.isArray(item) ? item : Object.values(item)) pending.push(inner);
+  }
   return size;
 }
 

@@ -72,11 +72,13 @@ describe('a hostile plugin against a real server process', () => {
     }
   });
 
-  // Reading the archive (~300 ms of CPU for 9 MB) runs on a worker thread and the bundle compiles in the
-  // sandbox process. What still runs on the main thread: the request body's JSON parse, hashing the bundle
-  // when it is loaded, storing the archive, and the garbage collection of those strings. Measured here on 2
-  // loaded cores: worst /healthz ~500 ms before, 200-500 ms after; the bound below catches a regression to
-  // whole-second stalls, not the remainder.
+  // Reading the archive (~300 ms of CPU for 9 MB) and hashing the bundle run on a worker thread, the bundle
+  // compiles in the sandbox process, and a body this large skips the sign-in and short-lane parses (yoga
+  // parses it once). What is left on the main thread is one JSON parse, copying the bundle to the sandbox
+  // process, writing the archive to the database, and the garbage collection of those strings: each 10-30
+  // ms. Measured from a separate process on 2 shared cores: worst /healthz 200-500 ms before; after, 81-108
+  // ms at a load average of 3.5, 300-430 ms at a load average of 14 (where an idle server's worst is alike).
+  // The bound catches a regression to the earlier stalls; the median shows the loop stays free.
   it('installing a 9 MB bundle does not stall other clients', async () => {
     const server = await startServer({
       DATABASE_URL: database.url ?? '',
@@ -86,9 +88,14 @@ describe('a hostile plugin against a real server process', () => {
       const archive = await bigArchive(dir);
       const { result, latencies } = await healthzDuring(server.url, () => gql(server.url, INSTALL, { a: archive }));
       expect(result.errors).toBeUndefined();
-      const worst = Math.max(...latencies);
-      console.log(`healthz during a 9 MB install: ${latencies.length} answers, worst ${worst.toFixed(0)} ms`);
-      expect(worst).toBeLessThan(1_000);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const worst = sorted.at(-1)!;
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      console.log(
+        `healthz during a 9 MB install: ${latencies.length} answers, median ${median.toFixed(0)} ms, worst ${worst.toFixed(0)} ms`,
+      );
+      expect(median).toBeLessThan(20);
+      expect(worst).toBeLessThan(600);
       await server.stop('SIGTERM', 5_000);
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');

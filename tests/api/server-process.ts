@@ -153,27 +153,50 @@ export async function gql(url: string, query: string, variables: Record<string, 
   };
 }
 
-/** `/healthz` answer times while `work` runs, ms. */
+// The prober runs in a process of its own: in this one, building and sending a 9 MB request body holds the
+// event loop too, and a probe waiting behind it would measure the client, not the server.
+const PROBER = `
+const url = process.argv[1] + '/healthz';
+const latencies = [];
+let done = false;
+process.stdin.on('end', () => (done = true)).resume();
+(async () => {
+  process.send('ready');
+  while (!done) {
+    const started = performance.now();
+    await (await fetch(url)).arrayBuffer();
+    latencies.push(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  process.send(latencies);
+})();
+`;
+
+/** `/healthz` answer times while `work` runs, ms, probed every 20 ms from a separate process. */
 export async function healthzDuring<T>(
   url: string,
   work: () => Promise<T>,
 ): Promise<{ result: T; latencies: number[] }> {
-  const latencies: number[] = [];
-  let done = false;
-  const probe = (async () => {
-    while (!done) {
-      const started = performance.now();
-      const response = await fetch(`${url}/healthz`);
-      await response.arrayBuffer();
-      latencies.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
+  const prober = spawn(process.execPath, ['-e', PROBER, url], { stdio: ['pipe', 'inherit', 'inherit', 'ipc'] });
+  const messages: unknown[] = [];
+  const waiting: ((m: unknown) => void)[] = [];
+  let exited: Error | undefined;
+  prober.on('message', (m) => (waiting.length > 0 ? waiting.shift()!(m) : messages.push(m)));
+  prober.once('exit', (code) => (exited = new Error(`the healthz prober exited (${code})`)));
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      if (messages.length > 0) return resolve(messages.shift());
+      if (exited) return reject(exited);
+      waiting.push(resolve);
+      prober.once('exit', () => reject(exited));
+    });
+  await next();
   try {
-    return { result: await work(), latencies };
+    const result = await work();
+    prober.stdin!.end();
+    return { result, latencies: (await next()) as number[] };
   } finally {
-    done = true;
-    await probe;
+    if (prober.exitCode === null) prober.kill();
   }
 }
 

@@ -183,6 +183,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'tooLarge' | 'gone'> {
   });
 }
 
+/**
+ * Bodies above this size skip the checks that parse them before yoga does (sign-in, short lane): neither a
+ * sign-in nor a passthrough read is that large, and each parse of a 9 MB plugin archive held the event loop.
+ */
+const PRE_PARSE_MAX_BYTES = 256 * 1024;
+
 /** A POST body the short lane may answer: a plain JSON request, parsed; undefined when yoga must look at it. */
 function plainParams(
   req: IncomingMessage,
@@ -458,7 +464,10 @@ export function createApiHandler(options: ApiServerOptions) {
     // Who asks, before anything else is looked at: without a working session or token only the open fields
     // run (signIn, acceptInvitation, setupFirstAdmin, setupNeeded). They run anonymous whatever cookie the
     // request carries (a stale one must not stand in the way of a new sign-in).
-    const signingIn = method === 'POST' && onlyOpenFields(body, req.headers['content-type']);
+    const signingIn =
+      method === 'POST' &&
+      (body?.length ?? 0) <= PRE_PARSE_MAX_BYTES &&
+      onlyOpenFields(body, req.headers['content-type']);
     let principal: Principal | undefined;
     let viewer: Viewer | undefined;
     try {
@@ -492,7 +501,7 @@ export function createApiHandler(options: ApiServerOptions) {
       jsonError(res, status, toGraphQLError(error).toJSON());
       return;
     }
-    if (body && method === 'POST' && viewer && principal) {
+    if (body && body.length <= PRE_PARSE_MAX_BYTES && method === 'POST' && viewer && principal) {
       const { run } = withStatementCounter(() => shortLane(req, body, entry, viewer, principal));
       const answer = await run;
       if (answer !== undefined) {

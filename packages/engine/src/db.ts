@@ -2,10 +2,11 @@
 // wire protocol from its own thread on a private Unix socket, so both take exactly the same code path.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type EntitySchema, MikroORM } from '@mikro-orm/postgresql';
 import { TouchpointError } from '@touchpoint/schema';
@@ -34,7 +35,52 @@ export interface DatabaseOptions {
 }
 
 /** Counts statements per unit of work (a GraphQL request, a test step) without threading a counter through. */
-const statementCounter = new AsyncLocalStorage<{ statements: number }>();
+const statementCounter = new AsyncLocalStorage<{ statements: number; readChars?: number }>();
+
+/**
+ * What one unit of work (a GraphQL request) may read on the read path, in characters of the rows' values.
+ * The API's limits bound a request's shape (aliases, cost, page sizes), not the size of what it reads: 20
+ * aliases of accounts(first: 500) with 39 KB descriptions answered 372 MB in 35 s and left the server 1.1 GB
+ * larger. The web app's largest page reads well under 1 MB.
+ */
+export const MAX_REQUEST_READ_CHARS = 64 * 1024 * 1024;
+
+function readBudgetExceeded(): TouchpointError {
+  return new TouchpointError(
+    'LIMIT_EXCEEDED',
+    `The request read more than ${MAX_REQUEST_READ_CHARS / 1024 / 1024} MB from the database and was stopped. Ask for fewer records or fewer fields per request (long texts make large pages), and page through the rest.`,
+    { details: { limit: 'requestReadChars', value: MAX_REQUEST_READ_CHARS } },
+  );
+}
+
+/** Roughly how many characters a value read from the database holds (without recursion: JSON can be deep). */
+function sizeOf(value: unknown): number {
+  let size = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') size += item.length;
+    else if (Buffer.isBuffer(item)) size += item.length;
+    else if (item === null || typeof item !== 'object' || item instanceof Date) size += 8;
+    else for (const inner of Array.isArray(item) ? item : Object.values(item)) pending.push(inner);
+  }
+  return size;
+}
+
+/** Refuses a read once the unit of work has read its budget (before the statement is sent). */
+function checkReadBudget(): void {
+  const counter = statementCounter.getStore();
+  if (counter && (counter.readChars ?? 0) > MAX_REQUEST_READ_CHARS) throw readBudgetExceeded();
+}
+
+/** Charges rows read to the unit of work's budget; refuses the answer when this read goes past it. */
+function chargeRead<T>(rows: T[]): T[] {
+  const counter = statementCounter.getStore();
+  if (!counter) return rows;
+  counter.readChars = (counter.readChars ?? 0) + sizeOf(rows);
+  if (counter.readChars > MAX_REQUEST_READ_CHARS) throw readBudgetExceeded();
+  return rows;
+}
 
 function countStatement(): void {
   const counter = statementCounter.getStore();
@@ -84,8 +130,25 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
  * default is shorter — the longest any request waits behind another's slow statement.
  */
 export const EMBEDDED_STATEMENT_TIMEOUT_MS = 5_000;
+/**
+ * On the embedded database, how long a statement may run while other requests wait for the database: there
+ * it holds all of them, so past this it is stopped (its thread restarted) and they go on. Alone, a statement
+ * still has the whole EMBEDDED_STATEMENT_TIMEOUT_MS, so a heavy report of a single user keeps working.
+ */
+export const EMBEDDED_CONTENDED_TIMEOUT_MS = 1_000;
+/** How often the embedded database's watchdog looks at a running statement and at who waits behind it. */
+const WATCHDOG_INTERVAL_MS = 50;
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
+
+/** A statement stopped because others waited behind it on the embedded database. */
+function statementHeldOthers(ms: number, aloneMs: number): TouchpointError {
+  return new TouchpointError(
+    'LIMIT_EXCEEDED',
+    `The request took longer than ${ms / 1000} s in the database while other requests waited for it, and was stopped: the embedded database runs one statement at a time (alone, a statement may run ${aloneMs / 1000} s). Narrow its filter or search, ask for fewer records, or run Touchpoint on PostgreSQL.`,
+    { details: { limit: 'contendedStatementTimeoutMs', value: ms } },
+  );
+}
 
 function statementTooSlow(ms: number): TouchpointError {
   return new TouchpointError(
@@ -93,6 +156,25 @@ function statementTooSlow(ms: number): TouchpointError {
     `The request took longer than ${ms / 1000} s in the database and was stopped (statement time limit ${ms} ms). Narrow its filter or search, or ask for fewer records.`,
     { details: { limit: 'statementTimeoutMs', value: ms } },
   );
+}
+
+let pgliteAssets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+
+/**
+ * PGlite's WebAssembly (compiled) and file-system bundle, once per process: each worker would otherwise
+ * compile 9 MB of WebAssembly on start, which made a restart take 1.5-3.5 s on a busy machine. The compile is
+ * asynchronous (V8 compiles on background threads), and a compiled module is shared with workers, not copied.
+ */
+function loadPgliteAssets() {
+  pgliteAssets ??= (async () => {
+    const dist = (file: string) => fileURLToPath(new URL(file, import.meta.resolve('@electric-sql/pglite')));
+    const [wasmModule, data] = await Promise.all([
+      WebAssembly.compile(readFileSync(dist('pglite.wasm'))),
+      Promise.resolve(readFileSync(dist('pglite.data'))),
+    ]);
+    return { wasmModule, fsBundle: new Blob([data]) };
+  })();
+  return pgliteAssets;
 }
 
 /**
@@ -107,7 +189,13 @@ class EmbeddedServer {
   restarts = 0;
   /** Called when a worker is replaced, to drop the connections that led to it. */
   onRestart: () => void = () => {};
-  readonly #data: { dataDir: string; socketPath: string; maxConnections: number };
+  readonly #data: {
+    dataDir: string;
+    socketPath: string;
+    maxConnections: number;
+    wasmModule?: WebAssembly.Module;
+    fsBundle?: Blob;
+  };
   readonly #socketDir: string;
   #worker: Worker | undefined;
   #stopping = false;
@@ -128,6 +216,7 @@ class EmbeddedServer {
     const server = new EmbeddedServer(dataDir, maxConnections);
     server.#unlock = unlock;
     try {
+      Object.assign(server.#data, await loadPgliteAssets());
       await server.#spawn();
     } catch (error) {
       rmSync(server.#socketDir, { recursive: true, force: true });
@@ -270,17 +359,19 @@ export class Database implements Sql {
 
   /** One statement on a pooled connection, outside any transaction: the read path. */
   async query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    checkReadBudget();
     const signal = abortSignals.getStore();
-    if (signal && !this.#embedded) return this.#cancellable<T>(signal, text, params);
+    if (signal && !this.#embedded) return chargeRead(await this.#cancellable<T>(signal, text, params));
     countStatement();
     if (this.#embedded) {
       // The clock starts once the statement has the connection: time spent queueing behind another
       // request's slow statement is not this one's fault, and must not restart the database a second time.
       const client = await this.pool.connect();
       let broken = false;
+      let rows: T[];
       try {
         const result = await this.#limited(() => client.query(text, params as unknown[]));
-        return result.rows as T[];
+        rows = result.rows as T[];
       } catch (error) {
         // Past its limit (the database was restarted) or a lost connection: this client is not reused. An
         // error PostgreSQL answered (a SQLSTATE) leaves the connection as good as it was.
@@ -290,9 +381,10 @@ export class Database implements Sql {
       } finally {
         client.release(broken);
       }
+      return chargeRead(rows);
     }
     const result = await this.#limited(() => this.pool.query(text, params as unknown[]));
-    return result.rows as T[];
+    return chargeRead(result.rows as T[]);
   }
 
   /**
@@ -340,20 +432,29 @@ export class Database implements Sql {
         throw error;
       }
     }
+    const limit = this.statementTimeoutMs;
+    const contended = Math.min(EMBEDDED_CONTENDED_TIMEOUT_MS, limit);
+    const started = performance.now();
     const running = run();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((done) => {
-      timer = setTimeout(() => done('late'), this.statementTimeoutMs);
+    // Past its limit, or past the contended limit while a request waits for the pool's one connection.
+    const late = new Promise<'late' | 'heldOthers'>((done) => {
+      timer = setInterval(() => {
+        const elapsed = performance.now() - started;
+        if (elapsed >= limit) done('late');
+        else if (elapsed >= contended && this.pool.waitingCount > 0) done('heldOthers');
+      }, WATCHDOG_INTERVAL_MS);
     });
+    let first: T | 'late' | 'heldOthers';
     try {
-      const first = await Promise.race([running, late]);
-      if (first !== 'late') return first;
+      first = await Promise.race([running, late]);
     } finally {
-      clearTimeout(timer);
+      clearInterval(timer);
     }
+    if (first !== 'late' && first !== 'heldOthers') return first;
     running.catch(() => {});
     await embedded.restart();
-    throw statementTooSlow(this.statementTimeoutMs);
+    throw first === 'late' ? statementTooSlow(limit) : statementHeldOthers(contended, limit);
   }
 
   /**
@@ -366,6 +467,7 @@ export class Database implements Sql {
    */
   async queryGeneric<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
     if (this.embedded) return this.query<T>(text, params);
+    checkReadBudget();
     countStatement();
     const name = `tp_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     const client = await this.pool.connect();
@@ -374,7 +476,7 @@ export class Database implements Sql {
       await client.query('set plan_cache_mode = force_generic_plan');
       try {
         const result = await this.#limited(() => client.query({ name, text, values: params as unknown[] }));
-        return result.rows as T[];
+        return chargeRead(result.rows as T[]);
       } finally {
         await client.query('reset plan_cache_mode');
         reset = true;

@@ -11,9 +11,13 @@ interface Start {
   dataDir: string;
   socketPath: string;
   maxConnections: number;
+  /** PGlite's WebAssembly, compiled once by the main thread: a restart then skips compiling 9 MB again. */
+  wasmModule: WebAssembly.Module;
+  /** PGlite's file-system bundle, read once. */
+  fsBundle: Blob;
 }
 
-const { dataDir, socketPath, maxConnections } = workerData as Start;
+const { dataDir, socketPath, maxConnections, wasmModule, fsBundle } = workerData as Start;
 const port = parentPort!;
 
 try {
@@ -22,7 +26,7 @@ try {
   // pg_trgm ships with PGlite as a loadable extension: substring search gets the same indexes as on a server.
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const db = await PGlite.create(dataDir, { extensions: { pg_trgm }, pgliteWasmModule: wasmModule, fsBundle });
   const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
   await server.start();
   chmodSync(socketPath, 0o600);

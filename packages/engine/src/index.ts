@@ -7,7 +7,15 @@ export { clockStartingAt, systemClock } from './clock.ts';
 export { loadCoreEntities } from './core-schemas.ts';
 export { announceDataDirServer, DATA_DIR_LOCK_FILE } from './data-dir-lock.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
-export { countStatements, currentStatementCount, Database, withAbortSignal, withStatementCounter } from './db.ts';
+export {
+  countStatements,
+  currentStatementCount,
+  Database,
+  EMBEDDED_CONTENDED_TIMEOUT_MS,
+  MAX_REQUEST_READ_CHARS,
+  withAbortSignal,
+  withStatementCounter,
+} from './db.ts';
 export type { EngineAudit, EngineOptions, MetadataListener, WorkspaceMetadata } from './engine.ts';
 export { DEFAULT_ARCHIVE_RETENTION_DAYS, DEFAULT_WORKSPACE, Engine } from './engine.ts';
 export type { RecordEvent, RecordEventHandler, RecordEventType } from './events.ts';

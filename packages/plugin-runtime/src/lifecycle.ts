@@ -72,7 +72,13 @@ async function probe(
   const { id, version } = pkg.archive.manifest;
   const slot = `~probe:${workspace}`;
   try {
-    await runtime.host.load({ manifest: { id, version }, bundle: pkg.archive.bundle, workspace: slot, limits });
+    await runtime.host.load({
+      manifest: { id, version },
+      bundle: pkg.archive.bundle,
+      bundleHash: pkg.bundleHash,
+      workspace: slot,
+      limits,
+    });
   } finally {
     runtime.host.unload(id, slot);
   }

@@ -2,6 +2,7 @@
 // seal, the manifest (with the Touchpoint version range), the metadata files and their names, and what the
 // admin grants and sets against what the manifest asks for and accepts.
 
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { PluginContribution } from '@touchpoint/engine';
 import {
@@ -31,6 +32,8 @@ export interface PluginPackage {
   archive: PluginArchive;
   /** The archive as JSON text, as it is stored. */
   text: string;
+  /** SHA-256 (hex) of the bundle, for the sandbox's code cache: hashed where the archive is read. */
+  bundleHash: string;
   manifest: PluginManifest;
   contribution: PluginContribution;
 }
@@ -68,6 +71,7 @@ export function readPackage(input: unknown): PluginPackage {
   return {
     archive,
     text,
+    bundleHash: createHash('sha256').update(archive.bundle).digest('hex'),
     manifest: archive.manifest as unknown as PluginManifest,
     contribution: { pluginId: id, version, entities: metadata.entities, fields: metadata.fields },
   };

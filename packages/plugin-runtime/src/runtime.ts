@@ -244,9 +244,12 @@ export class PluginRuntime {
 
   /** Loads an installation into the sandbox host, disabled again if it was. */
   async load(row: Installation, pkg = readPackage(row.archive)): Promise<void> {
+    // Known already: describing the row afterwards need not parse its archive (50 ms for 9 MB) again.
+    this.#manifests.set(row.sha256, pkg.manifest);
     await this.host.load({
       manifest: { id: pkg.archive.manifest.id, version: pkg.archive.manifest.version },
       bundle: pkg.archive.bundle,
+      bundleHash: pkg.bundleHash,
       workspace: row.workspace,
       grants: row.grants,
       limits: this.fitLimits(row.limits),

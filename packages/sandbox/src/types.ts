@@ -119,6 +119,11 @@ export interface LoadOptions {
   manifest: PluginIdentity;
   /** The single script `buildPlugin` produced. */
   bundle: string;
+  /**
+   * The bundle's SHA-256 (hex) when the caller has it already, e.g. computed on a worker thread while the
+   * archive was read; the host keys its code cache by it and hashes the bundle itself when it is missing.
+   */
+  bundleHash?: string;
   workspace: string;
   grants?: PluginGrants;
   limits?: Partial<PluginLimits>;

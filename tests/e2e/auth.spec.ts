@@ -39,6 +39,7 @@ test('a rep signs in, lands on the page asked for, works under their own name an
   await expect(page.locator('p.meta')).not.toContainText(viewer.id);
 
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByTestId('user-menu').click();
   await page.getByTestId('sign-out').click();
   await expect(page).toHaveURL(/\/signin$/);
   const after = await page.request.post('/graphql', { data: { query: '{ viewer { id } }' } });

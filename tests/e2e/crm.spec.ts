@@ -140,6 +140,7 @@ test('an admin designs an entity and end users work with it and with the CRM', a
   await shot(page, '07-account-timeline');
 
   // Switch the language to Chinese.
+  await page.getByTestId('user-menu').click();
   await page.getByTestId('language').selectOption('zh-CN');
   await expect(page.locator('aside a[data-entity="account"]')).toHaveText('客户');
   await expect(page.locator('aside a[data-entity="project"]')).toHaveText('项目');
@@ -170,6 +171,7 @@ test('an admin designs an entity and end users work with it and with the CRM', a
   await expect(page).toHaveURL(/\/accounts$/);
   await expect(page.locator('aside a[data-entity="account"]')).toHaveText('客户');
   await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await page.getByTestId('user-menu').click();
   await page.getByTestId('language').selectOption('en');
   await expect(page.locator('aside a[data-entity="account"]')).toHaveText('Accounts');
 

@@ -126,7 +126,7 @@ test('a tablet can use the screens', async ({ page }) => {
   await page.setViewportSize({ width: 820, height: 1100 });
   await page.goto('/opportunities');
   await expect(page.getByTestId('record-table')).toBeVisible();
-  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByRole('button', { name: 'Menu', exact: true }).click();
   await expect(page.locator('aside a[data-entity="account"]')).toBeVisible();
   await shot(page, '16-tablet');
 });

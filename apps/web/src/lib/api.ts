@@ -60,6 +60,20 @@ export class ApiError extends Error {
 
 export type Fetch = typeof fetch;
 
+// While the person signs out on purpose, a screen's request still under way is refused as well: it must not
+// turn the sign-out into "your session ended, come back to this page afterwards".
+let signingOut = false;
+
+/** Runs a sign-out (its mutation and the way to the sign-in page) without the lost-session detour. */
+export async function whileSigningOut<T>(run: () => Promise<T>): Promise<T> {
+  signingOut = true;
+  try {
+    return await run();
+  } finally {
+    signingOut = false;
+  }
+}
+
 interface GraphQLErrorBody {
   message: string;
   extensions?: { code?: string; issues?: Issue[]; details?: Record<string, unknown> };
@@ -92,7 +106,13 @@ export async function gql<T>(
   }
   const first = body.errors?.[0];
   // The session ended (idle, revoked, signed out elsewhere): in the browser, to sign-in and back afterwards.
-  if (first?.extensions?.code === 'UNAUTHENTICATED' && typeof window !== 'undefined' && !query.includes('signIn(')) {
+  if (
+    first?.extensions?.code === 'UNAUTHENTICATED' &&
+    typeof window !== 'undefined' &&
+    !signingOut &&
+    window.location.pathname !== '/signin' &&
+    !query.includes('signIn(')
+  ) {
     window.location.assign(signInPath(new URL(window.location.href)));
   }
   if (first) {

@@ -48,6 +48,7 @@ test('an admin invites a rep; the rep opens the link in a fresh browser and land
     await expect(rep.getByTestId('viewer')).toHaveText('Ivy Invited');
     await expect(rep.getByTestId('nav-people')).toHaveCount(0);
     // The link is spent.
+    await rep.getByTestId('user-menu').click();
     await rep.getByTestId('sign-out').click();
     await rep.goto(link);
     await rep.locator('html[data-hydrated]').waitFor({ state: 'attached' });

@@ -1,7 +1,7 @@
 // The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation,
 // 5 server unreachable, 6 not signed in (API token unknown, revoked or expired), 7 not allowed (not an admin).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,8 +109,12 @@ interface Options {
 
 // The engine and the API load lazily: `--help` and usage errors answer without loading the database stack.
 async function engineOptions(): Promise<EngineOptions> {
-  const { clockStartingAt, loadCoreEntities } = await import('@touchpoint/engine');
-  const coreEntities = loadCoreEntities(process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS);
+  const { clockStartingAt, loadCoreEntities, loadCorePermissions } = await import('@touchpoint/engine');
+  const entitiesDir = process.env.TOUCHPOINT_SCHEMAS_DIR ?? DEFAULT_SCHEMAS;
+  const coreEntities = loadCoreEntities(entitiesDir);
+  // The roles and sharing settings sit beside the entities: `schemas/permissions`.
+  const permissionsDir = join(dirname(entitiesDir), 'permissions');
+  const corePermissions = existsSync(permissionsDir) ? loadCorePermissions(permissionsDir, coreEntities) : undefined;
   const clockStart = process.env.TOUCHPOINT_CLOCK;
   const timeout = process.env.TOUCHPOINT_STATEMENT_TIMEOUT_MS;
   return {
@@ -119,6 +123,7 @@ async function engineOptions(): Promise<EngineOptions> {
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.TOUCHPOINT_DATA_DIR ?? './data',
     coreEntities,
+    corePermissions,
   };
 }
 

@@ -1,10 +1,12 @@
 // The engine's front door: workspaces, their effective metadata (cached per version), metadata changes,
 // and the record service through which every read and write passes.
 import {
+  EMPTY_PERMISSIONS,
   type EntityDefinition,
   type Issue,
   isUuid,
   MAX_LABEL_LENGTH,
+  type PermissionModel,
   TouchpointError,
   validationFailed,
 } from '@touchpoint/schema';
@@ -51,6 +53,11 @@ export interface EngineOptions {
   poolSize?: number;
   /** The core layer: entities from `schemas/entities` (see `loadCoreEntities`). */
   coreEntities: EntityDefinition[];
+  /**
+   * The core layer's roles and sharing settings, from `schemas/permissions` (see `loadCorePermissions`).
+   * Without them no role exists, so no user may read or write anything (the system actor still may).
+   */
+  corePermissions?: PermissionModel;
   /** How long one statement of the read path may run (default 30 s); see Database. */
   statementTimeoutMs?: number;
   /** What the engine takes to be now (relative dates, audit instants); default the machine's clock. */
@@ -81,6 +88,8 @@ export interface WorkspaceMetadata {
   version: number;
   entities: EntityDefinition[];
   byName: Map<string, EntityDefinition>;
+  /** Roles and sharing settings in effect at this version. */
+  permissions: PermissionModel;
   compiler: QueryCompiler;
 }
 
@@ -166,6 +175,8 @@ export class Engine {
   readonly hooks = new RecordHooks();
   readonly store: MetadataStore;
   readonly clock: Clock;
+  /** The core layer's roles and sharing settings (empty when the engine was given none). */
+  readonly corePermissions: PermissionModel;
   readonly audit: EngineAudit;
   /** False only under `EngineOptions.benchmarkWithoutRecordAudit`. */
   readonly auditRecordWrites: boolean;
@@ -184,6 +195,7 @@ export class Engine {
     this.db = db;
     this.clock = options.clock ?? systemClock;
     this.store = new MetadataStore(db, options.coreEntities);
+    this.corePermissions = options.corePermissions ?? EMPTY_PERMISSIONS;
     this.identity = new Identity(db, this.clock);
     this.people = new People(this);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
@@ -383,6 +395,8 @@ export class Engine {
       version: latest.version,
       entities: latest.entities,
       byName: new Map(latest.entities.map((e) => [e.name, e])),
+      // The core layer's for now; plugin permission sets and the admin's changes are layered next.
+      permissions: this.corePermissions,
       compiler: new QueryCompiler(latest.entities, workspace.schemaName, { now: this.clock.sql }),
     };
   }

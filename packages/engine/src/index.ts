@@ -4,7 +4,7 @@ export type { AuditFilter, AuditPage, FieldHistoryEntry } from './audit/audit-qu
 export { DEFAULT_AUDIT_FIRST, MAX_AUDIT_FIRST, trackedFields } from './audit/audit-queries.ts';
 export type { Clock } from './clock.ts';
 export { clockStartingAt, systemClock } from './clock.ts';
-export { loadCoreEntities } from './core-schemas.ts';
+export { loadCoreEntities, loadCorePermissions } from './core-schemas.ts';
 export { announceDataDirServer, DATA_DIR_LOCK_FILE } from './data-dir-lock.ts';
 export type { DatabaseOptions, Sql } from './db.ts';
 export {

@@ -64,6 +64,30 @@ export {
   singularize,
   snakeCase,
 } from './naming.ts';
+export type {
+  EntitySharing,
+  FieldAccess,
+  ObjectAccess,
+  ObjectRight,
+  PermissionDocument,
+  PermissionModel,
+  RoleDefinition,
+  SharingAccess,
+  SharingDefault,
+  SharingRule,
+  SharingSettings,
+  SystemPermission,
+} from './permissions.ts';
+export {
+  ANY_ENTITY,
+  checkPermissionReferences,
+  EMPTY_PERMISSIONS,
+  FIELD_ACCESS_LEVELS,
+  OBJECT_RIGHTS,
+  readPermissionDocuments,
+  SHARING_DEFAULTS,
+  SYSTEM_PERMISSIONS,
+} from './permissions.ts';
 export { phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
 export {
   TEXT_BIGRAMS_FUNCTION,
@@ -99,4 +123,4 @@ export { FIELD_COMMON_KEYS, fieldOptionKeys } from './validate-field.ts';
 export { formulaValueTypeOf } from './validate-field-options.ts';
 export { describeValue, isRecord } from './validate-shape.ts';
 export type { EntityFile, EntityLayer, EntityToYamlOptions, ParsedEntityFile } from './yaml.ts';
-export { entityLayerToYaml, entityToYaml, parseEntityFile, parseEntityFiles } from './yaml.ts';
+export { entityLayerToYaml, entityToYaml, parseEntityFile, parseEntityFiles, parsePermissionFiles } from './yaml.ts';

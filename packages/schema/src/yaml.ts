@@ -12,6 +12,7 @@ import {
   type Document as YamlDocument,
 } from 'yaml';
 import type { Issue } from './errors.ts';
+import { type PermissionModel, readPermissionDocuments } from './permissions.ts';
 import type { EntityDefinition } from './types.ts';
 import { validateEntity } from './validate.ts';
 import { validateMetadataIssues } from './validate-metadata.ts';
@@ -162,4 +163,25 @@ export function parseEntityFiles(files: readonly EntityFile[]): { entities: Enti
   const order = new Map(files.map((f, i) => [f.file, i]).reverse() as [string, number][]);
   const issues = [...parseIssues, ...checked].sort((a, b) => (order.get(a.file!) ?? 0) - (order.get(b.file!) ?? 0));
   return { entities: usable.map((l) => l.raw as unknown as EntityDefinition), issues };
+}
+
+/**
+ * Reads the files of `schemas/permissions/` (one role or the sharing settings per file) into one permission
+ * model, with every problem of every file at once.
+ */
+export function parsePermissionFiles(files: readonly EntityFile[]): { model: PermissionModel; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const documents: { file: string; value: unknown }[] = [];
+  for (const { file, text } of files) {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        issues.push({ path: '', message: `malformed YAML: ${error.message.split('\n')[0]}`, file });
+      }
+      continue;
+    }
+    documents.push({ file, value: doc.toJS({ maxAliasCount: 100 }) });
+  }
+  const read = readPermissionDocuments(documents);
+  return { model: read.model, issues: [...issues, ...read.issues] };
 }

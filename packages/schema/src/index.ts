@@ -64,6 +64,8 @@ export {
   singularize,
   snakeCase,
 } from './naming.ts';
+export { permissionJsonSchema } from './permission-json-schema.ts';
+export { roleToYaml, sharingToYaml } from './permission-print.ts';
 export type {
   EntitySharing,
   FieldAccess,
@@ -71,6 +73,7 @@ export type {
   ObjectRight,
   PermissionDocument,
   PermissionModel,
+  PluginPermissionSet,
   RoleDefinition,
   SharingAccess,
   SharingDefault,
@@ -82,11 +85,22 @@ export {
   ANY_ENTITY,
   checkPermissionReferences,
   EMPTY_PERMISSIONS,
+  ENTITY_SHARING_KEYS,
   FIELD_ACCESS_LEVELS,
   OBJECT_RIGHTS,
+  PERMISSION_NAME_PATTERN,
+  RESERVED_PERMISSION_NAMES,
+  ROLE_KEYS,
   readPermissionDocuments,
+  readPluginPermissionDocuments,
+  SHARING_ACCESS,
   SHARING_DEFAULTS,
+  SHARING_RULE_KEYS,
   SYSTEM_PERMISSIONS,
+  validateEntitySharing,
+  validatePermissionModel,
+  validateRole,
+  validateSharingRule,
 } from './permissions.ts';
 export { phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
 export {

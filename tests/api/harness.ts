@@ -9,12 +9,16 @@ import {
   type Engine,
   type EngineOptions,
   loadCoreEntities,
+  loadCorePermissions,
   type TestDatabase,
 } from '@touchpoint/engine';
 import type { PluginRuntime, PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
+export const CORE_PERMISSIONS = fileURLToPath(new URL('../../schemas/permissions', import.meta.url));
+/** The core roles and sharing settings, as `touchpoint start` loads them (entities they name but a test lacks are ignored). */
+export const corePermissions = () => loadCorePermissions(CORE_PERMISSIONS, loadCoreEntities(CORE_SCHEMAS));
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T;
@@ -96,7 +100,7 @@ export async function startHarness(
     /** The engine's clock (default the machine's). */
     clock?: Clock;
     /** Engine options beyond the database and the core (e.g. `maxTableColumns`). */
-    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns'>;
+    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns' | 'corePermissions'>;
     /** Server options beyond the engine and plugins (CORS origins, rate limit, suggestions). */
     api?: TouchpointOptions['api'];
     /** Start like a first start without demo data: nobody can sign in, `h` itself is anonymous. */
@@ -113,6 +117,7 @@ export async function startHarness(
         databaseUrl: database.url,
         dataDir: database.dataDir,
         coreEntities: withUsers(options.coreEntities) ?? loadCoreEntities(CORE_SCHEMAS),
+        corePermissions: options.engine?.corePermissions ?? corePermissions(),
         poolSize: 8,
       },
       plugins: options.plugins ?? false,

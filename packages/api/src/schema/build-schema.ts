@@ -1,7 +1,8 @@
 // Builds the GraphQL schema of one workspace at one metadata version.
 import type { WorkspaceMetadata } from '@touchpoint/engine';
+import type { SystemPermission } from '@touchpoint/schema';
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
-import { requireAdmin } from '../auth.ts';
+import { requirePermission } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { relationGraph } from '../graph.ts';
 import type { SelectionContext } from '../selection.ts';
@@ -14,6 +15,26 @@ import { declareMetadataTypes, metadataMutations, metadataQueries } from './meta
 import { addPeopleFields, OPEN_MUTATIONS } from './people-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
+import { addSharingFields, SHARING_MUTATIONS } from './sharing-fields.ts';
+
+/**
+ * The system permission each administrative mutation needs; any other non-record mutation (metadata,
+ * workspaces, archives, and whatever is added later) needs `manageMetadata`.
+ */
+const MUTATION_PERMISSIONS: Readonly<Record<string, SystemPermission>> = {
+  inviteUser: 'manageUsers',
+  revokeInvitation: 'manageUsers',
+  changeMemberRole: 'manageUsers',
+  setUserRoles: 'manageUsers',
+  deactivateMember: 'manageUsers',
+  reactivateMember: 'manageUsers',
+  removeMember: 'manageUsers',
+  installPlugin: 'managePlugins',
+  upgradePlugin: 'managePlugins',
+  enablePlugin: 'managePlugins',
+  disablePlugin: 'managePlugins',
+  uninstallPlugin: 'managePlugins',
+};
 
 export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   const builder = createBuilder();
@@ -33,9 +54,15 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   const crm = declareCrm(builder, shared, metadata, all, selectionContext);
   addPluginFields(builder, shared, metadataTypes);
   addPeopleFields(builder, addIdentityFields(builder));
+  addSharingFields(builder);
   // Mutations on records (and a plugin's record action) are for every signed-in user; every other mutation
   // (metadata, plugins, workspaces, users) is for administrators, including any added later.
-  const recordMutations = new Set<string>([...SELF_SERVICE_MUTATIONS, ...OPEN_MUTATIONS, 'runAction']);
+  const recordMutations = new Set<string>([
+    ...SELF_SERVICE_MUTATIONS,
+    ...OPEN_MUTATIONS,
+    ...SHARING_MUTATIONS,
+    'runAction',
+  ]);
   builder.queryType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };
@@ -59,8 +86,9 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
     if (recordMutations.has(field.name)) continue;
     const resolve = field.resolve ?? defaultFieldResolver;
     const what = `run ${field.name} (it changes the workspace's metadata, plugins or users)`;
+    const permission = MUTATION_PERMISSIONS[field.name] ?? 'manageMetadata';
     field.resolve = (root, args, ctx: ApiContext, info) => {
-      requireAdmin(ctx.viewer, what);
+      requirePermission(ctx.viewer, permission, what);
       return resolve(root, args, ctx, info);
     };
   }

@@ -297,7 +297,7 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
         'each role and rule with its `id` and `source` (core, plugin:<id>, workspace). Changed through applyMetadataChange ' +
         '(createRole, updateRole, removeRole, setEntitySharing, addSharingRule, updateSharingRule, removeSharingRule).',
       resolve: (_: unknown, __: unknown, ctx: ApiContext) => {
-        requireAdmin(ctx.viewer, 'read the roles and sharing settings');
+        requirePermission(ctx.viewer, 'manageSharing', 'read the roles and sharing settings');
         return ctx.metadata.permissions;
       },
     }),
@@ -319,9 +319,9 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
       resolve: async (_: unknown, args: { changes: unknown }, ctx: ApiContext) => {
         requirePermission(ctx.viewer, 'manageMetadata', 'plan a metadata change');
         const result = await ctx.engine.changeMetadata(ctx.workspace, asChanges(args.changes), {
-            actor: ctx.actor,
-            ...auditedAs(ctx),
-            dryRun: true,
+          actor: ctx.actor,
+          ...auditedAs(ctx),
+          dryRun: true,
         });
         return result.plan;
       },

@@ -55,6 +55,14 @@ export interface SandboxProcessOptions {
   disposeTimeoutMs: number;
   /** Added to an isolate's startup limit before the host gives up on a sandbox process that does not answer, ms. */
   startupGraceMs: number;
+  /**
+   * How many sandbox processes may run at once. Each workspace gets a process of its own while there are
+   * fewer workspaces with live isolates than this; past it, a new workspace shares the process serving the
+   * fewest workspaces (and a process killed for one of them fails the others' calls in flight too).
+   */
+  maxProcesses: number;
+  /** How long a sandbox process with no isolate left lingers before it exits, ms. */
+  idleProcessMs: number;
 }
 
 const processOptions: SandboxProcessOptions = {
@@ -62,6 +70,8 @@ const processOptions: SandboxProcessOptions = {
   rssCheckMs: 100,
   disposeTimeoutMs: 3_000,
   startupGraceMs: 2_000,
+  maxProcesses: 8,
+  idleProcessMs: 10_000,
 };
 
 /** Sets the bounds of the sandbox process (the next one started gets them; the running one at its next check). */
@@ -87,10 +97,13 @@ interface Pending {
 const CHILD_PATH = new URL('./isolate-process.ts', import.meta.url);
 const PAGE_BYTES = 4096;
 
-/** The child process holding the isolates, with the requests waiting on it. */
+/** The child process holding the isolates of one workspace (or of a few, past `maxProcesses`), with the requests waiting on it. */
 class SandboxProcess {
   readonly child: ChildProcess;
   readonly handles = new Map<number, IsolateHandle>();
+  /** The workspaces whose isolates it runs (a probe slot `~probe:<workspace>` counts as its workspace). */
+  readonly workspaces = new Set<string>();
+  #idleTimer: NodeJS.Timeout | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextRequest = 1;
   #dead = false;
@@ -185,6 +198,17 @@ class SandboxProcess {
     else pending.resolve(outcome.value);
   }
 
+  /** Starts counting towards the process's exit once it holds no isolate; a new isolate stops it. */
+  noteIsolates(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#dead || this.handles.size > 0) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.handles.size === 0 && this.#pending.size === 0 && this.#disposing.size === 0) this.kill();
+      else this.noteIsolates();
+    }, processOptions.idleProcessMs).unref();
+  }
+
   /** Disposes an isolate in the process; kills the process when it does not confirm in time. */
   dispose(id: number): void {
     if (this.#dead) return;
@@ -272,9 +296,11 @@ class SandboxProcess {
     if (this.#dead) return;
     this.#dead = true;
     clearInterval(this.#rssTimer);
+    clearTimeout(this.#idleTimer);
     for (const timer of this.#disposing.values()) clearTimeout(timer);
     this.#disposing.clear();
-    if (current === this) current = undefined;
+    for (const workspace of this.workspaces) if (assigned.get(workspace) === this) assigned.delete(workspace);
+    running.delete(this);
     const blame = this.#blame;
     const others = `Isolate was disposed: its sandbox process ended (${signal ?? `exit code ${code}`}) because of another plugin`;
     for (const [id, handle] of this.handles) {
@@ -288,26 +314,74 @@ class SandboxProcess {
   }
 }
 
-let current: SandboxProcess | undefined;
+/** Every live sandbox process. */
+const running = new Set<SandboxProcess>();
+/** Which process serves which workspace. */
+const assigned = new Map<string, SandboxProcess>();
 let nextIsolate = 1;
 
-function sandboxProcess(): SandboxProcess {
-  current ??= new SandboxProcess();
-  return current;
+/** The workspace a slot belongs to: a probe of an archive being installed runs beside its workspace's plugins. */
+function workspaceOf(slot: string): string {
+  return slot.startsWith('~probe:') ? slot.slice('~probe:'.length) : slot;
 }
 
-// Whatever way the host ends, its sandbox process ends with it (the child also exits when the channel closes).
-process.on('exit', () => current?.child.kill('SIGKILL'));
-
-/** The running sandbox process (its pid and resident memory, bytes), if one runs; for tests and metrics. */
-export function sandboxProcessInfo(): { pid: number; rssBytes: number } | undefined {
-  if (!current || current.dead || current.child.pid === undefined) return undefined;
-  return { pid: current.child.pid, rssBytes: current.rssBytes() };
+/**
+ * The process for a workspace's isolates: its own, started on first use, so one workspace's plugins that
+ * get their process killed (a runaway allocation, memory past the bound) cost no other workspace anything.
+ * Past `maxProcesses` live processes, the one serving the fewest workspaces is shared.
+ */
+function sandboxProcess(slot: string): SandboxProcess {
+  const workspace = workspaceOf(slot);
+  let sandbox = assigned.get(workspace);
+  if (!sandbox || sandbox.dead) {
+    if (running.size < processOptions.maxProcesses) {
+      sandbox = new SandboxProcess();
+      running.add(sandbox);
+    } else {
+      sandbox = [...running].reduce((a, b) => (b.workspaces.size < a.workspaces.size ? b : a));
+    }
+    sandbox.workspaces.add(workspace);
+    assigned.set(workspace, sandbox);
+  }
+  return sandbox;
 }
 
-/** Stops the sandbox process (isolates in it are lost; the next call starts another). */
-export function stopSandboxProcess(): void {
-  current?.kill();
+// Whatever way the host ends, its sandbox processes end with it (a child also exits when its channel closes).
+process.on('exit', () => {
+  for (const sandbox of running) sandbox.child.kill('SIGKILL');
+});
+
+export interface SandboxProcessInfo {
+  pid: number;
+  /** Resident memory, bytes. */
+  rssBytes: number;
+  /** The workspaces it serves. */
+  workspaces: string[];
+}
+
+function info(sandbox: SandboxProcess | undefined): SandboxProcessInfo | undefined {
+  if (!sandbox || sandbox.dead || sandbox.child.pid === undefined) return undefined;
+  return { pid: sandbox.child.pid, rssBytes: sandbox.rssBytes(), workspaces: [...sandbox.workspaces] };
+}
+
+/**
+ * The sandbox process running a workspace's isolates, if one runs (its pid, resident memory and the
+ * workspaces it serves); without a workspace, the first one running. For tests and metrics.
+ */
+export function sandboxProcessInfo(workspace?: string): SandboxProcessInfo | undefined {
+  if (workspace !== undefined) return info(assigned.get(workspaceOf(workspace)));
+  return info([...running][0]);
+}
+
+/** Every live sandbox process. */
+export function sandboxProcesses(): SandboxProcessInfo[] {
+  return [...running].map(info).filter((i): i is SandboxProcessInfo => i !== undefined);
+}
+
+/** Stops the sandbox process of a workspace, or every one (isolates in it are lost; the next call starts another). */
+export function stopSandboxProcess(workspace?: string): void {
+  if (workspace !== undefined) assigned.get(workspaceOf(workspace))?.kill();
+  else for (const sandbox of [...running]) sandbox.kill();
 }
 
 export class PluginIsolate {
@@ -326,7 +400,7 @@ export class PluginIsolate {
    * descriptor; rejects (with the isolate disposed) when the bundle cannot start.
    */
   static async create(config: IsolateConfig): Promise<{ isolate: PluginIsolate; descriptorJson: string }> {
-    const sandbox = sandboxProcess();
+    const sandbox = sandboxProcess(config.workspace);
     const id = nextIsolate++;
     const handle: IsolateHandle = {
       bridge: config.bridge,
@@ -335,6 +409,7 @@ export class PluginIsolate {
       cpuNs: 0n,
     };
     sandbox.handles.set(id, handle);
+    sandbox.noteIsolates();
     const { bridge: _b, log: _l, onCatastrophicError: _o, bundleCache: _c, ...start } = config;
     // V8 bounds the startup inside the process; this bounds a process that no longer answers at all.
     const guard = setTimeout(
@@ -355,6 +430,7 @@ export class PluginIsolate {
       clearTimeout(guard);
       sandbox.handles.delete(id);
       sandbox.dispose(id);
+      sandbox.noteIsolates();
       throw error;
     }
   }
@@ -402,5 +478,6 @@ export class PluginIsolate {
     this.#process.failIsolate(this.#id, this.#handle.lost);
     this.#process.handles.delete(this.#id);
     this.#process.dispose(this.#id);
+    this.#process.noteIsolates();
   }
 }

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withStatementCounter } from '@touchpoint/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
 import { gql, startServer } from './server-process.ts';
@@ -27,6 +28,13 @@ describe('the embedded database', () => {
       await h.ok(`mutation { createAccount(input: { name: "Before" }) { id } }`);
       // Alone, a statement keeps its whole limit: a heavy report of one user is not cut at the contended 0.5 s.
       await expect(h.engine.db.query('select pg_sleep(1.5) as slept')).resolves.toHaveLength(1);
+      expect(h.engine.db.embeddedRestarts).toBe(0);
+      // Nor are the statements of one request (its root fields) cut for each other's sake: only another
+      // request waiting counts.
+      const { run } = withStatementCounter(() =>
+        Promise.all([1, 2].map(() => h.engine.db.query('select pg_sleep(0.8) as slept'))),
+      );
+      await expect(run).resolves.toHaveLength(2);
       expect(h.engine.db.embeddedRestarts).toBe(0);
       const slow = h.engine.db.query(HOSTILE).catch((error: unknown) => error);
       await new Promise((r) => setTimeout(r, 100));

@@ -56,6 +56,11 @@ export interface SandboxProcessOptions {
   /** Added to an isolate's startup limit before the host gives up on a sandbox process that does not answer, ms. */
   startupGraceMs: number;
   /**
+   * How long a new sandbox process may take to boot (Node and isolated-vm loaded, ~0.1 s quiet, seconds on a
+   * loaded machine) before the host gives up on it, ms. Not counted in an isolate's startup.
+   */
+  bootTimeoutMs: number;
+  /**
    * How many sandbox processes may run at once. Each workspace gets a process of its own while there are
    * fewer workspaces with live isolates than this; past it, a new workspace shares the process serving the
    * fewest workspaces (and a process killed for one of them fails the others' calls in flight too).
@@ -70,6 +75,7 @@ const processOptions: SandboxProcessOptions = {
   rssCheckMs: 100,
   disposeTimeoutMs: 3_000,
   startupGraceMs: 2_000,
+  bootTimeoutMs: 15_000,
   maxProcesses: 8,
   idleProcessMs: 10_000,
 };
@@ -104,6 +110,9 @@ class SandboxProcess {
   /** The workspaces whose isolates it runs (a probe slot `~probe:<workspace>` counts as its workspace). */
   readonly workspaces = new Set<string>();
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Settles when the process has booted (its `ready`), or failed to. */
+  readonly booted: Promise<void>;
+  #markBooted: (error?: Error) => void = () => {};
   readonly #pending = new Map<number, Pending>();
   #nextRequest = 1;
   #dead = false;
@@ -120,6 +129,18 @@ class SandboxProcess {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    this.booted = new Promise<void>((resolve, reject) => {
+      this.#markBooted = (error) => (error ? reject(error) : resolve());
+    });
+    this.booted.catch(() => {});
+    const boot = setTimeout(
+      () => this.kill({ message: 'Isolate was disposed: its sandbox process did not start in time' }),
+      processOptions.bootTimeoutMs,
+    ).unref();
+    void this.booted.then(
+      () => clearTimeout(boot),
+      () => clearTimeout(boot),
+    );
     this.child.on('message', (message: ChildMessage) => this.#receive(message));
     this.child.on('exit', (code, signal) => this.#died(code, signal));
     this.child.on('error', () => {});
@@ -227,6 +248,9 @@ class SandboxProcess {
 
   #receive(message: ChildMessage): void {
     switch (message.t) {
+      case 'ready':
+        this.#markBooted();
+        break;
       case 'created':
         this.#settle(-message.id, { value: message });
         break;
@@ -295,6 +319,9 @@ class SandboxProcess {
   #died(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#dead) return;
     this.#dead = true;
+    this.#markBooted(
+      new Error(this.#blame?.message ?? 'Isolate was disposed: its sandbox process ended while it started'),
+    );
     clearInterval(this.#rssTimer);
     clearTimeout(this.#idleTimer);
     for (const timer of this.#disposing.values()) clearTimeout(timer);
@@ -334,7 +361,7 @@ function sandboxProcess(slot: string): SandboxProcess {
   const workspace = workspaceOf(slot);
   let sandbox = assigned.get(workspace);
   if (!sandbox || sandbox.dead) {
-    if (running.size < processOptions.maxProcesses) {
+    if (running.size < Math.max(1, processOptions.maxProcesses)) {
       sandbox = new SandboxProcess();
       running.add(sandbox);
     } else {
@@ -411,6 +438,13 @@ export class PluginIsolate {
     sandbox.handles.set(id, handle);
     sandbox.noteIsolates();
     const { bridge: _b, log: _l, onCatastrophicError: _o, bundleCache: _c, ...start } = config;
+    // A process just forked boots first (bounded by bootTimeoutMs): that is not the isolate's startup.
+    try {
+      await sandbox.booted;
+    } catch (error) {
+      sandbox.handles.delete(id);
+      throw error;
+    }
     // V8 bounds the startup inside the process; this bounds a process that no longer answers at all.
     const guard = setTimeout(
       () => sandbox.kill({ id, message: 'Isolate was disposed: its sandbox process did not answer while it started' }),

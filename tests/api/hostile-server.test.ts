@@ -72,13 +72,14 @@ describe('a hostile plugin against a real server process', () => {
     }
   });
 
-  // Reading the archive (~300 ms of CPU for 9 MB) and hashing the bundle run on a worker thread, the bundle
-  // compiles in the sandbox process, and a body this large skips the sign-in and short-lane parses (yoga
-  // parses it once). What is left on the main thread is one JSON parse, copying the bundle to the sandbox
-  // process, writing the archive to the database, and the garbage collection of those strings: each 10-30
-  // ms. Measured from a separate process on 2 shared cores: worst /healthz 200-500 ms before; after, 81-108
-  // ms at a load average of 3.5, 300-430 ms at a load average of 14 (where an idle server's worst is alike).
-  // The bound catches a regression to the earlier stalls; the median shows the loop stays free.
+  // Reading the archive (~300 ms of CPU for 9 MB) and hashing the bundle run on a worker thread, the request
+  // body is parsed on another (JSON.parse of 9 MB: 40-90 ms at load 15), the bundle compiles in the workspace's
+  // sandbox process, and an install that changes no entity keeps the GraphQL schema (a rebuild: ~60 ms of CPU).
+  // What is left on the main thread is copying the archive's texts between threads and processes, writing it
+  // to the database, and the garbage collection of those strings. Measured from a separate process on 2
+  // shared cores: worst /healthz 200-500 ms at first; 81-108 ms quiet and 146-426 ms at load 9-15 after the
+  // archive moved to a worker; the Robustness section of docs/benchmarks.md has today's p99 beside an idle
+  // server's. The bound catches a regression to the earlier stalls; the median shows the loop stays free.
   it('installing a 9 MB bundle does not stall other clients', async () => {
     const server = await startServer({
       DATABASE_URL: database.url ?? '',
@@ -91,8 +92,9 @@ describe('a hostile plugin against a real server process', () => {
       const sorted = [...latencies].sort((a, b) => a - b);
       const worst = sorted.at(-1)!;
       const median = sorted[Math.floor(sorted.length / 2)]!;
+      const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
       console.log(
-        `healthz during a 9 MB install: ${latencies.length} answers, median ${median.toFixed(0)} ms, worst ${worst.toFixed(0)} ms`,
+        `healthz during a 9 MB install: ${latencies.length} answers, median ${median.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, worst ${worst.toFixed(0)} ms`,
       );
       expect(median).toBeLessThan(20);
       expect(worst).toBeLessThan(600);

@@ -1,6 +1,7 @@
 // One HTTP server, one port: the GraphQL API at /graphql (GraphiQL in a browser), /healthz, and later the
 // web app. Each request runs on the schema of its workspace's current metadata version.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import type { Principal } from '@touchpoint/engine';
 import { currentStatementCount, type Engine, withStatementCounter } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
@@ -102,6 +103,8 @@ interface ServerContext {
   /** Undefined only for a request that does nothing but sign in. */
   viewer?: Viewer;
   principal?: Principal;
+  /** The request's parameters, when its body was parsed off the event loop (a large body). */
+  preParsed?: Record<string, unknown>;
 }
 
 function jsonError(res: ServerResponse, status: number, error: object, headers: Record<string, unknown> = {}): void {
@@ -189,6 +192,38 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'tooLarge' | 'gone'> {
  * sign-in nor a passthrough read is that large, and each parse of a 9 MB plugin archive held the event loop.
  */
 const PRE_PARSE_MAX_BYTES = 256 * 1024;
+
+/**
+ * POST bodies from this size on are parsed on a worker thread (json-worker.ts) rather than by graphql-yoga on
+ * the event loop: only plugin archives and large imports come near it.
+ */
+const OFF_THREAD_PARSE_BYTES = 1024 * 1024;
+
+/**
+ * A JSON body parsed off the event loop: the parameters, or the body back when it is not a JSON object (for
+ * yoga to refuse it the usual way).
+ */
+async function parseOffThread(body: Buffer): Promise<{ params: Record<string, unknown> } | { body: Buffer }> {
+  // A body read in several chunks has a buffer of its own, handed over without a copy.
+  const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  const buffer = (
+    own ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)
+  ) as ArrayBuffer;
+  const worker = new Worker(new URL('./json-worker.ts', import.meta.url));
+  try {
+    const reply = await new Promise<{ ok: true; params: Record<string, unknown> } | { ok: false; body: ArrayBuffer }>(
+      (resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`The request body reader stopped (exit code ${code}).`)));
+        worker.postMessage(buffer, [buffer]);
+      },
+    );
+    return reply.ok ? { params: reply.params } : { body: Buffer.from(reply.body) };
+  } finally {
+    void worker.terminate();
+  }
+}
 
 /** A POST body the short lane may answer: a plain JSON request, parsed; undefined when yoga must look at it. */
 function plainParams(
@@ -348,6 +383,11 @@ export function createApiHandler(options: ApiServerOptions) {
   }
 
   const limits: Plugin = {
+    // A large body was parsed off the event loop already: yoga takes those parameters instead of parsing.
+    onRequestParse({ serverContext, setRequestParser }) {
+      const parsed = (serverContext as Partial<ServerContext>).preParsed;
+      if (parsed) setRequestParser(() => parsed as never);
+    },
     onParams({ params }) {
       checkRequestDepth(params);
     },
@@ -503,13 +543,22 @@ export function createApiHandler(options: ApiServerOptions) {
       jsonError(res, status, toGraphQLError(error).toJSON());
       return;
     }
-    if (body && body.length <= PRE_PARSE_MAX_BYTES && method === 'POST' && viewer && principal) {
-      const { run } = withStatementCounter(() => shortLane(req, body, entry, viewer, principal));
+    const small = body && body.length <= PRE_PARSE_MAX_BYTES ? body : undefined;
+    if (small && method === 'POST' && viewer && principal) {
+      const { run } = withStatementCounter(() => shortLane(req, small, entry, viewer, principal));
       const answer = await run;
       if (answer !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(answer);
         return;
       }
+    }
+    let preParsed: Record<string, unknown> | undefined;
+    if (body && method === 'POST' && body.length >= OFF_THREAD_PARSE_BYTES) {
+      const parsed = await parseOffThread(body);
+      if ('params' in parsed) {
+        preParsed = parsed.params;
+        body = undefined;
+      } else body = parsed.body;
     }
     const request = new yoga.fetchAPI.Request(`http://localhost${url}`, {
       method,
@@ -523,7 +572,7 @@ export function createApiHandler(options: ApiServerOptions) {
     });
     // Counts the SQL statements of this request (reported in extensions when the debug header asks).
     const { run } = withStatementCounter(async () =>
-      yoga.handleRequest(request, { req, res, entry, viewer, principal }),
+      yoga.handleRequest(request, { req, res, entry, viewer, principal, ...(preParsed ? { preParsed } : {}) }),
     );
     const response = await run;
     const headers: Record<string, string> = {};

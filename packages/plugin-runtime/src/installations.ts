@@ -1,8 +1,10 @@
 // Which plugin runs in which workspace, with what: one row per installation in
 // `touchpoint.plugin_installation`. The archive itself is kept, so a restart reloads exactly what was
-// installed; the engine's `plugin_layer` table holds only the plugin's metadata contribution.
+// installed; the engine's `plugin_layer` table holds only the plugin's metadata contribution. The manifest is
+// kept beside it, so listing and describing installations never reads an archive (a bundle may be 10 MB,
+// and every request has a read budget): only loading the code does (`archive`).
 import type { Database, Sql } from '@touchpoint/engine';
-import type { JsonObject } from '@touchpoint/plugin-sdk';
+import type { JsonObject, PluginManifest } from '@touchpoint/plugin-sdk';
 import type { PluginGrants, PluginLimits } from '@touchpoint/sandbox';
 
 export interface Installation {
@@ -11,8 +13,8 @@ export interface Installation {
   pluginId: string;
   version: string;
   sha256: string;
-  /** The archive's JSON text. */
-  archive: string;
+  /** The archive's manifest, as stored beside it. */
+  manifest: PluginManifest;
   grants: PluginGrants;
   limits: Partial<PluginLimits>;
   settings: JsonObject;
@@ -27,7 +29,7 @@ export interface Installation {
 const TABLE = 'touchpoint.plugin_installation';
 
 const COLUMNS = `i.workspace_id as "workspaceId", w.slug as "workspace", i.plugin_id as "pluginId", i.version,
-  i.sha256, i.archive, i.grants, i.limits, i.settings, i.enabled, i.disabled_reason as "disabledReason",
+  i.sha256, i.manifest, i.grants, i.limits, i.settings, i.enabled, i.disabled_reason as "disabledReason",
   to_char(i.disabled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "disabledAt",
   i.installed_by as "installedBy",
   to_char(i.installed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "installedAt",
@@ -47,6 +49,7 @@ export class Installations {
       version text not null,
       sha256 text not null,
       archive text not null,
+      manifest jsonb,
       grants jsonb not null,
       limits jsonb not null,
       settings jsonb not null,
@@ -58,6 +61,9 @@ export class Installations {
       updated_at timestamptz not null default now(),
       primary key (workspace_id, plugin_id)
     )`);
+    // Installations made before the manifest had its own column get it once, from their archive.
+    await this.#db.query(`alter table ${TABLE} add column if not exists manifest jsonb`);
+    await this.#db.query(`update ${TABLE} set manifest = (archive::jsonb) -> 'manifest' where manifest is null`);
   }
 
   /** Every installation, or those of one workspace, in the order they were installed. */
@@ -67,6 +73,15 @@ export class Installations {
        where $1::integer is null or i.workspace_id = $1 order by i.installed_at, i.plugin_id`,
       [workspaceId ?? null],
     );
+  }
+
+  /** The archive's JSON text of an installation (several MB for a large bundle): for loading its code only. */
+  async archive(workspaceId: number, pluginId: string): Promise<string | undefined> {
+    const [row] = await this.#db.query<{ archive: string }>(
+      `select archive from ${TABLE} where workspace_id = $1 and plugin_id = $2`,
+      [workspaceId, pluginId],
+    );
+    return row?.archive;
   }
 
   async get(workspaceId: number, pluginId: string): Promise<Installation | undefined> {
@@ -85,15 +100,16 @@ export class Installations {
   async save(
     row: Pick<
       Installation,
-      'workspaceId' | 'pluginId' | 'version' | 'sha256' | 'archive' | 'grants' | 'limits' | 'settings' | 'installedBy'
-    >,
+      'workspaceId' | 'pluginId' | 'version' | 'sha256' | 'manifest' | 'grants' | 'limits' | 'settings' | 'installedBy'
+    > & { /** The archive's JSON text. */ archive: string },
     sql: Sql = this.#db,
   ): Promise<void> {
     await sql.query(
-      `insert into ${TABLE} (workspace_id, plugin_id, version, sha256, archive, grants, limits, settings, installed_by)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)
+      `insert into ${TABLE} (workspace_id, plugin_id, version, sha256, archive, grants, limits, settings, installed_by,
+         manifest)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10::jsonb)
        on conflict (workspace_id, plugin_id) do update set version = excluded.version, sha256 = excluded.sha256,
-         archive = excluded.archive, grants = excluded.grants, limits = excluded.limits,
+         archive = excluded.archive, manifest = excluded.manifest, grants = excluded.grants, limits = excluded.limits,
          settings = excluded.settings, updated_at = now()`,
       [
         row.workspaceId,
@@ -105,6 +121,7 @@ export class Installations {
         JSON.stringify(row.limits),
         JSON.stringify(row.settings),
         row.installedBy,
+        JSON.stringify(row.manifest),
       ],
     );
   }

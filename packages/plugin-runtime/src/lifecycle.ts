@@ -10,7 +10,6 @@ import { TouchpointError, validationFailed } from '@touchpoint/schema';
 import { fieldPrefix, prefixesClash } from './namespacing.ts';
 import {
   type PluginPackage,
-  readPackage,
   readPackageOffThread,
   resolveGrants,
   resolvePluginLimits,
@@ -162,6 +161,7 @@ export async function installPlugin(
             version,
             sha256: pkg.archive.sha256,
             archive: pkg.text,
+            manifest: pkg.manifest,
             grants,
             limits,
             settings,
@@ -225,6 +225,7 @@ export async function upgradePlugin(
             version,
             sha256: pkg.archive.sha256,
             archive: pkg.text,
+            manifest: pkg.manifest,
             grants,
             limits,
             settings,
@@ -287,7 +288,8 @@ export async function uninstallPlugin(
     const ws = await runtime.engine.getWorkspace(workspace);
     const row = await runtime.installations.get(ws.id, id);
     if (options.purge && !options.confirmDestructive) {
-      const contribution = row ? readPackage(row.archive).contribution : undefined;
+      const archive = row ? await runtime.installations.archive(ws.id, id) : undefined;
+      const contribution = archive ? (await readPackageOffThread(archive)).contribution : undefined;
       const what = contribution
         ? [
             ...contribution.entities.map((e) => `the records of "${e.name}"`),

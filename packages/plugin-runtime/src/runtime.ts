@@ -29,7 +29,7 @@ import {
   uninstallPlugin,
   upgradePlugin,
 } from './lifecycle.ts';
-import { readPackage } from './package.ts';
+import { type PluginPackage, readPackage, readPackageOffThread } from './package.ts';
 import { RecordsBridge, recordSelection } from './records-bridge.ts';
 import { callOptions, type Wiring, wirePlugins } from './wiring.ts';
 
@@ -120,8 +120,6 @@ export class PluginRuntime {
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #afterHookErrors = new Map<string, number>();
   readonly #pending = new Set<Promise<unknown>>();
-  /** Manifests by archive hash, so listing plugins does not parse their archives each time. */
-  readonly #manifests = new Map<string, PluginManifest>();
   /** Set while the runtime itself disables a plugin, so the host's notice is not persisted twice. */
   #quiet = false;
 
@@ -204,7 +202,9 @@ export class PluginRuntime {
 
   async #reload(row: Installation): Promise<void> {
     try {
-      const pkg = readPackage(row.archive);
+      const archive = await this.installations.archive(row.workspaceId, row.pluginId);
+      if (archive === undefined) return; // uninstalled meanwhile
+      const pkg = readPackage(archive);
       // The row and the layer commit together (ChangeOptions.alongside); this re-applies the layer only where
       // they disagree (a database put together by hand or restored in parts), a no-op otherwise.
       await this.engine.applyPluginLayer(row.workspace, pkg.contribution, { actor: 'system' });
@@ -242,10 +242,22 @@ export class PluginRuntime {
     ]);
   }
 
-  /** Loads an installation into the sandbox host, disabled again if it was. */
-  async load(row: Installation, pkg = readPackage(row.archive)): Promise<void> {
-    // Known already: describing the row afterwards need not parse its archive (50 ms for 9 MB) again.
-    this.#manifests.set(row.sha256, pkg.manifest);
+  /**
+   * Loads an installation into the sandbox host, disabled again if it was. Without `pkg`, its archive is read
+   * from the database and checked off the event loop.
+   */
+  async load(row: Installation, given?: PluginPackage): Promise<void> {
+    let pkg = given;
+    if (!pkg) {
+      const archive = await this.installations.archive(row.workspaceId, row.pluginId);
+      if (archive === undefined) {
+        throw new TouchpointError(
+          'NOT_FOUND',
+          `Plugin ${row.pluginId} is not installed in workspace "${row.workspace}".`,
+        );
+      }
+      pkg = await readPackageOffThread(archive);
+    }
     await this.host.load({
       manifest: { id: pkg.archive.manifest.id, version: pkg.archive.manifest.version },
       bundle: pkg.archive.bundle,
@@ -336,17 +348,8 @@ export class PluginRuntime {
     return row;
   }
 
-  #manifest(row: Installation): PluginManifest {
-    let manifest = this.#manifests.get(row.sha256);
-    if (!manifest) {
-      manifest = (JSON.parse(row.archive) as { manifest: PluginManifest }).manifest;
-      this.#manifests.set(row.sha256, manifest);
-    }
-    return manifest;
-  }
-
   describe(row: Installation): InstalledPlugin {
-    const manifest = this.#manifest(row);
+    const { manifest } = row;
     const descriptor = this.host.descriptors(row.workspace).find((d) => d.plugin === row.pluginId);
     const metrics = this.host.metrics({ plugin: row.pluginId, workspace: row.workspace })[0];
     const {

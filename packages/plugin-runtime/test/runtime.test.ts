@@ -5,7 +5,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
+import {
+  createTestDatabase,
+  Engine,
+  loadCoreEntities,
+  type TestDatabase,
+  withStatementCounter,
+} from '@touchpoint/engine';
 import type { PluginArchive } from '@touchpoint/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldPrefix, namespaceIssues, PluginRuntime, packPluginFolder, TOUCHPOINT_VERSION } from '../src/index.ts';
@@ -134,6 +140,49 @@ describe('install checks', () => {
     const twin = await pack({ id: 'globex.needy', source: '{}' });
     await expect(runtime.install('default', twin)).rejects.toMatchObject({ code: 'CONFLICT' });
     await runtime.uninstall('default', 'acme.needy');
+  });
+});
+
+describe('listing installations', () => {
+  it('reads stored metadata, not the archives, however large the installed bundles are', async () => {
+    // Three plugins of ~3 MB of bundle each: listing them used to read every archive (9 MB of a request's
+    // 64 MB read budget per listing, and ten such plugins would have exhausted it).
+    const ids = ['acme.big-one', 'acme.big-two', 'acme.big-three'];
+    for (const [n, id] of ids.entries()) {
+      const big = await pack({
+        id,
+        source: `(() => { const pad = '${String(n).repeat(3_000_000)}';
+          return { actions: { size: { entity: 'account', input: {}, run: () => pad.length } } }; })()`,
+      });
+      expect(big.bundle.length).toBeGreaterThan(3_000_000);
+      await runtime.install('default', big);
+    }
+    const { counter, run } = withStatementCounter(() => runtime.list('default'));
+    const listed = await run;
+    expect(listed.map((p) => p.id)).toEqual(expect.arrayContaining(ids));
+    expect(listed.find((p) => p.id === 'acme.big-two')).toMatchObject({
+      labels: { en: 'Test', 'zh-CN': '测试' },
+      capabilitiesRequested: { records: { account: ['read'] } },
+      actions: { size: { entity: 'account' } },
+    });
+    const readChars = (counter as { readChars?: number }).readChars ?? 0;
+    expect(readChars).toBeGreaterThan(0);
+    expect(readChars).toBeLessThan(50_000);
+    const one = withStatementCounter(() => runtime.get('default', 'acme.big-one'));
+    expect(await one.run).toMatchObject({ id: 'acme.big-one', description: { en: 'A test plugin.' } });
+    expect((one.counter as { readChars?: number }).readChars).toBeLessThan(20_000);
+
+    // An installation stored before the manifest had its own column gets it from its archive at start, and
+    // a restart still loads the code from the archive.
+    await engine.db.query(
+      `update touchpoint.plugin_installation set manifest = null where plugin_id = 'acme.big-three'`,
+    );
+    await runtime.close();
+    runtime = await PluginRuntime.start({ engine, onLog: () => {} });
+    expect(await runtime.get('default', 'acme.big-three')).toMatchObject({ labels: { en: 'Test' } });
+    const account = await records().create('account', { name: 'Sized' });
+    expect(await runtime.runAction(records(), 'acme.big-three', 'size', String(account.id), {})).toBe(3_000_000);
+    for (const id of ids) await runtime.uninstall('default', id);
   });
 });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ivm from 'isolated-vm';
-import { buildPlugin, PluginHost, sandboxProcessInfo } from '../src/index.ts';
+import { buildPlugin, PluginHost, sandboxProcesses } from '../src/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RECORD = {
@@ -120,8 +120,10 @@ async function main(): Promise<void> {
   line('cold start: isolate + runtime + bundle + first call', stats(cold.map((us) => us / 1000)), 'ms');
 
   const workspaces = 100;
-  // Isolates live in the sandbox process: its resident memory is what they cost.
-  const rssBefore = sandboxProcessInfo()?.rssBytes ?? 0;
+  // Isolates live in the sandbox processes (one per workspace, up to maxProcesses): their resident memory is
+  // what they cost, the processes' own included.
+  const sandboxRss = () => sandboxProcesses().reduce((sum, p) => sum + p.rssBytes, 0);
+  const rssBefore = sandboxRss();
   for (let i = 0; i < workspaces; i++) {
     await host.load({ manifest: { id: 'bench.plugin', version: '1.0.0' }, bundle, workspace: `idle${i}` });
     await host.runHook('bench.plugin', `idle${i}`, 'account', 'beforeCreate', { values: {} });
@@ -131,9 +133,11 @@ async function main(): Promise<void> {
     .metrics()
     .filter((m) => m.workspace.startsWith('idle'))
     .map((m) => m.memoryBytes / 1024 / 1024);
-  const rss = ((sandboxProcessInfo()?.rssBytes ?? 0) - rssBefore) / workspaces / 1024 / 1024;
+  const rss = (sandboxRss() - rssBefore) / workspaces / 1024 / 1024;
   line('idle isolate V8 heap (used + external)', stats(heaps), 'MB');
-  console.log(`${'idle isolate sandbox-process RSS, 100 isolates'.padEnd(52)} ${rss.toFixed(2).padStart(13)} MB each`);
+  console.log(
+    `${'idle isolate sandbox-process RSS, 100 workspaces'.padEnd(52)} ${rss.toFixed(2).padStart(13)} MB each`,
+  );
   host.close();
 }
 

@@ -2,8 +2,8 @@ export type { BuildOptions, BuiltPlugin, PluginFile, PluginSource } from './buil
 export { BUNDLE_GLOBAL, buildPlugin, ENTRY_FILE, MANIFEST_FILE, readPluginSource } from './build.ts';
 export { describeGrants, normalizeGrants } from './grants.ts';
 export { PluginHost } from './host.ts';
-export type { SandboxProcessOptions } from './isolate.ts';
-export { configureSandboxProcess, sandboxProcessInfo, stopSandboxProcess } from './isolate.ts';
+export type { SandboxProcessInfo, SandboxProcessOptions } from './isolate.ts';
+export { configureSandboxProcess, sandboxProcesses, sandboxProcessInfo, stopSandboxProcess } from './isolate.ts';
 export type { PluginFailureCause } from './limits.ts';
 export { DEFAULT_LIMITS, describeLimit, LIMIT_RANGES, resolveLimits } from './limits.ts';
 export type { PackOptions, PluginArchive, PluginMetadata } from './pack.ts';

@@ -402,6 +402,14 @@ export function startupError(error: unknown, plugin: string, workspace: string, 
       return limitExceeded(plugin, workspace, 'startupTimeMs', limits.startupTimeMs, 'startup');
     case 'memory':
       return limitExceeded(plugin, workspace, 'memoryMb', limits.memoryMb, 'startup');
+    case 'disposed':
+      // The host stopped it (its sandbox process did not boot or answer in time): Touchpoint's words, not the plugin's.
+      return pluginFailed(
+        plugin,
+        workspace,
+        'startup',
+        (error instanceof Error ? error.message : String(error)).replace(/^Isolate was disposed: /, ''),
+      );
     default: {
       // An error thrown while the bundle is evaluated is the plugin's text.
       const message = error instanceof Error ? error.message : String(error);

@@ -55,6 +55,19 @@ export interface SandboxProcessOptions {
   disposeTimeoutMs: number;
   /** Added to an isolate's startup limit before the host gives up on a sandbox process that does not answer, ms. */
   startupGraceMs: number;
+  /**
+   * How long a new sandbox process may take to boot (Node and isolated-vm loaded, ~0.1 s quiet, seconds on a
+   * loaded machine) before the host gives up on it, ms. Not counted in an isolate's startup.
+   */
+  bootTimeoutMs: number;
+  /**
+   * How many sandbox processes may run at once. Each workspace gets a process of its own while there are
+   * fewer workspaces with live isolates than this; past it, a new workspace shares the process serving the
+   * fewest workspaces (and a process killed for one of them fails the others' calls in flight too).
+   */
+  maxProcesses: number;
+  /** How long a sandbox process with no isolate left lingers before it exits, ms. */
+  idleProcessMs: number;
 }
 
 const processOptions: SandboxProcessOptions = {
@@ -62,6 +75,9 @@ const processOptions: SandboxProcessOptions = {
   rssCheckMs: 100,
   disposeTimeoutMs: 3_000,
   startupGraceMs: 2_000,
+  bootTimeoutMs: 15_000,
+  maxProcesses: 8,
+  idleProcessMs: 10_000,
 };
 
 /** Sets the bounds of the sandbox process (the next one started gets them; the running one at its next check). */
@@ -87,10 +103,16 @@ interface Pending {
 const CHILD_PATH = new URL('./isolate-process.ts', import.meta.url);
 const PAGE_BYTES = 4096;
 
-/** The child process holding the isolates, with the requests waiting on it. */
+/** The child process holding the isolates of one workspace (or of a few, past `maxProcesses`), with the requests waiting on it. */
 class SandboxProcess {
   readonly child: ChildProcess;
   readonly handles = new Map<number, IsolateHandle>();
+  /** The workspaces whose isolates it runs (a probe slot `~probe:<workspace>` counts as its workspace). */
+  readonly workspaces = new Set<string>();
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Settles when the process has booted (its `ready`), or failed to. */
+  readonly booted: Promise<void>;
+  #markBooted: (error?: Error) => void = () => {};
   readonly #pending = new Map<number, Pending>();
   #nextRequest = 1;
   #dead = false;
@@ -107,6 +129,18 @@ class SandboxProcess {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    this.booted = new Promise<void>((resolve, reject) => {
+      this.#markBooted = (error) => (error ? reject(error) : resolve());
+    });
+    this.booted.catch(() => {});
+    const boot = setTimeout(
+      () => this.kill({ message: 'Isolate was disposed: its sandbox process did not start in time' }),
+      processOptions.bootTimeoutMs,
+    ).unref();
+    void this.booted.then(
+      () => clearTimeout(boot),
+      () => clearTimeout(boot),
+    );
     this.child.on('message', (message: ChildMessage) => this.#receive(message));
     this.child.on('exit', (code, signal) => this.#died(code, signal));
     this.child.on('error', () => {});
@@ -185,6 +219,17 @@ class SandboxProcess {
     else pending.resolve(outcome.value);
   }
 
+  /** Starts counting towards the process's exit once it holds no isolate; a new isolate stops it. */
+  noteIsolates(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#dead || this.handles.size > 0) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.handles.size === 0 && this.#pending.size === 0 && this.#disposing.size === 0) this.kill();
+      else this.noteIsolates();
+    }, processOptions.idleProcessMs).unref();
+  }
+
   /** Disposes an isolate in the process; kills the process when it does not confirm in time. */
   dispose(id: number): void {
     if (this.#dead) return;
@@ -203,6 +248,9 @@ class SandboxProcess {
 
   #receive(message: ChildMessage): void {
     switch (message.t) {
+      case 'ready':
+        this.#markBooted();
+        break;
       case 'created':
         this.#settle(-message.id, { value: message });
         break;
@@ -271,10 +319,15 @@ class SandboxProcess {
   #died(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#dead) return;
     this.#dead = true;
+    this.#markBooted(
+      new Error(this.#blame?.message ?? 'Isolate was disposed: its sandbox process ended while it started'),
+    );
     clearInterval(this.#rssTimer);
+    clearTimeout(this.#idleTimer);
     for (const timer of this.#disposing.values()) clearTimeout(timer);
     this.#disposing.clear();
-    if (current === this) current = undefined;
+    for (const workspace of this.workspaces) if (assigned.get(workspace) === this) assigned.delete(workspace);
+    running.delete(this);
     const blame = this.#blame;
     const others = `Isolate was disposed: its sandbox process ended (${signal ?? `exit code ${code}`}) because of another plugin`;
     for (const [id, handle] of this.handles) {
@@ -288,26 +341,74 @@ class SandboxProcess {
   }
 }
 
-let current: SandboxProcess | undefined;
+/** Every live sandbox process. */
+const running = new Set<SandboxProcess>();
+/** Which process serves which workspace. */
+const assigned = new Map<string, SandboxProcess>();
 let nextIsolate = 1;
 
-function sandboxProcess(): SandboxProcess {
-  current ??= new SandboxProcess();
-  return current;
+/** The workspace a slot belongs to: a probe of an archive being installed runs beside its workspace's plugins. */
+function workspaceOf(slot: string): string {
+  return slot.startsWith('~probe:') ? slot.slice('~probe:'.length) : slot;
 }
 
-// Whatever way the host ends, its sandbox process ends with it (the child also exits when the channel closes).
-process.on('exit', () => current?.child.kill('SIGKILL'));
-
-/** The running sandbox process (its pid and resident memory, bytes), if one runs; for tests and metrics. */
-export function sandboxProcessInfo(): { pid: number; rssBytes: number } | undefined {
-  if (!current || current.dead || current.child.pid === undefined) return undefined;
-  return { pid: current.child.pid, rssBytes: current.rssBytes() };
+/**
+ * The process for a workspace's isolates: its own, started on first use, so one workspace's plugins that
+ * get their process killed (a runaway allocation, memory past the bound) cost no other workspace anything.
+ * Past `maxProcesses` live processes, the one serving the fewest workspaces is shared.
+ */
+function sandboxProcess(slot: string): SandboxProcess {
+  const workspace = workspaceOf(slot);
+  let sandbox = assigned.get(workspace);
+  if (!sandbox || sandbox.dead) {
+    if (running.size < Math.max(1, processOptions.maxProcesses)) {
+      sandbox = new SandboxProcess();
+      running.add(sandbox);
+    } else {
+      sandbox = [...running].reduce((a, b) => (b.workspaces.size < a.workspaces.size ? b : a));
+    }
+    sandbox.workspaces.add(workspace);
+    assigned.set(workspace, sandbox);
+  }
+  return sandbox;
 }
 
-/** Stops the sandbox process (isolates in it are lost; the next call starts another). */
-export function stopSandboxProcess(): void {
-  current?.kill();
+// Whatever way the host ends, its sandbox processes end with it (a child also exits when its channel closes).
+process.on('exit', () => {
+  for (const sandbox of running) sandbox.child.kill('SIGKILL');
+});
+
+export interface SandboxProcessInfo {
+  pid: number;
+  /** Resident memory, bytes. */
+  rssBytes: number;
+  /** The workspaces it serves. */
+  workspaces: string[];
+}
+
+function info(sandbox: SandboxProcess | undefined): SandboxProcessInfo | undefined {
+  if (!sandbox || sandbox.dead || sandbox.child.pid === undefined) return undefined;
+  return { pid: sandbox.child.pid, rssBytes: sandbox.rssBytes(), workspaces: [...sandbox.workspaces] };
+}
+
+/**
+ * The sandbox process running a workspace's isolates, if one runs (its pid, resident memory and the
+ * workspaces it serves); without a workspace, the first one running. For tests and metrics.
+ */
+export function sandboxProcessInfo(workspace?: string): SandboxProcessInfo | undefined {
+  if (workspace !== undefined) return info(assigned.get(workspaceOf(workspace)));
+  return info([...running][0]);
+}
+
+/** Every live sandbox process. */
+export function sandboxProcesses(): SandboxProcessInfo[] {
+  return [...running].map(info).filter((i): i is SandboxProcessInfo => i !== undefined);
+}
+
+/** Stops the sandbox process of a workspace, or every one (isolates in it are lost; the next call starts another). */
+export function stopSandboxProcess(workspace?: string): void {
+  if (workspace !== undefined) assigned.get(workspaceOf(workspace))?.kill();
+  else for (const sandbox of [...running]) sandbox.kill();
 }
 
 export class PluginIsolate {
@@ -326,7 +427,7 @@ export class PluginIsolate {
    * descriptor; rejects (with the isolate disposed) when the bundle cannot start.
    */
   static async create(config: IsolateConfig): Promise<{ isolate: PluginIsolate; descriptorJson: string }> {
-    const sandbox = sandboxProcess();
+    const sandbox = sandboxProcess(config.workspace);
     const id = nextIsolate++;
     const handle: IsolateHandle = {
       bridge: config.bridge,
@@ -335,7 +436,15 @@ export class PluginIsolate {
       cpuNs: 0n,
     };
     sandbox.handles.set(id, handle);
+    sandbox.noteIsolates();
     const { bridge: _b, log: _l, onCatastrophicError: _o, bundleCache: _c, ...start } = config;
+    // A process just forked boots first (bounded by bootTimeoutMs): that is not the isolate's startup.
+    try {
+      await sandbox.booted;
+    } catch (error) {
+      sandbox.handles.delete(id);
+      throw error;
+    }
     // V8 bounds the startup inside the process; this bounds a process that no longer answers at all.
     const guard = setTimeout(
       () => sandbox.kill({ id, message: 'Isolate was disposed: its sandbox process did not answer while it started' }),
@@ -355,6 +464,7 @@ export class PluginIsolate {
       clearTimeout(guard);
       sandbox.handles.delete(id);
       sandbox.dispose(id);
+      sandbox.noteIsolates();
       throw error;
     }
   }
@@ -402,5 +512,6 @@ export class PluginIsolate {
     this.#process.failIsolate(this.#id, this.#handle.lost);
     this.#process.handles.delete(this.#id);
     this.#process.dispose(this.#id);
+    this.#process.noteIsolates();
   }
 }

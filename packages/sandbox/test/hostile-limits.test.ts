@@ -112,7 +112,7 @@ describe('hostile plugins: limits', () => {
       memoryMb: 64,
     });
     await host.runHook(plugin, 'w1', 'account', 'beforeCreate', { values: { name: 'y' } });
-    const sandboxBefore = sandboxProcessInfo();
+    const sandboxBefore = sandboxProcessInfo('w1');
     const rssBefore = process.memoryUsage().rss;
     const { result, ticks, ms } = await whileCountingTicks(() => create(plugin));
     const error = errorOf(result);
@@ -124,10 +124,10 @@ describe('hostile plugins: limits', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
     // The process that held it is killed when it cannot confirm the isolate stopped (3 s); the next call
     // starts a fresh one.
-    await until(() => sandboxProcessInfo()?.pid !== sandboxBefore?.pid, 5_000);
+    await until(() => sandboxProcessInfo('w1')?.pid !== sandboxBefore?.pid, 5_000);
     const ok = await host.runHook(plugin, 'w1', 'account', 'beforeCreate', { values: { name: 'y' } });
     expect(ok).toEqual({ values: { name: 'y' } });
-    expect(sandboxProcessInfo()!.rssBytes).toBeLessThan(200 * 1024 * 1024);
+    expect(sandboxProcessInfo('w1')!.rssBytes).toBeLessThan(200 * 1024 * 1024);
     await othersUnaffected();
   });
 

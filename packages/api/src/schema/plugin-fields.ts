@@ -1,7 +1,8 @@
 // The plugin API of a workspace: what is installed (with capabilities and metrics), the lifecycle mutations,
 // and `runAction`. The fields are the same for every workspace; what they do comes from the plugin runtime
 // the server was given. Installing, upgrading or uninstalling changes the workspace's metadata version
-// (even a code-only upgrade records one), so the schema cache rebuilds the workspace's schema.
+// (even a code-only upgrade records one); the schema cache builds the workspace's schema again only when the
+// plugin's entities or fields changed it (schema-cache.ts).
 import type { InstalledPlugin, LifecycleResult, PluginPreview, PluginRuntime } from '@touchpoint/plugin-runtime';
 import { TouchpointError } from '@touchpoint/schema';
 import type { ApiContext } from '../context.ts';

@@ -53,7 +53,7 @@ const PACKAGE_RULES: Record<string, Rule> = {
     reason: 'the API reaches the engine, the CRM services and the plugin runtime through their public entries only',
   },
   cli: {
-    mayImport: ['schema', 'engine', 'crm', 'api', 'sandbox', 'plugin-runtime', 'plugin-sdk'],
+    mayImport: ['schema', 'engine', 'crm', 'api', 'sandbox', 'plugin-runtime', 'plugin-sdk', 'transfer'],
     reason: 'the CLI wires everything together',
   },
 };

@@ -37,6 +37,8 @@ export interface ImportOptions extends ConvertOptions {
   skipInvalid?: boolean;
   /** Rows per write (at most MAX_BATCH). */
   batchSize?: number;
+  /** Batches written at once (default 2). */
+  concurrency?: number;
   /** Stops the write between batches; what was written stays (and can be undone). */
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
@@ -372,7 +374,6 @@ class ImportRun {
   async write(jobId: string, batch: Prepared[]): Promise<void> {
     const creates = batch.filter((p) => !p.bad && p.action === 'create');
     const updates = batch.filter((p) => !p.bad && p.action === 'update');
-    this.counts.skipped += batch.filter((p) => !p.bad && p.action === 'skip').length;
     if (creates.length > 0) {
       const created = await this.records.createMany(
         this.entity.name,
@@ -527,39 +528,59 @@ export async function importRecords(
     options: { mapping, match: options.match ?? [], onMatch: options.onMatch, onNoMatch: options.onNoMatch },
   });
   const second = await open();
-  let status: ImportReport['status'] = 'done';
+  let status = 'done' as ImportReport['status'];
+  // Up to `concurrency` batches are written at once: the database, not Node, is what an import waits for,
+  // and two writers keep both of its cores busy. Rows of different batches never share a key (the check
+  // refused duplicates in the file), so batches do not depend on one another.
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  const writeBatch = async (chunk: { cells: string[]; row: number }[]) => {
+    const live = chunk.filter(({ row }) => !run.badRows.has(row));
+    const batch = live.map(({ cells, row }) => run.prepare(cells, row, false));
+    await run.resolveLookups(batch, false);
+    await run.match(batch, false);
+    run.counts.skipped += batch.filter((p) => !p.bad && p.action === 'skip').length;
+    try {
+      await run.write(jobId, batch);
+    } catch (error) {
+      if (!isTouchpointError(error) || error.issues.length === 0) throw error;
+      // The record service refused rows the check let pass (a unique value taken, a hook's refusal).
+      const refused = refusedRows(error, batch);
+      if (refused.length === 0) throw error;
+      for (const r of refused) {
+        r.row.bad = true;
+        run.problem(r.row.row, r.field ? run.headerOf(r.field) : '', r.field, 'write', { message: r.message });
+      }
+      if (!options.skipInvalid) {
+        status = 'refused';
+        return;
+      }
+      await run.write(jobId, batch);
+    }
+    run.counts.rows += chunk.length;
+    run.counts.refused = run.badRows.size;
+    run.progress('write');
+  };
   try {
     for await (const chunk of batches(second.rows, size)) {
+      if (failure !== undefined || status === 'refused') break;
       if (options.signal?.aborted) {
         status = 'cancelled';
         break;
       }
-      const live = chunk.filter(({ row }) => !run.badRows.has(row));
-      const batch = live.map(({ cells, row }) => run.prepare(cells, row, false));
-      await run.resolveLookups(batch, false);
-      await run.match(batch, false);
-      try {
-        await run.write(jobId, batch);
-      } catch (error) {
-        if (!isTouchpointError(error) || error.issues.length === 0) throw error;
-        // The record service refused rows the check let pass (a unique value taken, a hook's refusal).
-        const refused = refusedRows(error, batch);
-        if (refused.length === 0) throw error;
-        for (const r of refused) {
-          r.row.bad = true;
-          run.problem(r.row.row, r.field ? run.headerOf(r.field) : '', r.field, 'write', { message: r.message });
-        }
-        if (!options.skipInvalid) {
-          status = 'refused';
-          break;
-        }
-        await run.write(jobId, batch);
-      }
-      run.counts.rows += chunk.length;
-      run.counts.refused = run.badRows.size;
-      run.progress('write');
+      const p: Promise<void> = writeBatch(chunk)
+        .catch((error) => {
+          failure ??= error;
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= concurrency) await Promise.race(inflight);
     }
+    await Promise.all(inflight);
+    if (failure !== undefined) throw failure;
   } catch (error) {
+    await Promise.all(inflight);
     await finishJob(engine, jobId, 'failed', { ...run.counts, rows: total });
     throw error;
   }

@@ -394,6 +394,7 @@ describe('import', () => {
       entity: 'account',
       file: path,
       batchSize: 10,
+      concurrency: 1,
       signal: controller.signal,
       onProgress: (p) => {
         if (p.phase === 'write' && p.created >= 10) controller.abort();

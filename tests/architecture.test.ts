@@ -49,7 +49,7 @@ const PACKAGE_RULES: Record<string, Rule> = {
     reason: 'import and export write through the record service and read through the query compiler and scoped reader',
   },
   api: {
-    mayImport: ['schema', 'engine', 'crm', 'plugin-runtime'],
+    mayImport: ['schema', 'engine', 'crm', 'plugin-runtime', 'transfer'],
     reason: 'the API reaches the engine, the CRM services and the plugin runtime through their public entries only',
   },
   cli: {

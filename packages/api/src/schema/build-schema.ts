@@ -14,6 +14,7 @@ import { declareMetadataTypes, metadataMutations, metadataQueries } from './meta
 import { addPeopleFields, OPEN_MUTATIONS } from './people-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
+import { TRANSFER_MUTATIONS, transferMutations, transferQueries } from './transfer-fields.ts';
 
 export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   const builder = createBuilder();
@@ -35,10 +36,19 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   addPeopleFields(builder, addIdentityFields(builder));
   // Mutations on records (and a plugin's record action) are for every signed-in user; every other mutation
   // (metadata, plugins, workspaces, users) is for administrators, including any added later.
-  const recordMutations = new Set<string>([...SELF_SERVICE_MUTATIONS, ...OPEN_MUTATIONS, 'runAction']);
+  const recordMutations = new Set<string>([
+    ...SELF_SERVICE_MUTATIONS,
+    ...OPEN_MUTATIONS,
+    ...TRANSFER_MUTATIONS,
+    'runAction',
+  ]);
   builder.queryType({
     fields: (t) => {
-      const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };
+      const fields: Record<string, unknown> = {
+        ...metadataQueries(t, metadataTypes),
+        ...auditQueries(t, auditTypes),
+        ...transferQueries(t),
+      };
       for (const types of all.values())
         Object.assign(fields, addEntityQueries(t, types, selectionContext, granularity));
       return { ...crm?.queries(t), ...fields } as never;
@@ -46,7 +56,7 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   });
   builder.mutationType({
     fields: (t) => {
-      const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes) };
+      const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes), ...transferMutations(t) };
       const crmFields = crm?.mutations(t) ?? {};
       const entityFields: Record<string, unknown> = {};
       for (const types of all.values()) Object.assign(entityFields, addEntityMutations(t, types, selectionContext));

@@ -94,6 +94,16 @@ describe('import and export over HTTP', () => {
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(bytes.subarray(3).toString('utf8')).toBe('客户名称,城市,行业\r\n华东机械,上海,制造业\r\n');
 
+    // The quick search of a list, as the list screen's Export button sends it.
+    const searched = await fetch(`${h.url}/transfer/export/account.csv?columns=name&q=${encodeURIComponent('华北')}`, {
+      headers: rep.credentials,
+    });
+    expect(
+      Buffer.from(await searched.arrayBuffer())
+        .subarray(3)
+        .toString('utf8'),
+    ).toBe('Account name\r\n华北科技\r\n');
+
     const undone = await rep.ok<{ undoImport: Record<string, unknown> }>(
       'mutation($j: ID!) { undoImport(jobId: $j) }',
       {

@@ -1,6 +1,6 @@
 // Import and export over HTTP, signed in. Files do not fit GraphQL, so two plain routes carry them:
 //
-//   GET  /transfer/export/<entity>.csv|.xlsx?filter=<json>&columns=a,b&sort=name:asc&language=zh-CN
+//   GET  /transfer/export/<entity>.csv|.xlsx?filter=<json>&q=<search>&columns=a,b&sort=name:asc&language=zh-CN
 //        → the file, streamed (pages of the list through the query compiler; memory flat in the row count).
 //   POST /transfer/import/<entity>?dryRun=1&match=email&onMatch=update&onNoMatch=create&skipInvalid=1&encoding=gbk
 //        multipart/form-data with one file part (`file`) and the header `x-touchpoint-csrf: <token>`
@@ -180,11 +180,13 @@ async function exportRoute(
   });
   const columns = url.searchParams.get('columns')?.split(',').filter(Boolean);
   const language = languageOf(url.searchParams.get('language'));
+  const search = url.searchParams.get('q') || undefined;
   // Refusals (an unknown entity, a bad filter or column) must come before the first byte: check with the
   // first page through a throwaway read before the answer's headers go out.
   await service.engine.records(context).list({
     entity,
     ...(filter ? { filter } : {}),
+    ...(search ? { search } : {}),
     ...(orderBy ? { orderBy } : {}),
     first: 1,
     selection: { fields: ['id'], relations: [] },
@@ -204,6 +206,7 @@ async function exportRoute(
       entity,
       format,
       ...(filter ? { filter } : {}),
+      ...(search ? { search } : {}),
       ...(orderBy ? { orderBy } : {}),
       ...(columns ? { columns } : {}),
       language,

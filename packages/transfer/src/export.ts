@@ -19,6 +19,8 @@ export interface ExportOptions {
   entity: string;
   format: ExportFormat;
   filter?: Filter;
+  /** Free text, as a list's quick search. */
+  search?: string;
   /** Field names; default the entity's list view columns, else its exportable fields. */
   columns?: string[];
   orderBy?: OrderBy[];
@@ -163,6 +165,7 @@ export async function exportRecords(
       const page = await records.list({
         entity: entity.name,
         ...(options.filter ? { filter: options.filter } : {}),
+        ...(options.search ? { search: options.search } : {}),
         orderBy,
         first,
         ...(after ? { after } : {}),

@@ -3,7 +3,8 @@
 //   GET  /transfer/export/<entity>.csv|.xlsx?filter=<json>&q=<search>&columns=a,b&sort=name:asc&language=zh-CN
 //        → the file, streamed (pages of the list through the query compiler; memory flat in the row count).
 //   POST /transfer/import/<entity>?dryRun=1&match=email&onMatch=update&onNoMatch=create&skipInvalid=1&encoding=gbk
-//        multipart/form-data with one file part (`file`) and the header `x-touchpoint-csrf: <token>`
+//        multipart/form-data with one file part (`file`), optionally a field `mapping` (JSON
+//        { "<column>": "<field>" }), and the header `x-touchpoint-csrf: <token>`
 //        → a dry run answers its report (200); an import starts and answers `{ runId }` (202); its progress,
 //        cancel and undo are GraphQL (`importRun`, `cancelImport`, `undoImport`, `importJobs`).
 //
@@ -19,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Engine, Filter, OrderBy, Principal, RequestContext } from '@touchpoint/engine';
 import { isTouchpointError, TouchpointError } from '@touchpoint/schema';
 import {
+  type ColumnMapping,
   DEFAULT_MAX_IMPORT_BYTES,
   exportRecords,
   type ImportProgress,
@@ -242,6 +244,7 @@ async function importRoute(
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   let started = false;
   try {
+    const fields = new Map<string, string>();
     const file = await new Promise<{ path: string; name: string }>((resolve, reject) => {
       let parser: busboy.Busboy;
       try {
@@ -269,6 +272,7 @@ async function importRoute(
         });
         saved.catch(() => {});
       });
+      parser.on('field', (name, value) => fields.set(name, value));
       parser.on('error', (error) => reject(bad(`the upload could not be read: ${(error as Error).message}`, 'body')));
       parser.on('close', () => {
         if (!saved) reject(bad('the upload has no file part', 'file'));
@@ -283,8 +287,25 @@ async function importRoute(
     if (onMatch && onMatch !== 'update' && onMatch !== 'skip') throw bad('onMatch must be update or skip', 'onMatch');
     if (onNoMatch && onNoMatch !== 'create' && onNoMatch !== 'skip')
       throw bad('onNoMatch must be create or skip', 'onNoMatch');
+    // A mapping chosen in the wizard: a form field `mapping`, JSON { "<column>": "<field>" | null }.
+    let mapping: ColumnMapping[] | undefined;
+    const mappingText = fields.get('mapping');
+    if (mappingText) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(mappingText);
+      } catch {
+        throw bad('mapping must be JSON: { "<column>": "<field>" }', 'mapping');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw bad('mapping must be an object { "<column>": "<field>" }', 'mapping');
+      mapping = Object.entries(parsed as Record<string, unknown>).flatMap(([column, field]) =>
+        typeof field === 'string' && field ? [{ column, field }] : [],
+      );
+    }
     const options = {
       file: file.path,
+      ...(mapping ? { mapping } : {}),
       fileName: file.name,
       ...(match ? { match } : {}),
       ...(onMatch ? { onMatch: onMatch as 'update' | 'skip' } : {}),

@@ -127,6 +127,25 @@ describe('import and export over HTTP', () => {
     const body = (await noName.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0]).toMatchObject({ extensions: { code: 'VALIDATION_FAILED' } });
     expect(body.errors[0]!.message).toContain('required field(s) name');
+    // The wizard's mapping: a form field beside the file.
+    const form = new FormData();
+    form.append('mapping', JSON.stringify({ Firm: 'name', Town: 'city', Notes: null }));
+    form.append('file', new Blob(['Firm,Town,Notes\nMapped Co,Jinan,x\n']), 'm.csv');
+    const mapped = await fetch(`${h.url}/transfer/import/account?dryRun=1`, {
+      method: 'POST',
+      headers: { ...rep.credentials, 'x-touchpoint-csrf': token },
+      body: form,
+    });
+    const mappedReport = ((await mapped.json()) as { report: Record<string, unknown> }).report;
+    expect(mappedReport).toMatchObject({
+      created: 1,
+      refused: 0,
+      unmapped: ['Notes'],
+      mapping: [
+        { column: 'Firm', field: 'name' },
+        { column: 'Town', field: 'city' },
+      ],
+    });
     const unknown = await upload(rep, '/transfer/import/spaceship', 'name\nX\n', 'x.csv', token);
     expect(unknown.status).toBe(404);
     const badExport = await fetch(`${h.url}/transfer/export/account.csv?filter=nope`, { headers: rep.credentials });

@@ -96,5 +96,6 @@ describe('touchpoint import / export', () => {
     const invalid = run('import', 'account', noName);
     expect(invalid.status).toBe(3);
     expect(invalid.stderr).toContain('No column is mapped to the required field(s) name');
-  });
+    // A dozen commands, each opening the database: minutes on a busy machine.
+  }, 300_000);
 });

@@ -44,12 +44,16 @@ const PACKAGE_RULES: Record<string, Rule> = {
     mayImport: ['schema', 'engine', 'sandbox', 'plugin-sdk'],
     reason: 'the plugin runtime joins the sandbox to the engine',
   },
+  transfer: {
+    mayImport: ['schema', 'engine'],
+    reason: 'import and export write through the record service and read through the query compiler and scoped reader',
+  },
   api: {
-    mayImport: ['schema', 'engine', 'crm', 'plugin-runtime'],
+    mayImport: ['schema', 'engine', 'crm', 'plugin-runtime', 'transfer'],
     reason: 'the API reaches the engine, the CRM services and the plugin runtime through their public entries only',
   },
   cli: {
-    mayImport: ['schema', 'engine', 'crm', 'api', 'sandbox', 'plugin-runtime', 'plugin-sdk'],
+    mayImport: ['schema', 'engine', 'crm', 'api', 'sandbox', 'plugin-runtime', 'plugin-sdk', 'transfer'],
     reason: 'the CLI wires everything together',
   },
 };

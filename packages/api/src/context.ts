@@ -3,6 +3,7 @@
 import type { Engine, RecordService, WorkspaceMetadata } from '@touchpoint/engine';
 import type { PluginRuntime } from '@touchpoint/plugin-runtime';
 import type { RequestAuth, Viewer } from './auth.ts';
+import type { TransferService } from './transfer-http.ts';
 
 export interface ApiContext {
   engine: Engine;
@@ -17,6 +18,8 @@ export interface ApiContext {
   metadata: WorkspaceMetadata;
   /** The plugin runtime, when the server runs plugins. */
   plugins?: PluginRuntime;
+  /** Import runs of this server (progress, cancel) and the upload's CSRF token. */
+  transfer?: TransferService;
 }
 
 export const WORKSPACE_HEADER = 'x-touchpoint-workspace';

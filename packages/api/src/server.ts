@@ -46,6 +46,7 @@ import {
 import { Passthrough } from './passthrough.ts';
 import { addressBucket, RateLimiter, type RateLimitOptions, type RateVerdict, rateLimitFromEnv } from './rate-limit.ts';
 import { SchemaCache } from './schema-cache.ts';
+import { TransferService, transferRoute } from './transfer-http.ts';
 
 /** Who a request comes from, as far as the server knows before it runs: what rate limits count against. */
 export interface RequestIdentity {
@@ -265,6 +266,7 @@ export function createApiHandler(options: ApiServerOptions) {
       }
     : (req, requested) => identities.identify(req, requested);
   const passthrough = new Passthrough();
+  const transferService = new TransferService(engine);
   const costs = new CostCache();
   // The short lane's plans hold an operation; its estimates are remembered under one document per plan.
   const planDocuments = new WeakMap<object, DocumentNode>();
@@ -314,7 +316,7 @@ export function createApiHandler(options: ApiServerOptions) {
   }
 
   /** The origin, a preflight, the method and the media type: true when it has answered the request. */
-  function refusedBeforeIdentity(req: IncomingMessage, res: ServerResponse): boolean {
+  function refusedBeforeIdentity(req: IncomingMessage, res: ServerResponse, multipart = false): boolean {
     const origin = corsHeaders(req, corsOrigins);
     if (origin.kind === 'foreign') {
       refuse(res, {
@@ -332,7 +334,7 @@ export function createApiHandler(options: ApiServerOptions) {
       else res.writeHead(204, { allow: 'GET, POST, OPTIONS' }).end();
       return true;
     }
-    const refusal = guardRequest(req);
+    const refusal = guardRequest(req, { multipart });
     if (refusal) {
       refuse(res, refusal);
       return true;
@@ -456,7 +458,17 @@ export function createApiHandler(options: ApiServerOptions) {
           res.setHeader(name, previous === undefined ? value : [...[previous].flat().map(String), value]);
         },
       };
-      return { engine, workspace, actor, viewer, auth, metadata: entry.metadata, records, plugins: options.plugins };
+      return {
+        engine,
+        workspace,
+        actor,
+        viewer,
+        auth,
+        metadata: entry.metadata,
+        records,
+        plugins: options.plugins,
+        transfer: transferService,
+      };
     },
     maskedErrors: {
       maskError: (error) => (suggestions ? toGraphQLError(error) : withoutSuggestions(toGraphQLError(error))),
@@ -464,8 +476,54 @@ export function createApiHandler(options: ApiServerOptions) {
     plugins: [limits, useCompiledExecution(passthrough)],
   });
 
+  /**
+   * Import uploads and export downloads (transfer-http.ts): the same admission as /graphql (security headers,
+   * rate, origin, method; multipart allowed for the upload, which then needs its CSRF token), signed in.
+   */
+  async function transfer(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
+    const anonymous = !carriesCredentials(req);
+    if (anonymous && overLimit(req, res, requestIdentity(req))) return;
+    if (refusedBeforeIdentity(req, res, url.startsWith('/transfer/import/'))) {
+      if (!anonymous) take(req, requestIdentity(req));
+      return;
+    }
+    const header = req.headers[WORKSPACE_HEADER];
+    const requested =
+      typeof header === 'string' && header
+        ? header
+        : (new URL(url, 'http://localhost').searchParams.get('workspace') ?? undefined);
+    let known: Awaited<ReturnType<typeof identify>>;
+    try {
+      known = await identify(req, requested);
+    } catch (error) {
+      if (carriesCredentials(req) && overLimit(req, res, requestIdentity(req))) return;
+      const status = isTouchpointError(error) && error.code === 'FORBIDDEN' ? 403 : 500;
+      jsonError(res, status, toGraphQLError(error).toJSON());
+      return;
+    }
+    const { principal, viewer } = known ?? {};
+    if (carriesCredentials(req)) {
+      const identity =
+        principal && viewer
+          ? { ...requestIdentity(req), user: viewer.userId, token: principal.tokenId }
+          : requestIdentity(req);
+      if (overLimit(req, res, identity)) return;
+    }
+    if (!principal || !viewer) {
+      jsonError(res, 401, UNAUTHENTICATED_ERROR);
+      return;
+    }
+    const context = { workspace: viewer.workspace, actor: viewer.userId, ...channelOf(principal) };
+    await transferRoute(req, res, transferService, context, principal);
+  }
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
+    if (url.startsWith('/transfer/')) {
+      await transfer(req, res, url);
+      return;
+    }
     if (url === '/healthz') {
       res
         .writeHead(200, { ...API_SECURITY_HEADERS, 'content-type': 'application/json' })

@@ -1,5 +1,6 @@
 // The `touchpoint` command. Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input, 4 needs confirmation,
-// 5 server unreachable, 6 not signed in (API token unknown, revoked or expired), 7 not allowed (not an admin).
+// 5 server unreachable, 6 not signed in (API token unknown, revoked or expired), 7 not allowed (not an admin),
+// 8 an import refused rows.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,6 +56,21 @@ Commands:
       --password-stdin      Read the password from standard input (else they cannot sign in with one yet)
   token create              Create an API token and print it (once: only its hash is kept).
       --user <email> --name <name> [--expires 30d] (days, 1-366; default 90d)
+  import <entity> <file>    Import records from a CSV or XLSX file (first sheet; header row = column
+                            names). Columns map to fields by name or label (English or Chinese) unless
+                            --mapping <file.yaml> says (columns: { "<header>": <field> }, match, onMatch).
+                            Every row is checked first; with any row refused nothing is written (exit 8)
+      --dry-run             Only check: print what would be created, updated, skipped, refused, and why
+      --match <fields>      Update the record whose key matches: email, phone (by the phone key), name+city,
+                            an external id field.  --on-match update|skip  --on-no-match create|skip
+      --skip-invalid        Import the good rows, leave the refused ones out (exit 8 still tells)
+      --encoding <name>     utf-8, gbk, gb18030, utf-16le (default: detected)
+      --time-zone <zone>    For date-times written without a zone (default UTC), e.g. Asia/Shanghai
+      --language en|zh-CN   Language of the problems printed (default en)
+  import --undo <id>        Undo an import: delete what it created, revert what it updated
+  export <entity>           Export records to --out <file.csv|file.xlsx> (CSV: UTF-8 with BOM)
+      --filter <json>       e.g. '{"city":{"eq":"Jinan"}}'   --columns name,city   --sort name:asc
+      --language en|zh-CN   Header and option labels (default en)
   seed                      Generate deterministic demo data (with demo sign-ins, password "touchpoint").
       --size S|M|L          Dataset size (default S)   --seed <n> (default 42)
   plugin build <dir>        Bundle a plugin folder into one script.  --out <file> (default <dir>/dist/plugin.js)
@@ -82,7 +98,7 @@ Environment:
 
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 invalid input (nothing applied), 4 destructive steps need
 --confirm-destructive, 5 server unreachable, 6 API token refused (unknown, revoked or expired),
-7 not allowed (metadata as code is for administrators)
+7 not allowed (metadata as code is for administrators), 8 an import refused rows
 `;
 
 interface Options {
@@ -105,6 +121,19 @@ interface Options {
   server?: string;
   'token-stdin'?: boolean;
   help?: boolean;
+  mapping?: string;
+  'dry-run'?: boolean;
+  match?: string;
+  'on-match'?: string;
+  'on-no-match'?: string;
+  'skip-invalid'?: boolean;
+  encoding?: string;
+  'time-zone'?: string;
+  undo?: string;
+  filter?: string;
+  columns?: string;
+  sort?: string;
+  language?: string;
 }
 
 // The engine and the API load lazily: `--help` and usage errors answer without loading the database stack.
@@ -359,6 +388,19 @@ export async function main(argv: string[]): Promise<number> {
         server: { type: 'string' },
         'token-stdin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        mapping: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        match: { type: 'string' },
+        'on-match': { type: 'string' },
+        'on-no-match': { type: 'string' },
+        'skip-invalid': { type: 'boolean' },
+        encoding: { type: 'string' },
+        'time-zone': { type: 'string' },
+        undo: { type: 'string' },
+        filter: { type: 'string' },
+        columns: { type: 'string' },
+        sort: { type: 'string' },
+        language: { type: 'string' },
       },
     });
   } catch (error) {
@@ -433,6 +475,14 @@ export async function main(argv: string[]): Promise<number> {
           );
           return EXIT.ok;
         });
+      }
+      case 'import': {
+        const { importCommand } = await import('./transfer-command.ts');
+        return await withEngine((engine) => importCommand(engine, sub, file, { ...options, workspace }));
+      }
+      case 'export': {
+        const { exportCommand } = await import('./transfer-command.ts');
+        return await withEngine((engine) => exportCommand(engine, sub, { ...options, workspace }));
       }
       case 'plugin':
         return await plugin(sub, file, options);

@@ -16,6 +16,7 @@ import { addPeopleFields, OPEN_MUTATIONS } from './people-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
 import { addSharingFields, SHARING_MUTATIONS } from './sharing-fields.ts';
+import { TRANSFER_MUTATIONS, transferMutations, transferQueries } from './transfer-fields.ts';
 
 /**
  * The system permission each administrative mutation needs; any other non-record mutation (metadata,
@@ -61,11 +62,16 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
     ...SELF_SERVICE_MUTATIONS,
     ...OPEN_MUTATIONS,
     ...SHARING_MUTATIONS,
+    ...TRANSFER_MUTATIONS,
     'runAction',
   ]);
   builder.queryType({
     fields: (t) => {
-      const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };
+      const fields: Record<string, unknown> = {
+        ...metadataQueries(t, metadataTypes),
+        ...auditQueries(t, auditTypes),
+        ...transferQueries(t),
+      };
       for (const types of all.values())
         Object.assign(fields, addEntityQueries(t, types, selectionContext, granularity));
       return { ...crm?.queries(t), ...fields } as never;
@@ -73,7 +79,7 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   });
   builder.mutationType({
     fields: (t) => {
-      const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes) };
+      const fields: Record<string, unknown> = { ...metadataMutations(t, metadataTypes), ...transferMutations(t) };
       const crmFields = crm?.mutations(t) ?? {};
       const entityFields: Record<string, unknown> = {};
       for (const types of all.values()) Object.assign(entityFields, addEntityMutations(t, types, selectionContext));

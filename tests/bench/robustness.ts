@@ -216,7 +216,11 @@ for (const [name, file] of [
     env: { ...process.env, FUZZ_REQUESTS: values.fuzz },
     encoding: 'utf8',
   });
-  const line = `${fuzz.stdout}`.split('\n').find((l) => l.startsWith('fuzz: ') && l.includes('errors by code'));
+  // Vitest colours its output (the escape codes come before the test's own line).
+  const line = `${fuzz.stdout}`
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .find((l) => l.startsWith('fuzz: ') && l.includes('errors by code'));
   lines.push(
     line
       ? `${name} ${line}${fuzz.status === 0 ? '' : ' (FAILED: see the test)'}`

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import { createTestDatabase, EMBEDDED_CONTENDED_TIMEOUT_MS } from '@touchpoint/engine';
 import { startHarness } from '../api/harness.ts';
 import { bigArchive, bombArchive, childrenOf, gql, healthzDuring, rssOf, startServer } from '../api/server-process.ts';
@@ -217,8 +217,7 @@ for (const [name, file] of [
     encoding: 'utf8',
   });
   // Vitest colours its output (the escape codes come before the test's own line).
-  const line = `${fuzz.stdout}`
-    .replace(/\u001b\[[0-9;]*m/g, '')
+  const line = stripVTControlCharacters(`${fuzz.stdout}`)
     .split('\n')
     .find((l) => l.startsWith('fuzz: ') && l.includes('errors by code'));
   lines.push(

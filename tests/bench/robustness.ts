@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import { createTestDatabase, EMBEDDED_CONTENDED_TIMEOUT_MS } from '@touchpoint/engine';
 import { startHarness } from '../api/harness.ts';
 import { bigArchive, bombArchive, childrenOf, gql, healthzDuring, rssOf, startServer } from '../api/server-process.ts';
@@ -216,7 +216,10 @@ for (const [name, file] of [
     env: { ...process.env, FUZZ_REQUESTS: values.fuzz },
     encoding: 'utf8',
   });
-  const line = `${fuzz.stdout}`.split('\n').find((l) => l.startsWith('fuzz: ') && l.includes('errors by code'));
+  // Vitest colours its output (the escape codes come before the test's own line).
+  const line = stripVTControlCharacters(`${fuzz.stdout}`)
+    .split('\n')
+    .find((l) => l.startsWith('fuzz: ') && l.includes('errors by code'));
   lines.push(
     line
       ? `${name} ${line}${fuzz.status === 0 ? '' : ' (FAILED: see the test)'}`

@@ -214,6 +214,24 @@ describe('keyset pagination', () => {
   });
 });
 
+describe('the keyset on the id', () => {
+  it('is a plain range on the primary key (an id is never null), so a deep page costs what the first does', async () => {
+    const byId = { entity: 'account', orderBy: [], first: 2, selection };
+    const first = await listRecords(fx.db, compiler, byId);
+    const compiled = compiler.compileList({ ...byId, after: first.pageInfo.endCursor! });
+    expect(compiled.statement.text).not.toMatch(/id is null/);
+    // The fixture is small: without seq scans the planner shows whether the index can serve the range.
+    const plan = await fx.db.transaction(async (tx) => {
+      await tx.query('set local enable_seqscan = off');
+      return tx.query<{ 'QUERY PLAN': string }>(
+        `explain ${compiled.statement.text}`,
+        compiled.statement.params as unknown[],
+      );
+    });
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Cond: \(id > /);
+  });
+});
+
 describe('cursors and paging arguments', () => {
   const reject = async (req: Partial<ListRequest>) => {
     try {

@@ -17,6 +17,8 @@ export interface OrderKey {
   sql: string;
   /** Output column holding the value in the paged subquery; `id` for the tie-breaker. */
   column: string;
+  /** The value is never NULL (the id): "after" needs no `or … is null`, so the primary key serves a range scan. */
+  notNull?: boolean;
 }
 
 /** Names an orderBy may use, for error messages. */
@@ -115,7 +117,7 @@ export function resolveOrder(
       const name = field as string;
       if (keys.some((k) => k.name === name || k.name === 'id')) return;
       if (name === 'id') {
-        keys.push({ name, valueType: 'uuid', direction, sql: `${alias}.id`, column: 'id' });
+        keys.push({ name, valueType: 'uuid', direction, sql: `${alias}.id`, column: 'id', notNull: true });
         return;
       }
       for (const [i, part] of parts.entries()) {
@@ -125,7 +127,7 @@ export function resolveOrder(
   }
   if (!keys.some((k) => k.name === 'id')) {
     const direction = keys.at(-1)?.direction ?? 'asc';
-    keys.push({ name: 'id', valueType: 'uuid', direction, sql: `${alias}.id`, column: 'id' });
+    keys.push({ name: 'id', valueType: 'uuid', direction, sql: `${alias}.id`, column: 'id', notNull: true });
   }
   return keys;
 }
@@ -253,7 +255,8 @@ export function keysetSql(
     const p = value === null ? '' : ctx.param(value, CASTS[key.valueType]);
     let beyond: string;
     if (value === null) beyond = greater ? 'false' : `${key.sql} is not null`;
-    else beyond = greater ? `(${key.sql} > ${p} or ${key.sql} is null)` : `${key.sql} < ${p}`;
+    else if (greater) beyond = key.notNull ? `${key.sql} > ${p}` : `(${key.sql} > ${p} or ${key.sql} is null)`;
+    else beyond = `${key.sql} < ${p}`;
     const tie = value === null ? `${key.sql} is null` : `${key.sql} = ${p}`;
     if (condition === '') condition = beyond;
     else condition = beyond === 'false' ? `(${tie} and ${condition})` : `(${beyond} or (${tie} and ${condition}))`;

@@ -24,13 +24,18 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   const q = url.searchParams.get('q') ?? '';
   const conditions = parseConditions(url.searchParams.get('filter'));
   const sortParam = url.searchParams.get('sort');
-  const sort = sortParam
-    ? sortParam.split(',').map((s) => {
-        const [field, direction] = s.split(':');
-        return { field: field ?? '', direction: direction === 'desc' ? 'desc' : 'asc' };
-      })
-    : null;
+  // A field the person may not see (or one removed since the address was made) is left out, not sent.
   const known = new Set(entity.fields.map((f) => f.name));
+  const sorted = sortParam
+    ? sortParam
+        .split(',')
+        .map((s) => {
+          const [field, direction] = s.split(':');
+          return { field: field ?? '', direction: direction === 'desc' ? 'desc' : 'asc' };
+        })
+        .filter((s) => known.has(s.field))
+    : [];
+  const sort = sorted.length > 0 ? sorted : null;
   const cols = url.searchParams.get('cols');
   const columns = cols ? cols.split(',').filter((c) => known.has(c)) : listColumns(entity);
   const filter = toFilter(entity, conditions);

@@ -2,16 +2,13 @@
 // fields they may not see or change, and the areas they administer. The screens follow it — no button that can
 // only fail, no menu entry for an entity they cannot read, no column for a hidden field. Without it (an API
 // that does not answer `viewer.permissions`) the screens behave as before: every button, admins by `isAdmin`.
+import type { FieldAccess, ObjectRight, SystemPermission } from '@touchpoint/schema';
 import { type Fetch, gql, type Session } from './api.ts';
 import type { EntityDefinition, FieldDefinition } from './meta.ts';
 
-export const RIGHTS = ['read', 'create', 'edit', 'delete', 'restore', 'export', 'viewAll', 'modifyAll'] as const;
-export type Right = (typeof RIGHTS)[number];
-
-export const SYSTEM = ['manageMetadata', 'manageUsers', 'managePlugins', 'manageSharing', 'viewAuditLog'] as const;
-export type SystemRight = (typeof SYSTEM)[number];
-
-export type FieldLevel = 'hidden' | 'readOnly' | 'editable';
+export type Right = ObjectRight;
+export type SystemRight = SystemPermission;
+export type FieldLevel = FieldAccess;
 
 export interface ViewerPermissions {
   system: string[];

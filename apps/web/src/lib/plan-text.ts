@@ -197,6 +197,22 @@ const PROPERTIES: Record<string, [string, string]> = {
   autonumber: ['auto number', '自动编号'],
 };
 
+const ROLE_PROPERTIES: Record<string, [string, string]> = {
+  labels: ['labels', '标签'],
+  description: ['description', '说明'],
+  reportsTo: ['place in the hierarchy', '上级角色'],
+  system: ['administration', '管理权限'],
+  objects: ['object access', '对象权限'],
+  fields: ['field access', '字段权限'],
+  partner: ['partner role', '合作伙伴角色'],
+};
+
+function roleKeys(patch: unknown, zh: boolean): string {
+  return Object.keys((patch as object) ?? {})
+    .map((k) => ROLE_PROPERTIES[k]?.[zh ? 1 : 0] ?? k)
+    .join(zh ? '、' : ', ');
+}
+
 /**
  * One line per change an admin made in a version, with the labels of what it changed: from the change, the
  * live metadata, or the version's steps (a removed field is no longer in the live metadata).
@@ -238,6 +254,28 @@ export function changeText(
       return zh ? `移除字段“${e} · ${f}”` : `Removed the field "${e} · ${f}"`;
     case 'restoreField':
       return zh ? `恢复“${e}”的字段` : `Restored a field of "${e}"`;
+    case 'createRole':
+    case 'updateRole':
+    case 'removeRole': {
+      const role = change.role as { name?: string; labels?: Labels } | string | undefined;
+      const r = typeof role === 'object' ? label(role?.labels, lang, String(role?.name ?? '')) : String(role ?? '');
+      if (change.op === 'createRole') return zh ? `新建角色“${r}”` : `Created the role "${r}"`;
+      if (change.op === 'removeRole') return zh ? `删除角色“${r}”` : `Removed the role "${r}"`;
+      return zh
+        ? `修改角色“${r}”（${roleKeys(change.patch, zh)}）`
+        : `Changed the role "${r}" (${roleKeys(change.patch, zh)})`;
+    }
+    case 'setEntitySharing':
+      return zh ? `修改“${e}”的共享设置` : `Changed the sharing of "${e}"`;
+    case 'addSharingRule':
+    case 'updateSharingRule':
+    case 'removeSharingRule': {
+      const rule = change.rule as { name?: string; labels?: Labels } | string | undefined;
+      const r = typeof rule === 'object' ? label(rule?.labels, lang, String(rule?.name ?? '')) : String(rule ?? '');
+      if (change.op === 'addSharingRule') return zh ? `添加共享规则“${r}”` : `Added the sharing rule "${r}"`;
+      if (change.op === 'removeSharingRule') return zh ? `删除共享规则“${r}”` : `Removed the sharing rule "${r}"`;
+      return zh ? `修改共享规则“${r}”` : `Changed the sharing rule "${r}"`;
+    }
     case 'purgeArchive':
       return zh ? `永久删除归档 ${String(change.archiveId)}` : `Purged the archive ${String(change.archiveId)}`;
     default:

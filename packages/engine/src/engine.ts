@@ -194,8 +194,8 @@ export class Engine {
   private constructor(db: Database, options: EngineOptions) {
     this.db = db;
     this.clock = options.clock ?? systemClock;
-    this.store = new MetadataStore(db, options.coreEntities);
     this.corePermissions = options.corePermissions ?? EMPTY_PERMISSIONS;
+    this.store = new MetadataStore(db, options.coreEntities, this.corePermissions);
     this.identity = new Identity(db, this.clock);
     this.people = new People(this);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
@@ -395,8 +395,8 @@ export class Engine {
       version: latest.version,
       entities: latest.entities,
       byName: new Map(latest.entities.map((e) => [e.name, e])),
-      // The core layer's for now; plugin permission sets and the admin's changes are layered next.
-      permissions: this.corePermissions,
+      // Core, plugin permission sets and the admin's changes, as stored with this version.
+      permissions: this.store.permissionsOf(latest),
       compiler: new QueryCompiler(latest.entities, workspace.schemaName, { now: this.clock.sql }),
     };
   }

@@ -47,6 +47,19 @@ export type { LayerDocument, LayerExport, WorkspaceLayers } from './metadata/lay
 export { exportLayer, layerDocuments, workspaceLayers } from './metadata/layer-export.ts';
 export type { PluginContribution } from './metadata/layers.ts';
 export { effectiveMetadata, mergeLayers } from './metadata/layers.ts';
+export type {
+  PermissionChange,
+  PluginPermissions,
+  RolePatch,
+  RulePatch,
+} from './metadata/permission-changes.ts';
+export {
+  ADMIN_ROLE,
+  mergePermissionLayers,
+  PERMISSION_OPS,
+  ROLE_PATCH_KEYS,
+  RULE_PATCH_KEYS,
+} from './metadata/permission-changes.ts';
 export type { ChangeOptions, ChangeResult, PluginLayerChange } from './metadata/store.ts';
 export type { ColumnSlots } from './migration/column-limit.ts';
 export { columnSlots, DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from './migration/column-limit.ts';

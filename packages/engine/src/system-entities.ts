@@ -1,8 +1,9 @@
 // Touchpoint's own tables, in the `touchpoint` schema, mapped with MikroORM. Records of workspaces live
 // elsewhere (one PostgreSQL schema per workspace), in tables the migration planner makes from metadata.
 import { EntitySchema } from '@mikro-orm/postgresql';
-import type { EntityDefinition } from '@touchpoint/schema';
+import type { EntityDefinition, PermissionModel } from '@touchpoint/schema';
 import type { MetadataChange } from './metadata/changes.ts';
+import type { PluginPermissions } from './metadata/permission-changes.ts';
 import type { MigrationStep } from './migration/plan.ts';
 
 export const SYSTEM_SCHEMA = 'touchpoint';
@@ -27,6 +28,11 @@ export interface MetadataVersionRow {
   changes: MetadataChange[];
   /** Effective metadata after this version: what the live tables look like. */
   entities: EntityDefinition[];
+  /**
+   * Roles and sharing settings in effect after this version (core, plugins, the admin's changes). Null on
+   * versions recorded before permissions were metadata: they read as the core model.
+   */
+  permissions?: PermissionModel | null;
   steps: StoredStep[];
   reason: string;
   actor: string;
@@ -58,6 +64,8 @@ export interface PluginLayerRow {
   entities: EntityDefinition[];
   /** Fields added to entities of other layers: `{ entity, field }`. */
   fields: { entity: string; field: EntityDefinition['fields'][number] }[];
+  /** The permission sets the plugin ships for its own entities (null: none, or installed before they existed). */
+  permissions?: PluginPermissions | null;
   installedAt: Date;
 }
 
@@ -85,6 +93,7 @@ export const MetadataVersionEntity = new EntitySchema<MetadataVersionRow>({
     version: { type: 'integer' },
     changes: { type: 'json' },
     entities: { type: 'json' },
+    permissions: { type: 'json', nullable: true },
     steps: { type: 'json' },
     reason: { type: 'string' },
     actor: { type: 'string' },
@@ -124,6 +133,7 @@ export const PluginLayerEntity = new EntitySchema<PluginLayerRow>({
     pluginVersion: { type: 'string' },
     entities: { type: 'json' },
     fields: { type: 'json' },
+    permissions: { type: 'json', nullable: true },
     installedAt: { type: 'datetime', onCreate: () => new Date() },
   },
 });

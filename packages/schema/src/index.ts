@@ -64,6 +64,7 @@ export {
   singularize,
   snakeCase,
 } from './naming.ts';
+export { permissionJsonSchema } from './permission-json-schema.ts';
 export type {
   EntitySharing,
   FieldAccess,
@@ -82,11 +83,21 @@ export {
   ANY_ENTITY,
   checkPermissionReferences,
   EMPTY_PERMISSIONS,
+  ENTITY_SHARING_KEYS,
   FIELD_ACCESS_LEVELS,
   OBJECT_RIGHTS,
+  PERMISSION_NAME_PATTERN,
+  RESERVED_PERMISSION_NAMES,
+  ROLE_KEYS,
   readPermissionDocuments,
+  SHARING_ACCESS,
   SHARING_DEFAULTS,
+  SHARING_RULE_KEYS,
   SYSTEM_PERMISSIONS,
+  validateEntitySharing,
+  validatePermissionModel,
+  validateRole,
+  validateSharingRule,
 } from './permissions.ts';
 export { phoneDigits, phoneDigitsSql, phoneKey, phoneKeySql } from './phone.ts';
 export {

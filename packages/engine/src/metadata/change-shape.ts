@@ -12,10 +12,14 @@ import {
   NUL_MESSAGE,
   nulTextPaths,
   validateEntity,
+  validateEntitySharing,
   validateFieldDefinition,
+  validateRole,
+  validateSharingRule,
   validationFailed,
 } from '@touchpoint/schema';
 import { CHANGE_OPS, type MetadataChange } from './changes.ts';
+import { ROLE_OPTIONAL_KEYS, ROLE_PATCH_KEYS, RULE_PATCH_KEYS } from './permission-changes.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -33,7 +37,43 @@ const CHANGE_KEYS: Record<(typeof CHANGE_OPS)[number], readonly string[]> = {
   restoreField: ['archiveId'],
   restoreEntity: ['archiveId'],
   purgeArchive: ['archiveId'],
+  createRole: ['role'],
+  updateRole: ['role', 'roleId', 'patch'],
+  removeRole: ['role', 'roleId'],
+  setEntitySharing: ['entity', 'sharing'],
+  addSharingRule: ['rule'],
+  updateSharingRule: ['rule', 'ruleId', 'patch'],
+  removeSharingRule: ['rule', 'ruleId'],
 };
+
+const STAND_IN_LABELS = { en: 'x', 'zh-CN': 'x' };
+
+/**
+ * The problems of a role or rule patch's values: the patch laid over a valid stand-in and checked whole, only
+ * the issues of patched keys kept. `null` takes an optional key out.
+ */
+function checkPermissionPatch(
+  issues: Issue[],
+  path: string,
+  patch: Raw,
+  optional: readonly string[],
+  validate: (value: Raw, at: string) => Issue[],
+  standIn: Raw,
+): void {
+  const laid: Raw = { ...standIn };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) {
+      if (!optional.includes(key)) {
+        issues.push({ path: `${path}.${key}`, message: `"${key}" cannot be taken out (null); give it a value` });
+      }
+      delete laid[key];
+    } else laid[key] = value;
+  }
+  for (const issue of validate(laid, path)) {
+    const key = issue.path.slice(path.length + 1).split(/[.[]/)[0] ?? '';
+    if (key in patch) issues.push(issue);
+  }
+}
 
 /** What a patch may change: an entity's keys but its id, source and fields; a field's keys but id and source. */
 export const ENTITY_PATCH_KEYS: readonly string[] = ENTITY_KEYS.filter((k) => !['id', 'source', 'fields'].includes(k));
@@ -122,7 +162,50 @@ export function checkChangeShape(issues: Issue[], path: string, change: unknown)
   }
   if (keys.includes('entityId')) checkName(issues, `${path}.entityId`, change.entityId, 'entityId', false);
   if (keys.includes('fieldId')) checkName(issues, `${path}.fieldId`, change.fieldId, 'fieldId', false);
+  if (keys.includes('roleId')) checkName(issues, `${path}.roleId`, change.roleId, 'roleId', false);
+  if (keys.includes('ruleId')) checkName(issues, `${path}.ruleId`, change.ruleId, 'ruleId', false);
   switch (op) {
+    case 'createRole':
+      issues.push(...validateRole(change.role, `${path}.role`));
+      return;
+    case 'updateRole':
+      checkName(issues, `${path}.role`, change.role, 'the role', true);
+      checkPatch(issues, `${path}.patch`, change.patch, ROLE_PATCH_KEYS, 'a role');
+      if (isRecord(change.patch)) {
+        checkPermissionPatch(issues, `${path}.patch`, change.patch, ROLE_OPTIONAL_KEYS, validateRole, {
+          name: 'standIn',
+          labels: STAND_IN_LABELS,
+          objects: {},
+        });
+      }
+      return;
+    case 'removeRole':
+      checkName(issues, `${path}.role`, change.role, 'the role', true);
+      return;
+    case 'setEntitySharing':
+      checkName(issues, `${path}.entity`, change.entity, 'the entity', true);
+      issues.push(...validateEntitySharing(change.sharing, `${path}.sharing`));
+      return;
+    case 'addSharingRule':
+      issues.push(...validateSharingRule(change.rule, `${path}.rule`));
+      return;
+    case 'updateSharingRule':
+      checkName(issues, `${path}.rule`, change.rule, 'the rule', true);
+      checkPatch(issues, `${path}.patch`, change.patch, RULE_PATCH_KEYS, 'a sharing rule');
+      if (isRecord(change.patch)) {
+        checkPermissionPatch(issues, `${path}.patch`, change.patch, [], validateSharingRule, {
+          name: 'standIn',
+          labels: STAND_IN_LABELS,
+          entity: 'standIn',
+          condition: { standIn: { eq: 1 } },
+          role: 'standIn',
+          access: 'read',
+        });
+      }
+      return;
+    case 'removeSharingRule':
+      checkName(issues, `${path}.rule`, change.rule, 'the rule', true);
+      return;
     case 'createEntity': {
       const entity = change.entity;
       if (!isRecord(entity)) {

@@ -1,8 +1,17 @@
 // The admin's layer: metadata changes made in the designer or through the API, stored per version and
 // replayed on top of the core and plugin layers to give a workspace its effective metadata.
 import { randomBytes } from 'node:crypto';
-import type { EntityDefinition, FieldDefinition } from '@touchpoint/schema';
-import { IssueCollector, TouchpointError } from '@touchpoint/schema';
+import type { EntityDefinition, FieldDefinition, PermissionModel } from '@touchpoint/schema';
+import { EMPTY_PERMISSIONS, IssueCollector, TouchpointError } from '@touchpoint/schema';
+import {
+  applyPermissionChange,
+  isPermissionChange,
+  PERMISSION_OPS,
+  type PermissionChange,
+  renameEntityInPermissions,
+  renameFieldInPermissions,
+  sharingUse,
+} from './permission-changes.ts';
 
 export type EntityPatch = Partial<Omit<EntityDefinition, 'fields' | 'id' | 'source'>>;
 export type FieldPatch = Partial<Omit<FieldDefinition, 'id' | 'source'>>;
@@ -17,7 +26,9 @@ export type MetadataChange =
   | { op: 'restoreField'; archiveId: number; entityId?: string; definition?: FieldDefinition }
   | { op: 'restoreEntity'; archiveId: number; definition?: EntityDefinition }
   /** Deletes an archive's data for good (its archived columns or table): destructive, planned like the others. */
-  | { op: 'purgeArchive'; archiveId: number };
+  | { op: 'purgeArchive'; archiveId: number }
+  /** Roles and sharing settings (metadata/permission-changes.ts). */
+  | PermissionChange;
 
 export const CHANGE_OPS = [
   'createEntity',
@@ -29,6 +40,7 @@ export const CHANGE_OPS = [
   'restoreField',
   'restoreEntity',
   'purgeArchive',
+  ...PERMISSION_OPS,
 ] as const;
 
 function newId(prefix: string): string {
@@ -48,16 +60,18 @@ function findField(entity: EntityDefinition, name: string, id?: string): FieldDe
 }
 
 /**
- * Applies changes in order to a copy of `base`. With `record`, the changes are also resolved for storage:
- * new entities and fields get fresh ids and every reference carries the id of what it targets, so the
- * change still means the same thing after later renames.
+ * Applies changes in order to a copy of `base` (and of `options.permissions`, the roles and sharing settings
+ * below them). With `record`, the changes are also resolved for storage: new entities, fields, roles and rules
+ * get fresh ids and every reference carries the id of what it targets, so the change still means the same
+ * thing after later renames. Renaming an entity or a field renames it in the permissions too.
  */
 export function applyChanges(
   base: EntityDefinition[],
   changes: MetadataChange[],
-  options: { record?: boolean; pathPrefix?: string } = {},
-): { entities: EntityDefinition[]; changes: MetadataChange[] } {
+  options: { record?: boolean; pathPrefix?: string; permissions?: PermissionModel } = {},
+): { entities: EntityDefinition[]; changes: MetadataChange[]; permissions: PermissionModel } {
   const entities = clone(base);
+  const permissions = clone(options.permissions ?? EMPTY_PERMISSIONS);
   const resolved: MetadataChange[] = [];
   const issues = new IssueCollector();
   const prefix = options.pathPrefix ?? 'changes';
@@ -78,6 +92,10 @@ export function applyChanges(
       else issues.add(`${path}.field`, `entity "${entity.name}" has no field "${c.field}"`);
       return field;
     };
+    if (isPermissionChange(change)) {
+      if (applyPermissionChange(permissions, change, path, issues, options.record === true)) resolved.push(change);
+      continue;
+    }
     switch (change.op) {
       case 'createEntity': {
         const entity = change.entity;
@@ -97,7 +115,9 @@ export function applyChanges(
       case 'updateEntity': {
         const entity = target(change);
         if (!entity) continue;
+        const from = entity.name;
         Object.assign(entity, change.patch);
+        renameEntityInPermissions(permissions, from, entity.name);
         break;
       }
       case 'removeEntity': {
@@ -129,8 +149,12 @@ export function applyChanges(
           issues.add(`${path}.patch.name`, `entity "${entity.name}" already has a field named "${change.patch.name}"`);
           continue;
         }
+        const before = field.name;
         Object.assign(field, change.patch);
-        if (renamed) renameReferences(entity, change.field, field.name);
+        if (renamed) {
+          renameReferences(entity, change.field, field.name);
+          renameFieldInPermissions(permissions, entity.name, before, field.name);
+        }
         break;
       }
       case 'removeField': {
@@ -138,6 +162,11 @@ export function applyChanges(
         if (!entity) continue;
         const field = targetField(entity, change);
         if (!field) continue;
+        const used = sharingUse(permissions, entity.name, field.name);
+        if (used && options.record) {
+          issues.add(`${path}.field`, used);
+          continue;
+        }
         entity.fields.splice(entity.fields.indexOf(field), 1);
         dropReferences(entity, field.name);
         break;
@@ -189,7 +218,7 @@ export function applyChanges(
     resolved.push(change);
   }
   issues.throwIfAny('The metadata change cannot be applied:');
-  return { entities, changes: resolved };
+  return { entities, changes: resolved, permissions };
 }
 
 /** Keeps views, indexes, sort and title pointing at a renamed field. */

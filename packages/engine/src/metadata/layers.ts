@@ -2,6 +2,7 @@
 import type { EntityDefinition, FieldDefinition } from '@touchpoint/schema';
 import { IssueCollector } from '@touchpoint/schema';
 import { applyChanges, type MetadataChange } from './changes.ts';
+import type { PluginPermissions } from './permission-changes.ts';
 
 /** What one installed plugin adds to a workspace's metadata. */
 export interface PluginContribution {
@@ -11,6 +12,8 @@ export interface PluginContribution {
   entities: EntityDefinition[];
   /** Fields the plugin adds to entities of the core or of other plugins. */
   fields: { entity: string; field: FieldDefinition }[];
+  /** Roles, rights on its entities for other layers' roles, and sharing settings of its own entities. */
+  permissions?: PluginPermissions;
 }
 
 function stamp(entity: EntityDefinition, source: string): EntityDefinition {

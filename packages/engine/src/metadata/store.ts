@@ -1,6 +1,13 @@
 // Metadata versions: every change becomes a new version whose DDL and record commit in one transaction.
-import type { EntityDefinition, Issue } from '@touchpoint/schema';
-import { TouchpointError, validateMetadata, validationFailed } from '@touchpoint/schema';
+import type { EntityDefinition, Issue, PermissionModel } from '@touchpoint/schema';
+import {
+  checkPermissionReferences,
+  EMPTY_PERMISSIONS,
+  TouchpointError,
+  validateMetadata,
+  validatePermissionModel,
+  validationFailed,
+} from '@touchpoint/schema';
 import { type AuditEntry, appendAudit, type Channel, type FieldChange } from '../audit/audit-log.ts';
 import type { Database, Sql } from '../db.ts';
 import { checkColumnLimit, DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from '../migration/column-limit.ts';
@@ -20,6 +27,7 @@ import type { TextSearchSupport } from '../text-search.ts';
 import { resolvePurges, resolveRestores } from './archive-changes.ts';
 import { applyChanges, type MetadataChange } from './changes.ts';
 import { mergeLayers, type PluginContribution } from './layers.ts';
+import { mergePermissionLayers, newIssues, samePermissions } from './permission-changes.ts';
 
 /** A plugin layer to put in place (install, upgrade) or to take out (uninstall) with a change. */
 export type PluginLayerChange = PluginContribution | { pluginId: string; remove: true };
@@ -52,6 +60,8 @@ export interface ChangeResult {
   /** The new version, or the current one for a dry run or a change that changes nothing. */
   version: number;
   entities: EntityDefinition[];
+  /** Roles and sharing settings after the change (or as they are, for a dry run or no change). */
+  permissions: PermissionModel;
   applied: boolean;
 }
 
@@ -69,12 +79,43 @@ function publicSteps(steps: MigrationStep[]): StoredStep[] {
 }
 
 function toContribution(row: PluginLayerRow): PluginContribution {
-  return { pluginId: row.pluginId, version: row.pluginVersion, entities: row.entities, fields: row.fields };
+  return {
+    pluginId: row.pluginId,
+    version: row.pluginVersion,
+    entities: row.entities,
+    fields: row.fields,
+    ...(row.permissions ? { permissions: row.permissions } : {}),
+  };
 }
+
+/** Everything wrong with a permission model against entities: its own shape and relations, then references. */
+function permissionIssues(model: PermissionModel, entities: EntityDefinition[]): Issue[] {
+  return [...validatePermissionModel(model), ...checkPermissionReferences(model, entities)];
+}
+
+/**
+ * Entities of both versions, fields of both merged: what a permission entry may name without being refused.
+ * An entry naming an entity or field this change removed stays (inert while it is gone, in force again when
+ * its archive is restored, so a restore never widens access); one naming what never existed is a mistake.
+ */
+function bothVersions(before: EntityDefinition[], after: EntityDefinition[]): EntityDefinition[] {
+  const merged = after.map((e) => ({ ...e, fields: [...e.fields] }));
+  for (const entity of before) {
+    const kept = merged.find((e) => e.name === entity.name);
+    if (!kept) merged.push(entity);
+    else for (const f of entity.fields) if (!kept.fields.some((g) => g.name === f.name)) kept.fields.push(f);
+  }
+  return merged;
+}
+
+/** The role assignments table (issue 12, enforcement): present once the identity side has created it. */
+const ROLE_ASSIGNMENT_TABLE = 'touchpoint.role_assignment';
 
 export class MetadataStore {
   readonly db: Database;
   readonly core: EntityDefinition[];
+  /** The core layer's roles and sharing settings (`schemas/permissions`). */
+  readonly corePermissions: PermissionModel;
 
   /** What the database offers substring search (set by the engine at start); none until then. */
   textSearch: TextSearchSupport = { trigramOpclass: null, bigrams: false };
@@ -85,9 +126,15 @@ export class MetadataStore {
   /** Most columns a change may take a table to, dropped ones counted (`EngineOptions.maxTableColumns`). */
   maxTableColumns = DEFAULT_MAX_TABLE_COLUMNS;
 
-  constructor(db: Database, core: EntityDefinition[]) {
+  constructor(db: Database, core: EntityDefinition[], corePermissions: PermissionModel = EMPTY_PERMISSIONS) {
     this.db = db;
     this.core = core;
+    this.corePermissions = corePermissions;
+  }
+
+  /** The roles and sharing settings a stored version holds; a version from before they were stored has the core's. */
+  permissionsOf(row: MetadataVersionRow | null): PermissionModel {
+    return row?.permissions ?? mergePermissionLayers(this.corePermissions, []);
   }
 
   async latest(workspaceId: number, em?: Em): Promise<MetadataVersionRow | null> {
@@ -118,10 +165,36 @@ export class MetadataStore {
 
   /** Core and plugin layers merged, before the workspace's own changes. */
   async baseLayers(workspaceId: number, em: Em, override?: PluginLayerChange): Promise<EntityDefinition[]> {
+    return (await this.base(workspaceId, em, override)).entities;
+  }
+
+  /** Core and plugin layers merged, entities and permissions, before the workspace's own changes. */
+  async base(
+    workspaceId: number,
+    em: Em,
+    override?: PluginLayerChange,
+  ): Promise<{ entities: EntityDefinition[]; permissions: PermissionModel }> {
     const rows = await em.find(PluginLayerEntity, { workspaceId }, { orderBy: { id: 'asc' } });
     const plugins = rows.map(toContribution).filter((p) => p.pluginId !== override?.pluginId);
     if (override && !isRemoval(override)) plugins.push(override);
-    return mergeLayers(this.core, plugins);
+    return {
+      entities: mergeLayers(this.core, plugins),
+      permissions: mergePermissionLayers(this.corePermissions, plugins),
+    };
+  }
+
+  /**
+   * How many users hold a role. The assignments live in `touchpoint.role_assignment` (created by the identity
+   * side of permissions); before that table exists nobody holds a role through it and this answers 0.
+   */
+  private async roleHolders(tx: Sql, workspaceId: number, role: string): Promise<number> {
+    const [exists] = await tx.query<{ t: string | null }>(`select to_regclass('${ROLE_ASSIGNMENT_TABLE}')::text as t`);
+    if (!exists?.t) return 0;
+    const [row] = await tx.query<{ n: number }>(
+      `select count(*)::int as n from ${ROLE_ASSIGNMENT_TABLE} where workspace_id = $1 and role = $2`,
+      [workspaceId, role],
+    );
+    return row?.n ?? 0;
   }
 
   async workspaceChanges(workspaceId: number, em: Em): Promise<MetadataChange[]> {
@@ -149,10 +222,30 @@ export class MetadataStore {
         const find = (id: number) => this.archive(workspace.id, id, em);
         const resolvedInput = await resolveRestores(changes, archives, find);
         const purges = await resolvePurges(resolvedInput, archives, find);
-        const base = await this.baseLayers(workspace.id, em, plugin);
-        const previous = applyChanges(base, await this.workspaceChanges(workspace.id, em)).entities;
-        const next = applyChanges(previous, resolvedInput, { record: true });
+        const base = await this.base(workspace.id, em, plugin);
+        const replayed = applyChanges(base.entities, await this.workspaceChanges(workspace.id, em), {
+          permissions: base.permissions,
+        });
+        const previous = replayed.entities;
+        const next = applyChanges(previous, resolvedInput, { record: true, permissions: replayed.permissions });
         const issues: Issue[] = validateMetadata(next.entities);
+        if (changes.length > 0) {
+          // Only what this change introduces: an entry left inert by a plugin's removal does not block the admin.
+          const both = bothVersions(previous, next.entities);
+          issues.push(
+            ...newIssues(permissionIssues(replayed.permissions, both), permissionIssues(next.permissions, both)),
+          );
+          for (const [i, change] of next.changes.entries()) {
+            if (change.op !== 'removeRole') continue;
+            const holders = await this.roleHolders(tx, workspace.id, change.role);
+            if (holders > 0) {
+              issues.push({
+                path: `changes[${i}].role`,
+                message: `"${change.role}" is held by ${holders} user${holders === 1 ? '' : 's'}; give them another role first`,
+              });
+            }
+          }
+        }
         if (issues.length > 0) throw validationFailed('The metadata change is not valid:', issues);
         const version = (current?.version ?? 0) + 1;
         const plan = await planMigration({
@@ -187,10 +280,20 @@ export class MetadataStore {
           : plugin !== undefined && layer?.pluginVersion !== plugin.version;
         const previousPluginVersion = layer?.pluginVersion ?? null;
         const unchanged =
-          current !== null && plan.steps.length === 0 && !layerChanged && sameMetadata(current.entities, next.entities);
+          current !== null &&
+          plan.steps.length === 0 &&
+          !layerChanged &&
+          sameMetadata(current.entities, next.entities) &&
+          samePermissions(this.permissionsOf(current), next.permissions);
         if (options.dryRun || unchanged) {
           if (!options.dryRun) await options.alongside?.(tx);
-          return { plan, version: current?.version ?? 0, entities: current?.entities ?? next.entities, applied: false };
+          return {
+            plan,
+            version: current?.version ?? 0,
+            entities: current?.entities ?? next.entities,
+            permissions: current ? this.permissionsOf(current) : next.permissions,
+            applied: false,
+          };
         }
         if (plan.destructive && !options.confirmDestructive) {
           throw new TouchpointError(
@@ -214,6 +317,7 @@ export class MetadataStore {
           version,
           changes: next.changes,
           entities: next.entities,
+          permissions: next.permissions,
           steps: publicSteps(plan.steps),
           reason: options.reason ?? (changes.length > 0 ? 'metadata change' : 'layer update'),
           actor: options.actor,
@@ -252,6 +356,7 @@ export class MetadataStore {
             layer.pluginVersion = plugin.version;
             layer.entities = plugin.entities;
             layer.fields = plugin.fields;
+            layer.permissions = plugin.permissions ?? null;
           } else {
             em.create(PluginLayerEntity, {
               workspaceId: workspace.id,
@@ -259,6 +364,7 @@ export class MetadataStore {
               pluginVersion: plugin.version,
               entities: plugin.entities,
               fields: plugin.fields,
+              permissions: plugin.permissions ?? null,
               installedAt: new Date(),
             });
           }
@@ -273,7 +379,7 @@ export class MetadataStore {
           }),
         ]);
         await options.alongside?.(tx);
-        return { plan, version, entities: next.entities, applied: true };
+        return { plan, version, entities: next.entities, permissions: next.permissions, applied: true };
       },
       { unlimited: true },
     );

@@ -3,6 +3,7 @@
 // only used for steps without a code (versions recorded before codes existed) or with a code unknown here.
 import type { Lang } from './api.ts';
 import { typeLabel } from './i18n.ts';
+import { permissionMessages } from './i18n-permissions.ts';
 import type { EntityDefinition } from './meta.ts';
 
 type Labels = { en?: string; 'zh-CN'?: string };
@@ -222,8 +223,10 @@ export function changeText(
   lang: Lang,
   entities: EntityDefinition[] = [],
   steps: PlanStep[] = [],
+  roles: readonly { name: string; labels?: Labels }[] = [],
 ): string {
   const zh = lang === 'zh-CN';
+  const roleName = (name: unknown) => label(roles.find((r) => r.name === name)?.labels, lang, String(name ?? ''));
   const entityRef = change.entity as { name?: string; labels?: Labels } | string | undefined;
   const entityName = typeof entityRef === 'object' ? String(entityRef?.name ?? '') : String(entityRef ?? '');
   const live = entities.find((e) => e.name === entityName);
@@ -258,20 +261,38 @@ export function changeText(
     case 'updateRole':
     case 'removeRole': {
       const role = change.role as { name?: string; labels?: Labels } | string | undefined;
-      const r = typeof role === 'object' ? label(role?.labels, lang, String(role?.name ?? '')) : String(role ?? '');
+      const r = typeof role === 'object' ? label(role?.labels, lang, String(role?.name ?? '')) : roleName(role);
       if (change.op === 'createRole') return zh ? `新建角色“${r}”` : `Created the role "${r}"`;
       if (change.op === 'removeRole') return zh ? `删除角色“${r}”` : `Removed the role "${r}"`;
       return zh
         ? `修改角色“${r}”（${roleKeys(change.patch, zh)}）`
         : `Changed the role "${r}" (${roleKeys(change.patch, zh)})`;
     }
-    case 'setEntitySharing':
-      return zh ? `修改“${e}”的共享设置` : `Changed the sharing of "${e}"`;
+    case 'setEntitySharing': {
+      const sharing = (change.sharing ?? {}) as { default?: string; parent?: string };
+      const words = permissionMessages(lang).defaults;
+      const how = words[String(sharing.default)] ?? String(sharing.default ?? '');
+      const parentField = live?.fields.find((x) => x.name === sharing.parent);
+      const parent = sharing.parent ? ` (${label(parentField?.labels, lang, sharing.parent)})` : '';
+      return zh
+        ? `将“${e}”的组织范围默认设置设为${how}${parent}`
+        : `Set the organisation-wide default of "${e}" to ${how}${parent}`;
+    }
     case 'addSharingRule':
     case 'updateSharingRule':
     case 'removeSharingRule': {
       const rule = change.rule as { name?: string; labels?: Labels } | string | undefined;
       const r = typeof rule === 'object' ? label(rule?.labels, lang, String(rule?.name ?? '')) : String(rule ?? '');
+      if (change.op === 'addSharingRule' && typeof rule === 'object') {
+        const of = entities.find((x) => x.name === (rule as { entity?: string }).entity);
+        const words = permissionMessages(lang);
+        const shared = rule as { entity?: string; role?: string; access?: string };
+        const access = words.access[String(shared.access)] ?? String(shared.access ?? '');
+        const what = label(of?.pluralLabels ?? of?.labels, lang, String(shared.entity ?? ''));
+        return zh
+          ? `添加共享规则“${r}”：符合条件的${what}以${access}权限共享给角色“${roleName(shared.role)}”及其上级角色`
+          : `Added the sharing rule "${r}": matching ${what} are shared ${access.toLowerCase()} with the role "${roleName(shared.role)}" and the roles above it`;
+      }
       if (change.op === 'addSharingRule') return zh ? `添加共享规则“${r}”` : `Added the sharing rule "${r}"`;
       if (change.op === 'removeSharingRule') return zh ? `删除共享规则“${r}”` : `Removed the sharing rule "${r}"`;
       return zh ? `修改共享规则“${r}”` : `Changed the sharing rule "${r}"`;

@@ -203,3 +203,82 @@ test('screens follow each person’s rights: menus, buttons and hidden fields', 
     await Promise.all(contexts.map((c) => c.close()));
   }
 });
+
+test('an admin shapes roles, defaults and sharing rules in the designer, each change planned in words', async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({ baseURL });
+  try {
+    const admin = await browserOf(context, 'admin@example.com');
+    const page = admin.page;
+    await page.goto('/designer');
+    await hydrated(page);
+    await page.getByTestId('designer-permissions').click();
+    const list = page.getByTestId('role-list');
+    await expect(list.locator('button[data-role="salesRep"]')).toContainText('Built-in');
+    const plan = page.getByTestId('plan-dialog');
+    const apply = async (words: string) => {
+      await expect(plan.getByTestId('plan-change').first()).toContainText(words);
+      await plan.getByTestId('apply-change').click();
+      await expect(plan).toBeHidden();
+    };
+
+    // A custom role starting from the sales rep's rights.
+    await page.getByTestId('new-role').click();
+    await page.getByTestId('role-label-en').fill('Key account rep');
+    await page.getByTestId('role-label-zh').fill('大客户代表');
+    await expect(page.getByTestId('role-name')).toHaveValue('keyAccountRep');
+    await page.getByTestId('role-start-from').selectOption({ label: 'Sales rep' });
+    await page.getByTestId('role-submit').click();
+    await apply('Created the role "Key account rep"');
+    await expect(list.locator('button[data-role="keyAccountRep"]')).toContainText('Custom');
+
+    // Its rights: accounts may be exported; the account's annual profit is hidden from it.
+    await list.locator('button[data-role="keyAccountRep"]').click();
+    const editor = page.locator('[data-testid="role-editor"][data-role="keyAccountRep"]');
+    await editor.getByLabel('Account: Export').check();
+    await editor.getByTestId('field-access-entity').selectOption({ label: 'Account' });
+    await editor.locator('tr[data-field="annualProfit"] select').selectOption({ label: 'Hidden' });
+    await editor.getByTestId('review-role').click();
+    await apply('Changed the role "Key account rep" (object access, field access)');
+    await expect(editor.getByLabel('Account: Export')).toBeChecked();
+    await expect(editor.locator('tr[data-field="annualProfit"] select')).toHaveValue('hidden');
+    await shot(page, 'permissions-role-editor');
+
+    // A sharing rule: technology accounts are readable by the new role.
+    await page.getByTestId('tab-rules').click();
+    await page.getByTestId('new-rule').click();
+    const form = page.getByTestId('rule-form');
+    await form.getByTestId('rule-label-en').fill('Tech accounts');
+    await form.getByTestId('rule-label-zh').fill('信息技术客户');
+    await form.getByTestId('rule-entity').selectOption({ label: 'Account' });
+    await form.getByTestId('add-condition').click();
+    await form.getByLabel('Field').selectOption({ label: 'Industry' });
+    await form.getByLabel('Technology').check();
+    await form.getByTestId('rule-role').selectOption({ label: 'Key account rep' });
+    await form.getByTestId('rule-submit').click();
+    await apply('Added the sharing rule "Tech accounts": matching Accounts are shared read only');
+    const rule = page.getByTestId('sharing-rules').locator('tr[data-rule="techAccounts"]');
+    await expect(rule).toContainText('Industry is any of Technology');
+    await expect(rule).toContainText('Key account rep and the roles above it');
+
+    // An organisation-wide default: campaigns become private.
+    await page.getByTestId('tab-defaults').click();
+    const campaign = page.getByTestId('sharing-defaults').locator('tr[data-entity="campaign"]');
+    await campaign.getByTestId('sharing-default').selectOption({ label: 'Private' });
+    await page.getByTestId('review-defaults').click();
+    await apply('Set the organisation-wide default of "Campaign" to Private');
+    await expect(campaign.getByTestId('sharing-default')).toHaveValue('private');
+
+    // The users screen: rep 2 gets the new role, shown by its label.
+    await page.getByTestId('nav-people').click();
+    const row = page.getByTestId('members').locator('tr[data-email="rep2@example.com"]');
+    await row.getByTestId('change-roles').click();
+    await row.getByLabel('Key account rep').check();
+    await row.getByTestId('save-roles').click();
+    await expect(row.getByTestId('member-roles')).toContainText('Key account rep');
+  } finally {
+    await context.close();
+  }
+});

@@ -9,12 +9,14 @@ import {
   type Engine,
   type EngineOptions,
   loadCoreEntities,
+  loadCorePermissions,
   type TestDatabase,
 } from '@touchpoint/engine';
 import type { PluginRuntime, PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
+export const CORE_PERMISSIONS = fileURLToPath(new URL('../../schemas/permissions', import.meta.url));
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T;
@@ -106,13 +108,16 @@ export async function startHarness(
   const database = await createTestDatabase();
   let touchpoint: Awaited<ReturnType<typeof createTouchpoint>>;
   try {
+    const coreEntities = withUsers(options.coreEntities) ?? loadCoreEntities(CORE_SCHEMAS);
     touchpoint = await createTouchpoint({
       engine: {
         ...options.engine,
         clock: options.clock,
         databaseUrl: database.url,
         dataDir: database.dataDir,
-        coreEntities: withUsers(options.coreEntities) ?? loadCoreEntities(CORE_SCHEMAS),
+        coreEntities,
+        // The core roles and sharing settings, with the core entities they name (a test's own core has none).
+        ...(options.coreEntities ? {} : { corePermissions: loadCorePermissions(CORE_PERMISSIONS, coreEntities) }),
         poolSize: 8,
       },
       plugins: options.plugins ?? false,

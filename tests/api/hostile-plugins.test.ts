@@ -233,7 +233,10 @@ describe('hostile archives: metadata paths and sizes', () => {
       ['/metadata/fields/account.yaml', 'is absolute; paths are relative to the plugin folder'],
       ['metadata\\fields\\account.yaml', 'contains a backslash; paths use /'],
       ['metadata/fields/./account.yaml', 'has an empty, "." or hidden segment'],
-      ['metadata/fields/account.yaml.js', 'must be a .yaml file under metadata/entities/ or metadata/fields/'],
+      [
+        'metadata/fields/account.yaml.js',
+        'must be a .yaml file under metadata/entities/, metadata/fields/ or metadata/permissions/',
+      ],
     ];
     for (const [path, why] of cases) {
       const refused = errorOf(

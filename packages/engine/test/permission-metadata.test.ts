@@ -311,6 +311,27 @@ describe('plugin permission sets', () => {
     });
   });
 
+  it('refuses a plugin role reporting to no role (checked on install like an admin change)', async () => {
+    expect(
+      await refusal(
+        engine.applyPluginLayer(
+          'default',
+          layer({
+            roles: [
+              {
+                name: 'ticketAgent',
+                labels: labels('x'),
+                reportsTo: 'nobody',
+                objects: { acmeTicket: { read: true } },
+              },
+            ],
+          }),
+          { actor: 'tester' },
+        ),
+      ),
+    ).toEqual({ code: 'VALIDATION_FAILED', issues: [['roles.ticketAgent.reportsTo', 'names no role: "nobody"']] });
+  });
+
   it("adds its roles, its rights for other layers' roles and its sharing; removing the plugin takes them out", async () => {
     await engine.applyPluginLayer(
       'default',

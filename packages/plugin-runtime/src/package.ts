@@ -73,7 +73,13 @@ export function readPackage(input: unknown): PluginPackage {
     text,
     bundleHash: createHash('sha256').update(archive.bundle).digest('hex'),
     manifest: archive.manifest as unknown as PluginManifest,
-    contribution: { pluginId: id, version, entities: metadata.entities, fields: metadata.fields },
+    contribution: {
+      pluginId: id,
+      version,
+      entities: metadata.entities,
+      fields: metadata.fields,
+      ...(metadata.permissions ? { permissions: metadata.permissions } : {}),
+    },
   };
 }
 

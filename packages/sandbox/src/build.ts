@@ -1,5 +1,5 @@
 // A plugin folder → one script the sandbox evaluates. The folder holds `plugin.yaml` (the manifest),
-// `metadata/entities/*.yaml` and `metadata/fields/*.yaml` (its metadata contributions) and `src/index.ts`,
+// `metadata/entities/*.yaml`, `metadata/fields/*.yaml` and `metadata/permissions/*.yaml` (its metadata contributions) and `src/index.ts`,
 // whose default export is `definePlugin({...})`. esbuild bundles the entry with everything it imports
 // into a classic script for a neutral platform: a plugin importing `node:fs` or any Node built-in fails to
 // build instead of failing in the sandbox.

@@ -8,7 +8,9 @@ import {
   type EntityDefinition,
   type FieldDefinition,
   type Issue,
+  type PluginPermissionSet,
   parseEntityFile,
+  readPluginPermissionDocuments,
   validateEntity,
   validationFailed,
 } from '@touchpoint/schema';
@@ -32,6 +34,8 @@ export interface PluginArchive {
 export interface PluginMetadata {
   entities: EntityDefinition[];
   fields: { entity: string; field: FieldDefinition }[];
+  /** Roles, grants and sharing settings for its own entities (`metadata/permissions/`), when it ships any. */
+  permissions?: PluginPermissionSet;
 }
 
 /**
@@ -57,7 +61,7 @@ const PATH_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Why a metadata file's path is not allowed, or undefined. A path is relative, uses `/`, and each of its
  * segments starts with a letter or digit and holds only letters, digits, `.`, `_`, `-` — so no `..`, no
  * absolute path, no backslash, NUL or other control character can be smuggled in; it lies under
- * `metadata/entities/` or `metadata/fields/` and ends in `.yaml` or `.yml`.
+ * `metadata/entities/`, `metadata/fields/` or `metadata/permissions/` and ends in `.yaml` or `.yml`.
  */
 export function metadataPathProblem(path: string): string | undefined {
   if (path.length > ARCHIVE_LIMITS.maxPathChars) return `is longer than ${ARCHIVE_LIMITS.maxPathChars} characters`;
@@ -70,8 +74,8 @@ export function metadataPathProblem(path: string): string | undefined {
   if (segments.some((s) => !PATH_SEGMENT.test(s))) {
     return 'has an empty, "." or hidden segment, or characters other than letters, digits, ".", "_", "-"';
   }
-  if (!/^metadata\/(entities|fields)\/.+\.ya?ml$/.test(path)) {
-    return 'must be a .yaml file under metadata/entities/ or metadata/fields/';
+  if (!/^metadata\/(entities|fields|permissions)\/.+\.ya?ml$/.test(path)) {
+    return 'must be a .yaml file under metadata/entities/, metadata/fields/ or metadata/permissions/';
   }
   return undefined;
 }
@@ -213,6 +217,7 @@ export function readPluginArchive(text: string): PluginArchive {
 export function pluginMetadata(files: readonly PluginFile[]): PluginMetadata {
   const issues: Issue[] = [];
   const result: PluginMetadata = { entities: [], fields: [] };
+  const permissionDocuments: { file: string; value: unknown }[] = [];
   for (const { path, text } of files) {
     if (path.startsWith('metadata/entities/')) {
       const parsed = parseEntityFile(text, path);
@@ -220,13 +225,25 @@ export function pluginMetadata(files: readonly PluginFile[]): PluginMetadata {
       if (parsed.entity && parsed.issues.length === 0) result.entities.push(parsed.entity);
     } else if (path.startsWith('metadata/fields/')) {
       result.fields.push(...fieldContributions(text, path, issues));
+    } else if (path.startsWith('metadata/permissions/')) {
+      try {
+        permissionDocuments.push({ file: path, value: parseYaml(text) });
+      } catch (error) {
+        issues.push({ path: '', message: `malformed YAML: ${(error as Error).message.split('\n')[0]}`, file: path });
+      }
     } else {
       issues.push({
         path,
-        message: 'put entity files in metadata/entities/ and field additions in metadata/fields/',
+        message:
+          'put entity files in metadata/entities/, field additions in metadata/fields/ and permission sets in metadata/permissions/',
         file: path,
       });
     }
+  }
+  if (permissionDocuments.length > 0) {
+    const read = readPluginPermissionDocuments(permissionDocuments);
+    issues.push(...read.issues);
+    result.permissions = read.set;
   }
   if (issues.length > 0) throw validationFailed('The plugin metadata is not valid:', issues);
   return result;

@@ -149,3 +149,56 @@ describe('packPlugin', () => {
     });
   });
 });
+
+describe('plugin permission sets (metadata/permissions/)', () => {
+  it('reads roles, grants for other layers’ roles and sharing', () => {
+    const metadata = pluginMetadata([
+      { path: 'metadata/entities/asset.yaml', text: ASSET },
+      {
+        path: 'metadata/permissions/asset-keeper.yaml',
+        text: 'kind: role\nname: assetKeeper\nlabels: { en: Asset keeper, zh-CN: 资产管理员 }\nreportsTo: salesManager\nobjects:\n  asset: { read: true, create: true, edit: true }\n',
+      },
+      {
+        path: 'metadata/permissions/sales-rep.yaml',
+        text: 'kind: grant\nrole: salesRep\nobjects:\n  asset: { read: true }\n',
+      },
+      {
+        path: 'metadata/permissions/sharing.yaml',
+        text: 'kind: sharing\nentities:\n  asset: { default: publicRead }\n',
+      },
+    ]);
+    expect(metadata.permissions).toEqual({
+      roles: [
+        {
+          name: 'assetKeeper',
+          labels: { en: 'Asset keeper', 'zh-CN': '资产管理员' },
+          reportsTo: 'salesManager',
+          objects: { asset: { read: true, create: true, edit: true } },
+        },
+      ],
+      grants: [{ name: 'salesRep', objects: { asset: { read: true } } }],
+      sharing: { entities: { asset: { default: 'publicRead' } } },
+    });
+  });
+
+  it('names every problem of every permission file', () => {
+    let issues: { file?: string; path: string }[] = [];
+    try {
+      pluginMetadata([
+        {
+          path: 'metadata/permissions/a.yaml',
+          text: 'kind: grant\nrole: 12\nobjects: { asset: { fly: true } }\ncolour: red\n',
+        },
+        { path: 'metadata/permissions/b.yaml', text: 'kind: sharing\nentities: { asset: { default: open } }\n' },
+      ]);
+    } catch (error) {
+      issues = (error as { issues: typeof issues }).issues;
+    }
+    expect(issues.map((i) => [i.file, i.path])).toEqual([
+      ['metadata/permissions/a.yaml', 'colour'],
+      ['metadata/permissions/a.yaml', 'role'],
+      ['metadata/permissions/a.yaml', 'objects.asset.fly'],
+      ['metadata/permissions/b.yaml', 'entities.asset.default'],
+    ]);
+  });
+});

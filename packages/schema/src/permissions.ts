@@ -105,6 +105,17 @@ export interface PermissionModel {
   sharing: SharingSettings;
 }
 
+/**
+ * The permission sets a plugin ships (`metadata/permissions/*.yaml` of its archive), for its own entities only:
+ * new roles (`kind: role`, without system permissions), rights on its entities for roles of other layers
+ * (`kind: grant`, `role: salesRep`, `objects`, `fields`), and the sharing of its entities (`kind: sharing`).
+ */
+export interface PluginPermissionSet {
+  roles?: RoleDefinition[];
+  grants?: Pick<RoleDefinition, 'name' | 'objects' | 'fields'>[];
+  sharing?: { entities?: Record<string, EntitySharing>; rules?: SharingRule[] };
+}
+
 /** One YAML document of `schemas/permissions/`: `kind: role` or `kind: sharing`. */
 export type PermissionDocument = ({ kind: 'role' } & RoleDefinition) | ({ kind: 'sharing' } & Partial<SharingSettings>);
 
@@ -577,4 +588,53 @@ export function checkPermissionReferences(model: PermissionModel, entities: read
     if (!byName.has(rule.entity)) issues.add(`sharing.rules[${i}].entity`, `names no entity: "${rule.entity}"`);
   }
   return issues.issues;
+}
+
+/**
+ * Reads a plugin's permission documents (already parsed from YAML): `kind: role` (a new role), `kind: grant`
+ * (`role`, `objects`, `fields`: rights on the plugin's entities for a role of another layer) and `kind: sharing`.
+ * Every problem of every document at once, each under its file. Whether they name only the plugin's own
+ * entities, and roles that exist, is checked by the engine against the workspace when the layer is applied.
+ */
+export function readPluginPermissionDocuments(documents: readonly { file: string; value: unknown }[]): {
+  set: PluginPermissionSet;
+  issues: Issue[];
+} {
+  const issues: Issue[] = [];
+  const grants: NonNullable<PluginPermissionSet['grants']> = [];
+  const others: { file: string; value: unknown }[] = [];
+  for (const { file, value } of documents) {
+    if (!isObject(value) || value.kind !== 'grant') {
+      others.push({ file, value });
+      continue;
+    }
+    const { kind: _kind, role, objects, fields, ...rest } = value;
+    for (const key of Object.keys(rest)) {
+      issues.push({ file, path: key, message: 'is not a key of a grant; allowed: kind, role, objects, fields' });
+    }
+    const standIn = { name: role, labels: { en: 'x', 'zh-CN': 'x' }, objects: objects ?? {}, fields };
+    for (const issue of validateRole(standIn, '')) {
+      const path = issue.path.replace(/^\./, '');
+      issues.push({ ...issue, file, path: path === 'name' ? 'role' : path });
+    }
+    grants.push({
+      name: role as string,
+      objects: (objects ?? {}) as Record<string, ObjectAccess>,
+      ...(fields ? { fields: fields as Record<string, Record<string, FieldAccess>> } : {}),
+    });
+  }
+  const read = readPermissionDocuments(others);
+  // Shape problems only: what roles and rules name across layers is the engine's to check.
+  issues.push(...read.issues.filter((i) => i.file !== undefined));
+  const set: PluginPermissionSet = {};
+  if (read.model.roles.length > 0) set.roles = read.model.roles;
+  if (grants.length > 0) set.grants = grants;
+  const { entities, rules } = read.model.sharing;
+  if (Object.keys(entities).length > 0 || rules.length > 0) {
+    set.sharing = {
+      ...(Object.keys(entities).length > 0 ? { entities } : {}),
+      ...(rules.length > 0 ? { rules } : {}),
+    };
+  }
+  return { set, issues };
 }

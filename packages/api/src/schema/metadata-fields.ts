@@ -271,6 +271,18 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
       resolve: (_: unknown, __: unknown, ctx: ApiContext) =>
         ctx.metadata.entities.map((e) => entityToYaml(e)).join('---\n'),
     }),
+    permissionModel: t.field({
+      type: 'JSON',
+      nullable: false,
+      description:
+        'Administrators only: the roles and sharing settings in effect at this version — `{ roles, sharing: { entities, rules } }`, ' +
+        'each role and rule with its `id` and `source` (core, plugin:<id>, workspace). Changed through applyMetadataChange ' +
+        '(createRole, updateRole, removeRole, setEntitySharing, addSharingRule, updateSharingRule, removeSharingRule).',
+      resolve: (_: unknown, __: unknown, ctx: ApiContext) => {
+        requireAdmin(ctx.viewer, 'read the roles and sharing settings');
+        return ctx.metadata.permissions;
+      },
+    }),
     metadataAsCode: t.field({
       type: types.asCode,
       nullable: false,

@@ -10,6 +10,7 @@ import {
   IssueCollector,
   type ObjectAccess,
   type PermissionModel,
+  type PluginPermissionSet,
   type RoleDefinition,
   type SharingRule,
   SYSTEM_PERMISSIONS,
@@ -59,19 +60,8 @@ export function isPermissionChange(change: { op: string }): change is Permission
   return (PERMISSION_OPS as readonly string[]).includes(change.op);
 }
 
-/** The permission sets a plugin ships (`metadata/permissions/*.yaml` of its archive): for its own entities only. */
-export interface PluginPermissions {
-  /** New roles of the plugin (no system permissions); they may name only the plugin's entities and fields. */
-  roles?: RoleDefinition[];
-  /**
-   * Rights and field access the plugin gives roles of other layers (core roles, other plugins' roles) on its
-   * own entities and fields: a `kind: role` document naming a role the plugin does not define, with `objects`
-   * and `fields` only.
-   */
-  grants?: Pick<RoleDefinition, 'name' | 'objects' | 'fields'>[];
-  /** Sharing settings and rules of its own entities. */
-  sharing?: { entities?: Record<string, EntitySharing>; rules?: SharingRule[] };
-}
+/** The permission sets a plugin ships for its own entities (see `PluginPermissionSet` in the schema package). */
+export type PluginPermissions = PluginPermissionSet;
 
 function newId(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;

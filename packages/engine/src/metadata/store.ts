@@ -229,12 +229,13 @@ export class MetadataStore {
         const previous = replayed.entities;
         const next = applyChanges(previous, resolvedInput, { record: true, permissions: replayed.permissions });
         const issues: Issue[] = validateMetadata(next.entities);
-        if (changes.length > 0) {
-          // Only what this change introduces: an entry left inert by a plugin's removal does not block the admin.
-          const both = bothVersions(previous, next.entities);
-          issues.push(
-            ...newIssues(permissionIssues(replayed.permissions, both), permissionIssues(next.permissions, both)),
-          );
+        if (changes.length > 0 || (plugin !== undefined && !isRemoval(plugin))) {
+          // Only what this change (or the plugin installed) introduces: an entry left inert by a plugin's
+          // removal does not block the admin.
+          // Against the version in force (a plugin being installed is in `replayed` already).
+          const both = bothVersions(current?.entities ?? previous, next.entities);
+          const before = current ? this.permissionsOf(current) : replayed.permissions;
+          issues.push(...newIssues(permissionIssues(before, both), permissionIssues(next.permissions, both)));
           for (const [i, change] of next.changes.entries()) {
             if (change.op !== 'removeRole') continue;
             const holders = await this.roleHolders(tx, workspace.id, change.role);

@@ -272,13 +272,42 @@ test('an admin shapes roles, defaults and sharing rules in the designer, each ch
     await apply('Set the organisation-wide default of "Campaign" to Private');
     await expect(campaign.getByTestId('sharing-default')).toHaveValue('private');
 
-    // The users screen: rep 2 gets the new role, shown by its label.
-    await page.getByTestId('nav-people').click();
+    // The same screen in Chinese: roles, sources, tabs and defaults in words of the language.
+    await context.addCookies([{ name: 'tp_lang', value: 'zh-CN', url: baseURL! }]);
+    await page.goto('/designer/permissions?tab=defaults');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('角色与权限');
+    await expect(page.getByTestId('tab-rules')).toHaveText('共享规则');
+    await expect(campaign.getByTestId('sharing-default').locator('option:checked')).toHaveText('私有');
+    await page.getByTestId('tab-roles').click();
+    await expect(list.locator('button[data-role="salesRep"]')).toContainText('销售代表');
+    await expect(list.locator('button[data-role="keyAccountRep"]')).toContainText('大客户代表');
+    await expect(list.locator('button[data-role="keyAccountRep"]')).toContainText('自定义');
+    await shot(page, 'permissions-designer-zh');
+  } finally {
+    await context.close();
+  }
+});
+
+test('an admin changes a member’s roles on the users screen', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL });
+  try {
+    const admin = await browserOf(context, 'admin@example.com');
+    const page = admin.page;
+    await page.goto('/people');
+    await hydrated(page);
+    // The users screen: rep 2 gets the marketing role as well, shown by its label.
     const row = page.getByTestId('members').locator('tr[data-email="rep2@example.com"]');
+    await expect(row.getByTestId('member-roles')).toContainText('Sales rep');
     await row.getByTestId('change-roles').click();
-    await row.getByLabel('Key account rep').check();
+    await row.getByLabel('Marketing').check();
     await row.getByTestId('save-roles').click();
-    await expect(row.getByTestId('member-roles')).toContainText('Key account rep');
+    await expect(row.getByTestId('member-roles')).toContainText('Marketing');
+    await expect(row.getByTestId('member-roles')).toContainText('Sales rep');
+    // And back: rep 2 is a sales rep only.
+    await row.getByTestId('change-roles').click();
+    await row.getByLabel('Marketing').uncheck();
+    await row.getByTestId('save-roles').click();
+    await expect(row.getByTestId('member-roles')).not.toContainText('Marketing');
   } finally {
     await context.close();
   }

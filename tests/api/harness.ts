@@ -17,6 +17,8 @@ import type { EntityDefinition } from '@touchpoint/schema';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
 export const CORE_PERMISSIONS = fileURLToPath(new URL('../../schemas/permissions', import.meta.url));
+/** The core roles and sharing settings, as `touchpoint start` loads them (entities they name but a test lacks are ignored). */
+export const corePermissions = () => loadCorePermissions(CORE_PERMISSIONS, loadCoreEntities(CORE_SCHEMAS));
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T;
@@ -98,7 +100,7 @@ export async function startHarness(
     /** The engine's clock (default the machine's). */
     clock?: Clock;
     /** Engine options beyond the database and the core (e.g. `maxTableColumns`). */
-    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns'>;
+    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns' | 'corePermissions'>;
     /** Server options beyond the engine and plugins (CORS origins, rate limit, suggestions). */
     api?: TouchpointOptions['api'];
     /** Start like a first start without demo data: nobody can sign in, `h` itself is anonymous. */
@@ -116,8 +118,8 @@ export async function startHarness(
         databaseUrl: database.url,
         dataDir: database.dataDir,
         coreEntities,
-        // The core roles and sharing settings, with the core entities they name (a test's own core has none).
-        ...(options.coreEntities ? {} : { corePermissions: loadCorePermissions(CORE_PERMISSIONS, coreEntities) }),
+        // The core roles and sharing settings (entities they name but a test's own core lacks are ignored).
+        corePermissions: options.engine?.corePermissions ?? corePermissions(),
         poolSize: 8,
       },
       plugins: options.plugins ?? false,

@@ -187,8 +187,8 @@ test('screens follow each person’s rights: menus, buttons and hidden fields', 
     await expect(rep.page.locator('#f-account-taxId')).toHaveClass(/readonly/);
     await shot(rep.page, 'permissions-rep-account');
 
-    // Marketing reads accounts but may not create or change them: no New, no Edit, no Delete, no inline edit.
-    await marketing.page.goto('/accounts');
+    // Marketing reads every contact but may not create or change one: no New, no Edit, no Delete, no inline edit.
+    await marketing.page.goto('/contacts');
     await hydrated(marketing.page);
     await expect(marketing.page.locator('[data-testid="record-table"] tbody tr').first()).toBeVisible();
     await expect(marketing.page.getByTestId('new-record')).toHaveCount(0);

@@ -36,6 +36,7 @@ describe('the screens follow viewer.permissions', () => {
     expect(hasSystem(null, 'manageUsers', false)).toBe(false);
     expect(entitiesFor(entities, null)).toBe(entities);
     expect(readPermissions('nonsense')).toBeNull();
+    expect(readPermissions({ system: [], objects: {}, fields: {} })).toBeNull();
   });
 
   it('gives only the rights granted, denying entities it does not list', () => {

@@ -21,7 +21,8 @@ export interface ViewerPermissions {
 export function readPermissions(value: unknown): ViewerPermissions | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const v = value as Record<string, unknown>;
-  if (!v.objects || typeof v.objects !== 'object') return null;
+  // Every entity is listed when the server enforces permissions; none listed means it does not (no roles loaded).
+  if (!v.objects || typeof v.objects !== 'object' || Object.keys(v.objects).length === 0) return null;
   return {
     system: Array.isArray(v.system) ? v.system.filter((s): s is string => typeof s === 'string') : [],
     objects: v.objects as ViewerPermissions['objects'],

@@ -63,6 +63,28 @@ const DESIGNER_CHANGES = `- op: addField
     fields:
       - { name: title, type: text, labels: { en: Title, zh-CN: 标题 }, required: true, unique: false, readOnly: false }
       - { name: weight, type: integer, labels: { en: Weight, zh-CN: 重量 }, required: false }
+      - { name: keeper, type: relation, labels: { en: Keeper, zh-CN: 保管人 }, relation: { target: user, kind: manyToOne } }
+- op: createRole
+  role:
+    name: gadgetKeeper
+    labels: { en: Gadget keeper, zh-CN: 工具管理员 }
+    reportsTo: salesManager
+    objects: { gadget: { read: true, edit: true, create: true }, "*": { read: true } }
+    fields: { account: { acmeRegion: readOnly } }
+- op: updateRole
+  role: salesRep
+  patch: { fields: { account: { annualProfit: hidden, taxId: readOnly, acmeRegion: hidden } } }
+- op: setEntitySharing
+  entity: gadget
+  sharing: { default: private, ownerField: keeper }
+- op: addSharingRule
+  rule:
+    name: eastAccounts
+    labels: { en: East accounts, zh-CN: 华东客户 }
+    entity: account
+    condition: { acmeRegion: { eq: east } }
+    role: gadgetKeeper
+    access: read
 `;
 
 afterAll(async () => {
@@ -91,6 +113,15 @@ describe('touchpoint metadata export | apply | diff', { timeout: 600_000 }, () =
     expect(first).not.toMatch(/^name: account$/m);
     expect(first).not.toContain('industry');
     expect(first).not.toMatch(/required: false|unique: false|readOnly: false/);
+    // Roles and sharing: the new role whole (with its id), the changed core role whole, the changed settings.
+    expect(first).toMatch(/kind: role\nname: gadgetKeeper\nid: role_[0-9a-f]{12}\n/);
+    expect(first).toContain('  "*": { read: true }\n  gadget: { read: true, create: true, edit: true }\n');
+    expect(first).toMatch(/# salesRep comes from the core schemas[^\n]*\nkind: role\nname: salesRep\n/);
+    expect(first).not.toMatch(/name: (salesManager|admin|readOnly)$/m);
+    expect(first).toMatch(
+      /kind: sharing\nentities:\n {2}gadget: \{ default: private, ownerField: keeper \}\nrules:\n {2}- name: eastAccounts\n {4}id: rule_/,
+    );
+    expect(first).not.toContain('source:');
   });
 
   it('regression: apply accepts what export wrote (no "Source contains multiple documents")', () => {
@@ -98,8 +129,12 @@ describe('touchpoint metadata export | apply | diff', { timeout: 600_000 }, () =
     const diff = touchpoint(b, 'metadata', 'diff', path);
     expect(diff.code, diff.err).toBe(0);
     expect(diff.err).not.toMatch(/multiple documents/);
-    expect(diff.out).toContain('Create the entity "gadget" with 2 fields.');
+    expect(diff.out).toContain('Create the entity "gadget" with 3 fields.');
     expect(diff.out).toContain('Add the text field "acmeRegion" to "account".');
+    expect(diff.out).toContain('Create the role "gadgetKeeper".');
+    expect(diff.out).toContain('Change fields of the role "salesRep".');
+    expect(diff.out).toContain('Set the sharing of "gadget" to private.');
+    expect(diff.out).toContain('Add the sharing rule "eastAccounts"');
     // diff changed nothing
     expect(exported(b)).not.toContain('gadget');
   });
@@ -116,12 +151,15 @@ describe('touchpoint metadata export | apply | diff', { timeout: 600_000 }, () =
     expect(touchpoint(a, 'metadata', 'export', '--out', folder).code).toBe(0);
     expect(readFileSync(join(folder, 'entities', 'gadget.yaml'), 'utf8')).toMatch(/^name: gadget/);
     expect(readFileSync(join(folder, 'entities', 'account.yaml'), 'utf8')).toContain('extends: account');
+    expect(readFileSync(join(folder, 'permissions', 'role-gadgetKeeper.yaml'), 'utf8')).toMatch(/^kind: role\n/);
+    expect(readFileSync(join(folder, 'permissions', 'sharing.yaml'), 'utf8')).toContain('kind: sharing');
     expect(touchpoint(b, 'metadata', 'diff', folder).out).toContain('Nothing to change');
   });
 
   it('regression: an exported entity pasted into a createEntity change is accepted', async () => {
     const c = await fresh();
-    const gadget = first.slice(first.indexOf('name: gadget'));
+    const start = first.indexOf('name: gadget');
+    const gadget = first.slice(start, first.indexOf('\n---', start) + 1);
     const pasted = gadget.replace('name: gadget', 'name: widget').replace(/^id: .*\n/m, '');
     const change = `- op: createEntity\n  entity:\n${pasted
       .split('\n')

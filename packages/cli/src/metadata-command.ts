@@ -7,12 +7,14 @@ import { extname } from 'node:path';
 import {
   describeChange,
   desiredEntities,
+  desiredPermissions,
   type Engine,
   exportLayer,
   type LayerExport,
   type MetadataChange,
   type MigrationPlan,
   planChanges,
+  planPermissionChanges,
   type WorkspaceLayers,
   workspaceLayers,
 } from '@touchpoint/engine';
@@ -76,7 +78,7 @@ export async function exportMetadata(target: MetadataTarget, options: MetadataCo
   if (out === undefined) process.stdout.write(text);
   else if (isFolder) {
     const files = writeMetadataFolder(out, documents);
-    console.log(`Wrote ${files.length} files to ${out}/entities.`);
+    console.log(`Wrote ${files.length} files to ${out} (entities/, permissions/).`);
   } else {
     writeFileSync(out, text);
     console.log(`Wrote ${documents.length} documents to ${out}.`);
@@ -99,12 +101,24 @@ export async function applyMetadata(
   let changes: MetadataChange[];
   if (read.format === 'changes') changes = read.changes;
   else {
-    const { base, entities } = await target.layers();
+    const { base, entities, basePermissions, permissions } = await target.layers();
     const desired = desiredEntities(base, read.documents);
-    if (desired.issues.length > 0) throw validationFailed(`${path} does not describe this workspace:`, desired.issues);
+    const roles = read.documents.filter((d) => d.kind === 'role' || d.kind === 'sharing');
+    const desiredModel = desiredPermissions(basePermissions, roles);
+    const unknown = [...desired.issues, ...desiredModel.issues];
+    if (unknown.length > 0) throw validationFailed(`${path} does not describe this workspace:`, unknown);
     const planned = planChanges(base, entities, desired.entities);
-    if (planned.issues.length > 0) throw validationFailed(`${path} cannot be applied:`, planned.issues);
-    changes = planned.changes;
+    // Roles and sharing around the entity changes (renames first followed, see planPermissionChanges).
+    const withPermissions = planPermissionChanges(
+      entities,
+      permissions,
+      planned.changes,
+      desiredModel.model,
+      desired.entities,
+    );
+    const problems = [...planned.issues, ...withPermissions.issues];
+    if (problems.length > 0) throw validationFailed(`${path} cannot be applied:`, problems);
+    changes = withPermissions.changes;
     if (changes.length === 0) {
       console.log('Nothing to change: the workspace matches the file.');
       return OK;

@@ -22,6 +22,8 @@ import {
   MAX_INPUT_DEPTH,
   nestingDepth,
   parseEntityFile,
+  type RoleDefinition,
+  readPermissionDocuments,
   TouchpointError,
   validateFieldDefinition,
   validationFailed,
@@ -44,7 +46,13 @@ export const METADATA_KINDS = [
   {
     folder: 'entities',
     /** An entity document has a name and fields, an entity layer `extends`. */
-    matches: (raw: Record<string, unknown>) => 'extends' in raw || 'name' in raw || 'fields' in raw,
+    matches: (raw: Record<string, unknown>) =>
+      !('kind' in raw) && ('extends' in raw || 'name' in raw || 'fields' in raw),
+  },
+  {
+    folder: 'permissions',
+    /** A role (`kind: role`) or the sharing settings (`kind: sharing`), as in schemas/permissions. */
+    matches: (raw: Record<string, unknown>) => raw.kind === 'role' || raw.kind === 'sharing',
   },
 ] as const;
 
@@ -236,8 +244,18 @@ function readDesired(documents: LoadedDocument[], lines: LineCounter, file: stri
       issues.push({
         file: label,
         path: '(document)',
-        message: `a document must be an entity (name, labels, titleField, fields) or an entity layer (extends: <entity>), got ${describeValue(raw)}`,
+        message: `a document must be an entity (name, labels, titleField, fields), an entity layer (extends: <entity>), a role (kind: role) or the sharing settings (kind: sharing), got ${describeValue(raw)}`,
       });
+      continue;
+    }
+    if (raw.kind === 'role' || raw.kind === 'sharing') {
+      const read = readPermissionDocuments([{ file: label, value: raw }]);
+      // The document's own shape; what it names (roles, entities) is checked against the workspace on apply.
+      const found = read.issues.filter((i) => i.file !== undefined);
+      issues.push(...found);
+      if (found.length > 0) continue;
+      if (raw.kind === 'role') out.push({ kind: 'role', role: read.model.roles[0] as RoleDefinition, file: label });
+      else out.push({ kind: 'sharing', sharing: read.model.sharing, file: label });
       continue;
     }
     if ('extends' in raw) {
@@ -293,20 +311,25 @@ export function readMetadataPath(path: string): MetadataFile {
 }
 
 /**
- * Writes the folder form: `<dir>/entities/<name>.yaml`. YAML files of that folder that no longer describe
- * anything are removed, because the folder is read back as the whole desired state.
+ * Writes the folder form: `<dir>/entities/<name>.yaml`, `<dir>/permissions/<name>.yaml`. YAML files of those
+ * folders that no longer describe anything are removed, because the folder is read back as the whole desired
+ * state. Answers the files written, relative to `dir`.
  */
 export function writeMetadataFolder(dir: string, documents: LayerDocument[]): string[] {
-  const folder = join(dir, 'entities');
-  mkdirSync(folder, { recursive: true });
-  const written = documents.map(({ name, yaml }) => {
-    const file = join(folder, `${name}.yaml`);
+  mkdirSync(join(dir, 'entities'), { recursive: true });
+  const written = documents.map(({ name, yaml, folder }) => {
+    mkdirSync(join(dir, folder), { recursive: true });
+    const file = join(dir, folder, `${name}.yaml`);
     writeFileSync(file, yaml);
     return file;
   });
-  for (const name of readdirSync(folder)) {
-    const file = join(folder, name);
-    if (['.yaml', '.yml'].includes(extname(name)) && !written.includes(file)) rmSync(file);
+  for (const { folder: kind } of METADATA_KINDS) {
+    const folder = join(dir, kind);
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder)) {
+      const file = join(folder, name);
+      if (['.yaml', '.yml'].includes(extname(name)) && !written.includes(file)) rmSync(file);
+    }
   }
-  return written.map((f) => basename(f));
+  return written.map((f) => `${basename(join(f, '..'))}/${basename(f)}`);
 }

@@ -115,14 +115,14 @@ export class RemoteMetadataTarget implements MetadataTarget {
 
   async layers(): Promise<WorkspaceLayers> {
     const data = await this.#request<{ metadataAsCode: WorkspaceLayers }>(
-      '{ metadataAsCode { version plugins base entities } }',
+      '{ metadataAsCode { version plugins base entities basePermissions permissions } }',
     );
     return data.metadataAsCode;
   }
 
   async exported(): Promise<LayerExport> {
     const data = await this.#request<{ metadataAsCode: LayerExport }>(
-      '{ metadataAsCode { text documents { name yaml } } }',
+      '{ metadataAsCode { text documents { name yaml folder } } }',
     );
     return data.metadataAsCode;
   }

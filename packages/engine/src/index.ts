@@ -44,7 +44,7 @@ export { applyChanges, CHANGE_OPS } from './metadata/changes.ts';
 export type { AdminLayer, MetadataDocument, ParsedEntityLayer } from './metadata/desired-state.ts';
 export { adminLayer, describeChange, desiredEntities, planChanges } from './metadata/desired-state.ts';
 export type { LayerDocument, LayerExport, WorkspaceLayers } from './metadata/layer-export.ts';
-export { exportLayer, layerDocuments, workspaceLayers } from './metadata/layer-export.ts';
+export { exportLayer, layerDocuments, permissionDocuments, workspaceLayers } from './metadata/layer-export.ts';
 export type { PluginContribution } from './metadata/layers.ts';
 export { effectiveMetadata, mergeLayers } from './metadata/layers.ts';
 export type {
@@ -60,6 +60,12 @@ export {
   ROLE_PATCH_KEYS,
   RULE_PATCH_KEYS,
 } from './metadata/permission-changes.ts';
+export type { PermissionDocumentOf, PermissionLayer } from './metadata/permission-desired-state.ts';
+export {
+  adminPermissionLayer,
+  desiredPermissions,
+  planPermissionChanges,
+} from './metadata/permission-desired-state.ts';
 export type { ChangeOptions, ChangeResult, PluginLayerChange } from './metadata/store.ts';
 export type { ColumnSlots } from './migration/column-limit.ts';
 export { columnSlots, DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from './migration/column-limit.ts';

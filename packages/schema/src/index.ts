@@ -65,6 +65,7 @@ export {
   snakeCase,
 } from './naming.ts';
 export { permissionJsonSchema } from './permission-json-schema.ts';
+export { roleToYaml, sharingToYaml } from './permission-print.ts';
 export type {
   EntitySharing,
   FieldAccess,

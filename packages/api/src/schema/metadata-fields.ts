@@ -161,12 +161,18 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
     }),
   });
   const document = builder.objectRef<LayerDocument>('MetadataDocument').implement({
-    description: 'One YAML document of the admin’s layer: an entity of the workspace, or its changes to one.',
+    description:
+      'One YAML document of the admin’s layer: an entity of the workspace, or its changes to one; a role; the sharing settings.',
     fields: (t) => ({
       name: t.string({
         nullable: false,
-        description: 'The entity; the folder form’s file is <name>.yaml.',
+        description: 'The entity, role-<role> or sharing; the folder form’s file is <folder>/<name>.yaml.',
         resolve: (d) => d.name,
+      }),
+      folder: t.string({
+        nullable: false,
+        description: 'entities or permissions: the folder of the folder form the document goes in.',
+        resolve: (d) => d.folder,
       }),
       yaml: t.string({ nullable: false, resolve: (d) => d.yaml }),
     }),
@@ -205,6 +211,18 @@ export function declareMetadataTypes(builder: Builder, shared: SharedTypes): Met
         nullable: false,
         description: 'The effective entity definitions at this version.',
         resolve: (l) => l.entities,
+      }),
+      basePermissions: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The core and plugin roles and sharing settings, without the workspace’s own changes.',
+        resolve: (l) => l.basePermissions,
+      }),
+      permissions: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The effective roles and sharing settings at this version.',
+        resolve: (l) => l.permissions,
       }),
     }),
   });

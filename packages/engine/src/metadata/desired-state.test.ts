@@ -1,8 +1,10 @@
 // The desired-state planner on its own: what the admin's layer holds, and which changes a desired state
 // turns into. The CLI tests (tests/cli-metadata*.test.ts) runs the same through files and a real database.
-import type { EntityDefinition, FieldDefinition } from '@touchpoint/schema';
+import type { EntityDefinition, FieldDefinition, PermissionModel, RoleDefinition } from '@touchpoint/schema';
 import { describe, expect, it } from 'vitest';
+import type { MetadataChange } from './changes.ts';
 import { adminLayer, desiredEntities, type MetadataDocument, planChanges } from './desired-state.ts';
+import { adminPermissionLayer, desiredPermissions, planPermissionChanges } from './permission-desired-state.ts';
 
 const labels = (en: string) => ({ en, 'zh-CN': en });
 const field = (entity: string, name: string, extra: Partial<FieldDefinition> = {}): FieldDefinition =>
@@ -92,6 +94,108 @@ describe('adminLayer and planChanges', () => {
     expect(planned.changes).toContainEqual(expect.objectContaining({ op: 'updateField', patch: { required: false } }));
     expect(planned.issues).toEqual([
       { path: 'gadget.description', message: expect.stringMatching(/"description" cannot be taken out/) },
+    ]);
+  });
+});
+
+describe('roles and sharing as desired state', () => {
+  const role = (name: string, extra: Partial<RoleDefinition> = {}): RoleDefinition => ({
+    id: name,
+    name,
+    labels: labels(name),
+    objects: { account: { read: true } },
+    source: 'core',
+    ...extra,
+  });
+  const owner = field('account', 'owner', {
+    type: 'relation',
+    relation: { target: 'user', kind: 'manyToOne' },
+  } as Partial<FieldDefinition>);
+  const entities = (): EntityDefinition[] => [{ ...account(), fields: [...account().fields, owner] }];
+  const base = (): PermissionModel => ({
+    roles: [role('rep'), role('manager')],
+    sharing: { entities: { account: { default: 'private', ownerField: 'owner' } }, rules: [] },
+  });
+
+  it('exports what the workspace created or changed, leaving out what names nothing that exists', () => {
+    const current = base();
+    current.roles[0]!.fields = { account: { fax: 'hidden' }, gone: { x: 'hidden' } };
+    current.roles.push(role('east', { id: 'role_1', source: 'workspace', objects: { gone: { read: true } } }));
+    current.sharing.entities.gone = { default: 'private' };
+    const layer = adminPermissionLayer(base(), current, entities());
+    expect(layer.roles).toEqual([
+      {
+        id: 'rep',
+        name: 'rep',
+        labels: labels('rep'),
+        objects: { account: { read: true } },
+        fields: { account: { fax: 'hidden' } },
+      },
+      { id: 'role_1', name: 'east', labels: labels('east'), objects: {} },
+    ]);
+    expect(layer.sharing).toEqual({ entities: {}, rules: [] });
+  });
+
+  it('plans by id around the entity changes: sharing first, renames followed, removals last', () => {
+    const current = base();
+    current.roles.push(role('east', { id: 'role_1', source: 'workspace' }));
+    current.sharing.rules.push({
+      id: 'rule_1',
+      name: 'east',
+      labels: labels('East'),
+      entity: 'account',
+      condition: { name: { eq: 'x' } },
+      role: 'east',
+      access: 'read',
+      source: 'workspace',
+    });
+    // The file: the account's sharing no longer uses owner (which it removes), the rep reads more, the custom
+    // role and its rule are gone, a new role arrives.
+    const desired = desiredPermissions(base(), [
+      { kind: 'sharing', sharing: { entities: { account: { default: 'publicRead' } } }, file: 'sharing.yaml' },
+      {
+        kind: 'role',
+        role: role('rep', { objects: { account: { read: true, edit: true } }, source: undefined }),
+        file: 'rep.yaml',
+      },
+      { kind: 'role', role: { name: 'west', labels: labels('West'), objects: {} }, file: 'west.yaml' },
+    ]);
+    expect(desired.issues).toEqual([]);
+    const entityChanges: MetadataChange[] = [
+      { op: 'removeField', entity: 'account', entityId: 'account', field: 'owner', fieldId: 'account.owner' },
+    ];
+    const planned = planPermissionChanges(entities(), current, entityChanges, desired.model, [account()]);
+    expect(planned.issues).toEqual([]);
+    expect(planned.changes.map((c) => c.op)).toEqual([
+      'setEntitySharing',
+      'removeField',
+      'createRole',
+      'updateRole',
+      'removeSharingRule',
+      'removeRole',
+    ]);
+    expect(planned.changes[2]).toEqual({
+      op: 'createRole',
+      role: { id: 'west', name: 'west', labels: labels('West'), objects: {} },
+    });
+    expect(planned.changes[3]).toEqual({
+      op: 'updateRole',
+      role: 'rep',
+      roleId: 'rep',
+      patch: { objects: { account: { read: true, edit: true } } },
+    });
+  });
+
+  it('refuses a renamed role: its name is its key', () => {
+    const desired = desiredPermissions(base(), [
+      { kind: 'role', role: role('representative', { id: 'rep', source: undefined }), file: 'rep.yaml' },
+    ]);
+    const planned = planPermissionChanges(entities(), base(), [], desired.model, entities());
+    expect(planned.issues).toEqual([
+      {
+        path: 'roles.representative.name',
+        message: expect.stringMatching(/"rep" \(id rep\) cannot be renamed to "representative"/),
+      },
     ]);
   });
 });

@@ -5,13 +5,16 @@
 import type { EntityDefinition, EntityLayer, FieldDefinition, Issue } from '@touchpoint/schema';
 import { ENTITY_PATCH_KEYS } from './change-shape.ts';
 import type { MetadataChange } from './changes.ts';
+import type { PermissionDocumentOf } from './permission-desired-state.ts';
 
 type Raw = Record<string, unknown>;
 
 /** A document of a desired-state file: a whole entity of the workspace, or its changes to a core/plugin entity. */
 export type MetadataDocument =
   | { kind: 'entity'; entity: EntityDefinition; file: string }
-  | { kind: 'entityLayer'; layer: ParsedEntityLayer; file: string };
+  | { kind: 'entityLayer'; layer: ParsedEntityLayer; file: string }
+  /** A role or the sharing settings (metadata/permission-desired-state.ts). */
+  | PermissionDocumentOf;
 
 /** An `extends:` document as read: the fields with `extends` are changes of the base entity's fields. */
 export interface ParsedEntityLayer {
@@ -136,6 +139,7 @@ export function desiredEntities(
   const created: EntityDefinition[] = [];
   const names = new Map<string, string>();
   for (const doc of documents) {
+    if (doc.kind === 'role' || doc.kind === 'sharing') continue;
     const name = doc.kind === 'entity' ? doc.entity.name : doc.layer.extends;
     const seen = names.get(`${doc.kind}:${name}`);
     if (seen !== undefined) {
@@ -300,6 +304,20 @@ export function describeChange(change: MetadataChange): string {
     }
     case 'removeField':
       return `Remove the field "${change.entity}.${change.field}" (its values are archived).`;
+    case 'createRole':
+      return `Create the role "${change.role.name}".`;
+    case 'updateRole':
+      return `Change ${Object.keys(change.patch).join(', ')} of the role "${change.role}".`;
+    case 'removeRole':
+      return `Remove the role "${change.role}".`;
+    case 'setEntitySharing':
+      return `Set the sharing of "${change.entity}" to ${change.sharing.default}${change.sharing.parent ? ` (following ${change.sharing.parent})` : ''}.`;
+    case 'addSharingRule':
+      return `Add the sharing rule "${change.rule.name}": ${change.rule.entity} records matching its condition, ${change.rule.access === 'edit' ? 'read and edit' : 'read'} for ${change.rule.role}.`;
+    case 'updateSharingRule':
+      return `Change ${Object.keys(change.patch).join(', ')} of the sharing rule "${change.rule}".`;
+    case 'removeSharingRule':
+      return `Remove the sharing rule "${change.rule}".`;
     default:
       return `${change.op} ${JSON.stringify(change)}`;
   }

@@ -40,6 +40,8 @@ test('a rep does not see the other rep’s private account; the manager does; sh
   browser,
   baseURL,
 }) => {
+  // Three people's first requests each build their own schema and grants on the server: give them time.
+  test.setTimeout(480_000);
   const contexts = await Promise.all([1, 2, 3].map(() => browser.newContext({ baseURL })));
   try {
     const [rep1, rep2, manager] = await Promise.all([
@@ -136,15 +138,17 @@ test('a rep does not see the other rep’s private account; the manager does; sh
     await expect(rep1.page.getByTestId('edit-record')).toBeVisible();
     await rep1.page.locator('nav a[data-entity="account"]').click();
     await rep1.page.getByTestId('quick-search').fill(accountName);
+    await expect(rep1.page).toHaveURL(/[?&]q=Yangtze/);
     await expect(rep1.page.getByTestId('total')).toHaveText('1 record');
     await rep1.page.getByTestId('view-kanban').click();
     await expect(rep1.page.locator('.card-item', { hasText: accountName })).toHaveCount(1);
     await rep1.page.locator('nav a[data-entity="opportunity"]').click();
     await rep1.page.getByRole('link', { name: 'Calendar' }).click();
     await rep1.page.getByTestId('quick-search').fill(dealName);
+    await expect(rep1.page).toHaveURL(/[?&]q=Yangtze/);
     await expect(rep1.page.locator('.event', { hasText: dealName })).toHaveCount(1);
     await rep1.page.locator('nav a.nav-item', { hasText: 'Dashboard' }).click();
-    await expect(async () => expect(await openDeals(rep1.page)).toBe(rep1Before + 1)).toPass();
+    await expect(async () => expect(await openDeals(rep1.page)).toBe(rep1Before + 1)).toPass({ timeout: 90_000 });
     expect(await rep1.page.evaluate(() => (window as unknown as { sameApp?: boolean }).sameApp)).toBe(true);
     await shot(rep1.page, 'permissions-shared-dashboard');
 

@@ -107,11 +107,25 @@ describe('touchpoint metadata against a running server', { timeout: 600_000 }, (
       f: { name: 'remoteRegion', type: 'text', labels: { en: 'Region', 'zh-CN': '区域' }, required: false },
     });
     expect(added.errors).toBeUndefined();
+    const role = await gql(server.url, 'mutation($c: JSON!) { applyMetadataChange(changes: $c) { version } }', {
+      c: [
+        {
+          op: 'createRole',
+          role: {
+            name: 'remoteDesk',
+            labels: { en: 'Remote desk', 'zh-CN': '远程坐席' },
+            objects: { '*': { read: true } },
+          },
+        },
+      ],
+    });
+    expect(role.errors).toBeUndefined();
     const exported = touchpoint(['metadata', 'export', '--server', server.url], { TOUCHPOINT_TOKEN: adminToken });
     expect(exported.code, exported.err).toBe(0);
     expect(exported.out).toMatch(/^# Touchpoint metadata/);
     expect(exported.out).toMatch(/extends: account[\s\S]*remoteRegion:\n\s+type: text/);
     expect(exported.out).not.toContain('required: false');
+    expect(exported.out).toMatch(/kind: role\nname: remoteDesk\nid: role_[0-9a-f]{12}\n/);
     const served = await gql(server.url, '{ metadataAsCode { text } }');
     expect(exported.out).toBe((served.data!.metadataAsCode as { text: string }).text);
     before = exported.out;
@@ -124,19 +138,28 @@ describe('touchpoint metadata against a running server', { timeout: 600_000 }, (
     );
     expect(written.code, written.err).toBe(0);
     expect(readFileSync(join(folder, 'entities', 'account.yaml'), 'utf8')).toContain('remoteRegion');
+    expect(readFileSync(join(folder, 'permissions', 'role-remoteDesk.yaml'), 'utf8')).toMatch(/^kind: role\n/);
   });
 
   it('diff and apply a desired state through the server: planned by the same code, applied by the server', async () => {
-    const desired = file('with-gizmo.yaml', `${before}${GIZMO}`);
+    const sharing = '---\nkind: sharing\nentities:\n  gizmo: { default: publicRead }\n';
+    const desired = file('with-gizmo.yaml', `${before}${GIZMO}${sharing}`);
     const diff = touchpoint(['metadata', 'diff', desired], admin());
     expect(diff.code, diff.err).toBe(0);
-    expect(diff.out).toContain('Changes:\n  - Create the entity "gizmo" with 1 field.');
+    // The sharing of an entity no change renames goes first (see planPermissionChanges), then the entities.
+    expect(diff.out).toContain(
+      'Changes:\n  - Set the sharing of "gizmo" to publicRead.\n  - Create the entity "gizmo" with 1 field.',
+    );
     expect(diff.out).toMatch(/Database steps:\n\s+1\. /);
     expect(await entityNamed('gizmo')).toBeNull();
     const applied = touchpoint(['metadata', 'apply', desired], admin());
     expect(applied.code, applied.err).toBe(0);
     expect(applied.out).toMatch(/Applied: version \d+\./);
     expect(await entityNamed('gizmo')).toEqual({ name: 'gizmo', fields: [{ name: 'title' }] });
+    const model = await gql(server.url, '{ permissionModel }');
+    expect((model.data!.permissionModel as { sharing: { entities: object } }).sharing.entities).toMatchObject({
+      gizmo: { default: 'publicRead' },
+    });
     const again = touchpoint(['metadata', 'apply', desired], admin());
     expect(again.out).toContain('Nothing to change: the workspace matches the file.');
   });

@@ -163,14 +163,60 @@ function entityDefinition(r: Random): unknown {
   return entity;
 }
 
+function roleDefinition(r: Random): Record<string, unknown> {
+  const role: Record<string, unknown> = {
+    name: r.pick(['fuzzRole', 'admin', 'constructor', 'Bad Name']),
+    labels: { en: 'Fuzz', 'zh-CN': '模糊' },
+    objects: r.pick([{ account: { read: true } }, { '*': { read: true, fly: true } }, { ghost: { read: true } }]),
+  };
+  if (r.chance(0.5)) role[r.pick(['reportsTo', 'system', 'fields', 'partner', 'extra', 'labels'])] = hostile(r);
+  return role;
+}
+
+function sharingRule(r: Random): Record<string, unknown> {
+  const rule: Record<string, unknown> = {
+    name: 'fuzzRule',
+    labels: { en: 'Fuzz', 'zh-CN': '模糊' },
+    entity: r.pick(['account', 'ghost']),
+    condition: { name: { eq: 'x' } },
+    role: r.pick(['salesRep', 'nobody']),
+    access: r.pick(['read', 'edit', 'all']),
+  };
+  if (r.chance(0.5)) rule[r.pick(['condition', 'entity', 'role', 'labels', 'extra'])] = hostile(r);
+  return rule;
+}
+
 function change(r: Random): unknown {
   if (r.chance(0.15)) return hostile(r);
   // Every op the engine knows, and two it must refuse.
   const op = r.pick([...CHANGE_OPS, 'drop', 'constructor']);
   const c: Record<string, unknown> = { op };
+  const maybe = (value: unknown) => (r.chance(0.7) ? value : hostile(r));
   if (op === 'createEntity') c.entity = r.chance(0.8) ? entityDefinition(r) : hostile(r);
   else if (op.startsWith('restore') || op === 'purgeArchive') c.archiveId = hostile(r);
-  else {
+  else if (op === 'createRole') c.role = maybe(roleDefinition(r));
+  else if (op === 'updateRole' || op === 'removeRole') {
+    c.role = maybe(r.pick(['salesRep', 'admin', 'nobody']));
+    if (op === 'updateRole') {
+      c.patch = maybe({
+        [r.pick(['labels', 'objects', 'fields', 'system', 'reportsTo', 'partner', 'name', 'constructor'])]: r.chance(
+          0.2,
+        )
+          ? null
+          : hostile(r),
+      });
+    }
+  } else if (op === 'setEntitySharing') {
+    c.entity = maybe(r.pick(['account', 'lead', 'ghost']));
+    c.sharing = maybe({
+      default: maybe(r.pick(['private', 'publicRead', 'controlledByParent', 'open'])),
+      [r.pick(['parent', 'ownerField', 'teamField', 'extra'])]: maybe(r.pick(['owner', 'name', 'account'])),
+    });
+  } else if (op === 'addSharingRule' || op === 'updateSharingRule' || op === 'removeSharingRule') {
+    if (op === 'addSharingRule') c.rule = maybe(sharingRule(r));
+    else c.rule = maybe(r.pick(['fuzzRule', 'nothing']));
+    if (op === 'updateSharingRule') c.patch = maybe({ [r.pick(['condition', 'role', 'access', 'name'])]: hostile(r) });
+  } else {
     c.entity = r.chance(0.7) ? 'account' : hostile(r);
     if (op.endsWith('Field'))
       c.field = op === 'addField' ? fieldDefinition(r) : r.chance(0.7) ? r.pick(ACCOUNT_FIELDS) : hostile(r);

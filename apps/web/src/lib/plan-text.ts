@@ -271,7 +271,8 @@ export function changeText(
     case 'setEntitySharing': {
       const sharing = (change.sharing ?? {}) as { default?: string; parent?: string };
       const words = permissionMessages(lang).defaults;
-      const how = words[String(sharing.default)] ?? String(sharing.default ?? '');
+      if (!sharing.default) return zh ? `设置“${e}”的共享方式` : `Set the sharing of "${e}"`;
+      const how = words[sharing.default] ?? sharing.default;
       const parentField = live?.fields.find((x) => x.name === sharing.parent);
       const parent = sharing.parent ? ` (${label(parentField?.labels, lang, sharing.parent)})` : '';
       return zh
@@ -299,26 +300,6 @@ export function changeText(
     }
     case 'purgeArchive':
       return zh ? `永久删除归档 ${String(change.archiveId)}` : `Purged the archive ${String(change.archiveId)}`;
-    case 'createRole':
-    case 'updateRole':
-    case 'removeRole': {
-      const ref = change.role as { name?: string; labels?: Labels } | string | undefined;
-      const r = typeof ref === 'object' ? label(ref?.labels, lang, String(ref?.name ?? '')) : String(ref ?? '');
-      if (change.op === 'createRole') return zh ? `新建角色“${r}”` : `Created the role "${r}"`;
-      if (change.op === 'removeRole') return zh ? `移除角色“${r}”` : `Removed the role "${r}"`;
-      return zh ? `修改角色“${r}”（${keys}）` : `Changed the role "${r}" (${keys})`;
-    }
-    case 'setEntitySharing':
-      return zh ? `设置“${e}”的共享方式` : `Set the sharing of "${e}"`;
-    case 'addSharingRule':
-    case 'updateSharingRule':
-    case 'removeSharingRule': {
-      const ref = change.rule as { name?: string; labels?: Labels } | string | undefined;
-      const r = typeof ref === 'object' ? label(ref?.labels, lang, String(ref?.name ?? '')) : String(ref ?? '');
-      if (change.op === 'addSharingRule') return zh ? `添加共享规则“${r}”` : `Added the sharing rule "${r}"`;
-      if (change.op === 'removeSharingRule') return zh ? `移除共享规则“${r}”` : `Removed the sharing rule "${r}"`;
-      return zh ? `修改共享规则“${r}”（${keys}）` : `Changed the sharing rule "${r}" (${keys})`;
-    }
     default:
       return zh ? `变更（${String(change.op)}）` : `Change (${String(change.op)})`;
   }

@@ -185,6 +185,18 @@ describe('reads', () => {
     expect(cases.cases.nodes).toEqual([{ subject: 'In queue' }]);
   });
 
+  it('hidden fields are absent from that user’s schema: not selectable, filterable or sortable', async () => {
+    const select = await users.rep1!.gql('{ accounts { nodes { name annualProfit { amount } } } }');
+    expect(select.errors?.[0]?.message).toMatch(/Cannot query field "annualProfit"/);
+    const filter = await users.rep1!.gql('{ accounts(filter: { annualProfit: { gt: 0 } }) { totalCount } }');
+    expect(filter.errors?.[0]?.message).toMatch(/annualProfit/);
+    // The partner user's hidden lead score; the admin still has both.
+    expect((await users.partner!.gql('{ leads { nodes { score } } }')).errors?.[0]?.message).toMatch(/score/);
+    expect(
+      (await h.gql('{ accounts { nodes { annualProfit { amount } } } leads { nodes { score } } }')).errors,
+    ).toBeUndefined();
+  });
+
   it('an entity without read is refused by name', async () => {
     const refused = await users.partner!.gql('{ cases { totalCount } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

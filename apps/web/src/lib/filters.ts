@@ -150,3 +150,63 @@ export function parseConditions(text: string | null): Condition[] {
     return [];
   }
 }
+
+/**
+ * An API filter back into conditions, for editing a filter stored elsewhere (a sharing rule's condition):
+ * `{ and: [{ field: { op: value } }, …] }` or one `{ field: { op: value } }`, relations as `<field>Id`. Null
+ * when the filter says more than the builder can show (or, nesting, other fields' filters): it is kept as it is.
+ */
+export function fromFilter(entity: EntityDefinition, filter: unknown): Condition[] | null {
+  if (filter == null) return [];
+  if (typeof filter !== 'object' || Array.isArray(filter)) return null;
+  const record = filter as Row;
+  const keys = Object.keys(record);
+  if (keys.length === 0) return [];
+  const parts =
+    keys.length === 1 && keys[0] === 'and' && Array.isArray(record.and) ? (record.and as unknown[]) : [record];
+  const conditions: Condition[] = [];
+  for (const part of parts) {
+    if (!part || typeof part !== 'object' || Array.isArray(part)) return null;
+    const entries = Object.entries(part as Row);
+    if (entries.length !== 1) return null;
+    const [key, test] = entries[0]!;
+    const field = entity.fields.find((f) => (familyOf(f) === 'id' ? `${f.name}Id` : f.name) === key);
+    if (!field || !test || typeof test !== 'object' || Array.isArray(test)) return null;
+    const ops = Object.entries(test as Row);
+    if (ops.length !== 1) return null;
+    const [op, value] = ops[0]!;
+    if (!operatorsOf(field).includes(op)) return null;
+    conditions.push({ field: field.name, op, value });
+  }
+  return conditions;
+}
+
+/** A filter in words for a summary line ("Region is any of East, North"); one the builder cannot read as JSON. */
+export function filterText(entity: EntityDefinition, filter: unknown, lang: Lang, yesNo: [string, string]): string {
+  const conditions = fromFilter(entity, filter);
+  if (conditions === null) return JSON.stringify(filter);
+  return conditions
+    .map((c) => {
+      const field = entity.fields.find((f) => f.name === c.field);
+      if (!field) return '';
+      const labelOf = (value: unknown): string => {
+        if (typeof value === 'boolean') return value ? yesNo[0] : yesNo[1];
+        const option = field.options?.find((o) => o.value === value);
+        if (option) return (lang === 'zh-CN' ? option.labels['zh-CN'] : option.labels.en) || option.value;
+        if (typeof value === 'object' && value !== null) {
+          if (Array.isArray(value)) return value.map(labelOf).join(lang === 'zh-CN' ? '、' : ', ');
+          return Object.values(value as Row)
+            .map(String)
+            .join(' ');
+        }
+        return String(value);
+      };
+      const name = (lang === 'zh-CN' ? field.labels['zh-CN'] : field.labels.en) || field.name;
+      const value = c.op === 'isNull' || c.op === 'isEmpty' ? '' : ` ${labelOf(c.value)}`;
+      const notEmpty = lang === 'zh-CN' ? '不为空' : 'is not empty';
+      const op = (c.op === 'isNull' || c.op === 'isEmpty') && c.value === false ? notEmpty : opLabel(c.op, lang);
+      return `${name} ${op}${value}`;
+    })
+    .filter(Boolean)
+    .join(lang === 'zh-CN' ? '，且 ' : ' and ');
+}

@@ -296,12 +296,32 @@ export function relatedLists(entity: EntityDefinition, entities: EntityDefinitio
   return lists;
 }
 
-export function relatedDocument(lists: RelatedList[], entities: ReadonlyMap<string, EntityDefinition>) {
-  const parts = lists.map((l) => {
+/**
+ * The related lists' queries, as few as the API's limit on aliases per request allows (each list is an alias,
+ * and so is each `title:` inside it): a record pointed at from many places (a contact) needs more than one.
+ */
+export function relatedDocuments(
+  lists: RelatedList[],
+  entities: ReadonlyMap<string, EntityDefinition>,
+  maxAliases = 20,
+): string[] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let count = 0;
+  for (const l of lists) {
     const columns = listColumns(l.entity)
       .filter((c) => c !== l.field.name)
       .slice(0, 4);
-    return `${l.key}: ${rootNames(l.entity).many}(filter: { ${l.field.name}Id: { eq: $id } }, first: 5) { totalCount nodes { ${selection(l.entity, columns, entities)} } }`;
-  });
-  return `query Related($id: ID!) { ${parts.join('\n')} }`;
+    const part = `${l.key}: ${rootNames(l.entity).many}(filter: { ${l.field.name}Id: { eq: $id } }, first: 5) { totalCount nodes { ${selection(l.entity, columns, entities)} } }`;
+    const aliases = 1 + (part.match(/\btitle:/g)?.length ?? 0);
+    if (current.length > 0 && count + aliases > maxAliases) {
+      groups.push(current);
+      current = [];
+      count = 0;
+    }
+    current.push(part);
+    count += aliases;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups.map((parts) => `query Related($id: ID!) { ${parts.join('\n')} }`);
 }

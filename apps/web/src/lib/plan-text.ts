@@ -3,6 +3,7 @@
 // only used for steps without a code (versions recorded before codes existed) or with a code unknown here.
 import type { Lang } from './api.ts';
 import { typeLabel } from './i18n.ts';
+import { permissionMessages } from './i18n-permissions.ts';
 import type { EntityDefinition } from './meta.ts';
 
 type Labels = { en?: string; 'zh-CN'?: string };
@@ -197,6 +198,22 @@ const PROPERTIES: Record<string, [string, string]> = {
   autonumber: ['auto number', '自动编号'],
 };
 
+const ROLE_PROPERTIES: Record<string, [string, string]> = {
+  labels: ['labels', '标签'],
+  description: ['description', '说明'],
+  reportsTo: ['place in the hierarchy', '上级角色'],
+  system: ['administration', '管理权限'],
+  objects: ['object access', '对象权限'],
+  fields: ['field access', '字段权限'],
+  partner: ['partner role', '合作伙伴角色'],
+};
+
+function roleKeys(patch: unknown, zh: boolean): string {
+  return Object.keys((patch as object) ?? {})
+    .map((k) => ROLE_PROPERTIES[k]?.[zh ? 1 : 0] ?? k)
+    .join(zh ? '、' : ', ');
+}
+
 /**
  * One line per change an admin made in a version, with the labels of what it changed: from the change, the
  * live metadata, or the version's steps (a removed field is no longer in the live metadata).
@@ -206,8 +223,10 @@ export function changeText(
   lang: Lang,
   entities: EntityDefinition[] = [],
   steps: PlanStep[] = [],
+  roles: readonly { name: string; labels?: Labels }[] = [],
 ): string {
   const zh = lang === 'zh-CN';
+  const roleName = (name: unknown) => label(roles.find((r) => r.name === name)?.labels, lang, String(name ?? ''));
   const entityRef = change.entity as { name?: string; labels?: Labels } | string | undefined;
   const entityName = typeof entityRef === 'object' ? String(entityRef?.name ?? '') : String(entityRef ?? '');
   const live = entities.find((e) => e.name === entityName);
@@ -238,28 +257,49 @@ export function changeText(
       return zh ? `移除字段“${e} · ${f}”` : `Removed the field "${e} · ${f}"`;
     case 'restoreField':
       return zh ? `恢复“${e}”的字段` : `Restored a field of "${e}"`;
-    case 'purgeArchive':
-      return zh ? `永久删除归档 ${String(change.archiveId)}` : `Purged the archive ${String(change.archiveId)}`;
     case 'createRole':
     case 'updateRole':
     case 'removeRole': {
-      const ref = change.role as { name?: string; labels?: Labels } | string | undefined;
-      const r = typeof ref === 'object' ? label(ref?.labels, lang, String(ref?.name ?? '')) : String(ref ?? '');
+      const role = change.role as { name?: string; labels?: Labels } | string | undefined;
+      const r = typeof role === 'object' ? label(role?.labels, lang, String(role?.name ?? '')) : roleName(role);
       if (change.op === 'createRole') return zh ? `新建角色“${r}”` : `Created the role "${r}"`;
-      if (change.op === 'removeRole') return zh ? `移除角色“${r}”` : `Removed the role "${r}"`;
-      return zh ? `修改角色“${r}”（${keys}）` : `Changed the role "${r}" (${keys})`;
+      if (change.op === 'removeRole') return zh ? `删除角色“${r}”` : `Removed the role "${r}"`;
+      return zh
+        ? `修改角色“${r}”（${roleKeys(change.patch, zh)}）`
+        : `Changed the role "${r}" (${roleKeys(change.patch, zh)})`;
     }
-    case 'setEntitySharing':
-      return zh ? `设置“${e}”的共享方式` : `Set the sharing of "${e}"`;
+    case 'setEntitySharing': {
+      const sharing = (change.sharing ?? {}) as { default?: string; parent?: string };
+      const words = permissionMessages(lang).defaults;
+      if (!sharing.default) return zh ? `设置“${e}”的共享方式` : `Set the sharing of "${e}"`;
+      const how = words[sharing.default] ?? sharing.default;
+      const parentField = live?.fields.find((x) => x.name === sharing.parent);
+      const parent = sharing.parent ? ` (${label(parentField?.labels, lang, sharing.parent)})` : '';
+      return zh
+        ? `将“${e}”的组织范围默认设置设为${how}${parent}`
+        : `Set the organisation-wide default of "${e}" to ${how}${parent}`;
+    }
     case 'addSharingRule':
     case 'updateSharingRule':
     case 'removeSharingRule': {
-      const ref = change.rule as { name?: string; labels?: Labels } | string | undefined;
-      const r = typeof ref === 'object' ? label(ref?.labels, lang, String(ref?.name ?? '')) : String(ref ?? '');
+      const rule = change.rule as { name?: string; labels?: Labels } | string | undefined;
+      const r = typeof rule === 'object' ? label(rule?.labels, lang, String(rule?.name ?? '')) : String(rule ?? '');
+      if (change.op === 'addSharingRule' && typeof rule === 'object') {
+        const of = entities.find((x) => x.name === (rule as { entity?: string }).entity);
+        const words = permissionMessages(lang);
+        const shared = rule as { entity?: string; role?: string; access?: string };
+        const access = words.access[String(shared.access)] ?? String(shared.access ?? '');
+        const what = label(of?.pluralLabels ?? of?.labels, lang, String(shared.entity ?? ''));
+        return zh
+          ? `添加共享规则“${r}”：符合条件的${what}以${access}权限共享给角色“${roleName(shared.role)}”及其上级角色`
+          : `Added the sharing rule "${r}": matching ${what} are shared ${access.toLowerCase()} with the role "${roleName(shared.role)}" and the roles above it`;
+      }
       if (change.op === 'addSharingRule') return zh ? `添加共享规则“${r}”` : `Added the sharing rule "${r}"`;
-      if (change.op === 'removeSharingRule') return zh ? `移除共享规则“${r}”` : `Removed the sharing rule "${r}"`;
-      return zh ? `修改共享规则“${r}”（${keys}）` : `Changed the sharing rule "${r}" (${keys})`;
+      if (change.op === 'removeSharingRule') return zh ? `删除共享规则“${r}”` : `Removed the sharing rule "${r}"`;
+      return zh ? `修改共享规则“${r}”` : `Changed the sharing rule "${r}"`;
     }
+    case 'purgeArchive':
+      return zh ? `永久删除归档 ${String(change.archiveId)}` : `Purged the archive ${String(change.archiveId)}`;
     default:
       return zh ? `变更（${String(change.op)}）` : `Change (${String(change.op)})`;
   }

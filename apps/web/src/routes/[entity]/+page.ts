@@ -3,7 +3,7 @@
 import { error } from '@sveltejs/kit';
 import { gql } from '#lib/api.ts';
 import { parseConditions, toFilter } from '#lib/filters.ts';
-import { findEntityByPath, listColumns, listDocument, type Row } from '#lib/meta.ts';
+import { calendarField, findEntityByPath, kanbanField, listColumns, listDocument, type Row } from '#lib/meta.ts';
 import type { PageLoad } from './$types';
 
 const PAGE_SIZE = 50;
@@ -20,17 +20,25 @@ export const load: PageLoad = async ({ params, url, fetch, parent }) => {
   const entity = findEntityByPath(entities, params.entity);
   if (!entity) error(404, `There is no entity "${params.entity}".`);
   const byName = new Map(entities.map((e) => [e.name, e]));
-  const view = url.searchParams.get('view') ?? 'list';
+  // A board or calendar whose field this person may not see (or that no longer exists) falls back to the list.
+  const asked = url.searchParams.get('view') ?? 'list';
+  const view =
+    (asked === 'kanban' && kanbanField(entity)) || (asked === 'calendar' && calendarField(entity)) ? asked : 'list';
   const q = url.searchParams.get('q') ?? '';
   const conditions = parseConditions(url.searchParams.get('filter'));
   const sortParam = url.searchParams.get('sort');
-  const sort = sortParam
-    ? sortParam.split(',').map((s) => {
-        const [field, direction] = s.split(':');
-        return { field: field ?? '', direction: direction === 'desc' ? 'desc' : 'asc' };
-      })
-    : null;
+  // A field the person may not see (or one removed since the address was made) is left out, not sent.
   const known = new Set(entity.fields.map((f) => f.name));
+  const sorted = sortParam
+    ? sortParam
+        .split(',')
+        .map((s) => {
+          const [field, direction] = s.split(':');
+          return { field: field ?? '', direction: direction === 'desc' ? 'desc' : 'asc' };
+        })
+        .filter((s) => known.has(s.field))
+    : [];
+  const sort = sorted.length > 0 ? sorted : null;
   const cols = url.searchParams.get('cols');
   const columns = cols ? cols.split(',').filter((c) => known.has(c)) : listColumns(entity);
   const filter = toFilter(entity, conditions);

@@ -1,7 +1,7 @@
 // A record page: the record with every field, and the first rows of each related list, in two requests.
 import { error } from '@sveltejs/kit';
 import { ApiError, gql } from '#lib/api.ts';
-import { findEntityByPath, type Row, recordDocument, relatedDocument, relatedLists } from '#lib/meta.ts';
+import { findEntityByPath, type Row, recordDocument, relatedDocuments, relatedLists } from '#lib/meta.ts';
 import { namesOf } from '#lib/people.ts';
 import type { PageLoad } from './$types';
 
@@ -14,14 +14,14 @@ export const load: PageLoad = async ({ params, fetch, parent }) => {
   let record: Row | null;
   let related: Record<string, { totalCount: number; nodes: Row[] }> = {};
   try {
-    const [one, many] = await Promise.all([
+    const [one, ...many] = await Promise.all([
       gql<{ record: Row | null }>(fetch, session, recordDocument(entity, byName), { id: params.id }),
-      lists.length > 0
-        ? gql<typeof related>(fetch, session, relatedDocument(lists, byName), { id: params.id })
-        : Promise.resolve({}),
+      ...relatedDocuments(lists, byName).map((document) =>
+        gql<typeof related>(fetch, session, document, { id: params.id }),
+      ),
     ]);
     record = one.record;
-    related = many;
+    related = Object.assign({}, ...many);
   } catch (e) {
     if (e instanceof ApiError && (e.code === 'BAD_REQUEST' || e.code === 'VALIDATION_FAILED')) record = null;
     else throw e;

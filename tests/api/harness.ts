@@ -96,7 +96,7 @@ export async function startHarness(
     /** The engine's clock (default the machine's). */
     clock?: Clock;
     /** Engine options beyond the database and the core (e.g. `maxTableColumns`). */
-    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns'>;
+    engine?: Pick<EngineOptions, 'archiveRetentionDays' | 'maxTableColumns' | 'corePermissions'>;
     /** Server options beyond the engine and plugins (CORS origins, rate limit, suggestions). */
     api?: TouchpointOptions['api'];
     /** Start like a first start without demo data: nobody can sign in, `h` itself is anonymous. */

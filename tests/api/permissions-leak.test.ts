@@ -403,6 +403,8 @@ function lit(value: Lit): string {
 interface Filter {
   gql: Lit;
   test: (row: Row) => boolean;
+  /** Uses `none` or `every` over children: a record missing from the answer reveals a hidden child too. */
+  negative?: boolean;
 }
 
 /** Relations between tested entities: `entity.field` → target, and its inverse name on the target. */
@@ -479,6 +481,7 @@ function filterFor(p: Person, entity: string, depth = 0): Filter {
       const visible = p.readable.get(r.to)!;
       return {
         gql: { [r.field]: inner.gql },
+        negative: inner.negative,
         test: (row) => {
           const target = row[fk(r.field)] as string | null;
           return target !== null && visible.has(target) && inner.test(parents.get(target)!);
@@ -508,6 +511,7 @@ function filterFor(p: Person, entity: string, depth = 0): Filter {
       }
       return {
         gql: { [r.inverse!]: { [quantifier]: inner.gql } },
+        negative: quantifier !== 'some' || inner.negative,
         test: (row) => {
           const list = children.get(row.id) ?? [];
           if (quantifier === 'some') return list.some(inner.test);
@@ -521,8 +525,8 @@ function filterFor(p: Person, entity: string, depth = 0): Filter {
     const a = scalarFilter(p, entity);
     const b = filterFor(p, entity, depth + 1);
     return rnd.chance(0.5)
-      ? { gql: { and: [a.gql, b.gql] }, test: (r) => a.test(r) && b.test(r) }
-      : { gql: { or: [a.gql, b.gql] }, test: (r) => a.test(r) || b.test(r) };
+      ? { gql: { and: [a.gql, b.gql] }, negative: b.negative, test: (r) => a.test(r) && b.test(r) }
+      : { gql: { or: [a.gql, b.gql] }, negative: b.negative, test: (r) => a.test(r) || b.test(r) };
   }
   return scalarFilter(p, entity);
 }
@@ -543,6 +547,7 @@ function expectSet(
   got: Iterable<string>,
   allowed: Set<string>,
   exact: boolean,
+  missingIsLeak = false,
 ) {
   const seen = new Set(got);
   const outside = [...seen].filter((x) => !allowed.has(x));
@@ -551,7 +556,12 @@ function expectSet(
   if (exact) {
     const missing = [...allowed].filter((x) => !seen.has(x));
     if (missing.length > 0)
-      report('mismatch', p, query, `${what}: ${missing.length} readable record(s) missing, e.g. ${missing[0]}`);
+      report(
+        missingIsLeak ? 'leak' : 'mismatch',
+        p,
+        query,
+        `${what}: ${missing.length} readable record(s) missing, e.g. ${missing[0]}`,
+      );
   }
 }
 
@@ -602,7 +612,7 @@ async function listQuery(p: Person, entity: string) {
   }
   if (data.totalCount > expected.size) report('leak', p, query, `totalCount ${data.totalCount} > ${expected.size}`);
   else if (data.totalCount < expected.size)
-    report('mismatch', p, query, `totalCount ${data.totalCount} < ${expected.size}`);
+    report(f.negative ? 'leak' : 'mismatch', p, query, `totalCount ${data.totalCount} < ${expected.size}`);
   expectSet(
     p,
     query,
@@ -610,6 +620,7 @@ async function listQuery(p: Person, entity: string) {
     data.nodes.map((n) => String(n.id)),
     expected,
     expected.size <= 300,
+    f.negative,
   );
   const byId = new Map(rows.get(entity)!.map((r) => [r.id, r]));
   for (const node of data.nodes) {
@@ -659,7 +670,7 @@ async function getQuery(p: Person, entity: string) {
 
 async function aggregateQuery(p: Person, entity: string) {
   const names = entityRootFieldNames(entities.find((e) => e.name === entity)!);
-  const f = rnd.chance(0.7) ? filterFor(p, entity) : { gql: {}, test: () => true };
+  const f: Filter = rnd.chance(0.7) ? filterFor(p, entity) : { gql: {}, test: () => true };
   const options = [...visibleSelects(p, entity), ...(oracle.sharing(entity).ownerField === 'owner' ? ['ownerId'] : [])];
   const group: string[] = [];
   for (let i = 0, n = rnd.int(3); i < n && options.length > 0; i++) {
@@ -688,10 +699,12 @@ async function aggregateQuery(p: Person, entity: string) {
     const k = keyOf(g.key ?? {});
     const want = expected.get(k) ?? 0;
     if (g.count > want) report('leak', p, query, `group ${k}: count ${g.count} > ${want}`);
-    else if (g.count < want) report('mismatch', p, query, `group ${k}: count ${g.count} < ${want}`);
+    else if (g.count < want)
+      report(f.negative ? 'leak' : 'mismatch', p, query, `group ${k}: count ${g.count} < ${want}`);
     expected.delete(k);
   }
-  for (const [k, n] of expected) if (n > 0) report('mismatch', p, query, `group ${k} (${n}) missing`);
+  for (const [k, n] of expected)
+    if (n > 0) report(f.negative ? 'leak' : 'mismatch', p, query, `group ${k} (${n}) missing`);
 }
 
 async function searchQuery(p: Person) {
@@ -799,6 +812,68 @@ async function pipelineQuery(p: Person) {
   }
 }
 
+async function hotspotsQuery(p: Person) {
+  const query = '{ caseHotspots(first: 500) { accounts { accountId cases } } }';
+  const result = await send(p, query);
+  if (result.errors) {
+    if (!unreadable(p, 'case')) report('mismatch', p, query, `error: ${result.errors[0]?.message}`);
+    return;
+  }
+  const accounts = p.readable.get('account')!;
+  const cases = p.readable.get('case')!;
+  const expected = new Map<string, number>();
+  for (const k of rows.get('case')!) {
+    const account = k.account_id as string | null;
+    if (!cases.has(k.id) || !account || !accounts.has(account)) continue;
+    expected.set(account, (expected.get(account) ?? 0) + 1);
+  }
+  const got = (result.data!.caseHotspots as { accounts: { accountId: string; cases: number }[] }).accounts;
+  for (const row of got) {
+    const want = expected.get(row.accountId) ?? 0;
+    if (!accounts.has(row.accountId)) report('leak', p, query, `hotspot of invisible account ${row.accountId}`);
+    else if (row.cases > want) report('leak', p, query, `account ${row.accountId}: ${row.cases} cases > ${want}`);
+    else if (row.cases < want) report('mismatch', p, query, `account ${row.accountId}: ${row.cases} cases < ${want}`);
+  }
+  if (got.length < 500 && got.length !== expected.size)
+    report(
+      got.length > expected.size ? 'leak' : 'mismatch',
+      p,
+      query,
+      `${got.length} accounts, expected ${expected.size}`,
+    );
+}
+
+/** A segment preview: the filter language of lists over accounts, contacts or leads, counted. */
+async function segmentQuery(p: Person) {
+  const entity = rnd.pick(['account', 'contact', 'lead']);
+  const f = scalarFilter(p, entity);
+  const json = JSON.parse(JSON.stringify(f.gql, (_k, v) => (v && typeof v === 'object' && 'enum' in v ? v.enum : v)));
+  const query = `{ previewSegment(targetEntity: ${entity}, filter: ${lit(json)}, first: 100) { count members { id } } }`;
+  const result = await send(p, query);
+  const visible = p.readable.get(entity)!;
+  const expected = new Set(
+    rows
+      .get(entity)!
+      .filter((r) => visible.has(r.id) && f.test(r))
+      .map((r) => r.id),
+  );
+  if (result.errors) {
+    if (!unreadable(p, entity)) report('mismatch', p, query, `error: ${result.errors[0]?.message}`);
+    return;
+  }
+  const page = result.data!.previewSegment as { count: number; members: { id: string }[] };
+  if (page.count > expected.size) report('leak', p, query, `count ${page.count} > ${expected.size}`);
+  else if (page.count < expected.size) report('mismatch', p, query, `count ${page.count} < ${expected.size}`);
+  expectSet(
+    p,
+    query,
+    'members',
+    page.members.map((m) => m.id),
+    expected,
+    expected.size <= 100,
+  );
+}
+
 /** A hidden field named in a selection, a filter, a sort or a grouping: refused as unknown, nothing answered. */
 async function hiddenQuery(p: Person, entity: string): Promise<boolean> {
   const hidden = oracle.hiddenFields(p.actor, entity).filter((f) => !['id'].includes(f));
@@ -836,7 +911,7 @@ describe('permissions: randomized leak test', () => {
         else if (kind < 14) await searchQuery(p);
         else if (kind < 15) await callerQuery(p);
         else if (kind < 16) await timelineQuery(p);
-        else if (kind < 17) await pipelineQuery(p);
+        else if (kind < 17) await [pipelineQuery, hotspotsQuery, segmentQuery][rnd.int(3)]!(p);
         else if (!(await hiddenQuery(p, entity))) await listQuery(p, entity);
       }
     }
@@ -864,4 +939,53 @@ describe('permissions: randomized leak test', () => {
     expect(leaks).toEqual([]);
     expect(mismatches).toEqual([]);
   }, 600_000);
+
+  it('makes a share, its revocation, an owner change and a hierarchy change count on the very next request', async () => {
+    const rep2 = people.find((p) => p.key === 'rep2')!;
+    const rep4 = people.find((p) => p.key === 'rep4')!;
+    const sees = async (id: string) => {
+      const result = await rep2.client.gql<{ account: { id: string } | null }>(
+        'query($id: ID!) { account(id: $id) { id } }',
+        { id },
+      );
+      return result.data?.account?.id === id;
+    };
+    const hidden = rows.get('account')!.filter((a) => !rep2.readable.get('account')!.has(a.id));
+    expect(hidden.length).toBeGreaterThan(3);
+    const [shared, owned] = hidden;
+    expect(await sees(shared!.id)).toBe(false);
+    if (capabilities.shareRecord) {
+      const share = await h.ok<{ shareRecord: { id: string } }>(
+        `mutation { shareRecord(input: ${lit({ entity: 'account', id: shared!.id, userId: rep2.actor.id, access: 'read', reason: 'next request' })}) { id } }`,
+      );
+      expect(await sees(shared!.id), 'shared: the next request sees it').toBe(true);
+      await h.ok('mutation($id: ID!) { revokeShare(id: $id) }', { id: share.shareRecord.id });
+      expect(await sees(shared!.id), 'revoked: the next request does not').toBe(false);
+    }
+    const before = owned!.owner_id as string | null;
+    await h.ok('mutation($id: ID!, $o: ID) { updateAccount(id: $id, input: { ownerId: $o }) { id } }', {
+      id: owned!.id,
+      o: rep2.actor.id,
+    });
+    expect(await sees(owned!.id), 'owner changed: the next request sees it').toBe(true);
+    await h.ok('mutation($id: ID!, $o: ID) { updateAccount(id: $id, input: { ownerId: $o }) { id } }', {
+      id: owned!.id,
+      o: before,
+    });
+    expect(await sees(owned!.id), 'owner changed back: the next request does not').toBe(false);
+    // rep4 starts reporting to rep2: rep4's private accounts become rep2's to see, at once.
+    const ofRep4 = hidden.find((a) => a.owner_id === rep4.actor.id);
+    if (ofRep4) {
+      await h.ok('mutation($id: ID!, $m: ID) { updateUser(id: $id, input: { managerId: $m }) { id } }', {
+        id: rep4.actor.id,
+        m: rep2.actor.id,
+      });
+      expect(await sees(ofRep4.id), 'hierarchy changed: the next request sees it').toBe(true);
+      await h.ok('mutation($id: ID!, $m: ID) { updateUser(id: $id, input: { managerId: $m }) { id } }', {
+        id: rep4.actor.id,
+        m: null,
+      });
+      expect(await sees(ofRep4.id), 'hierarchy changed back: the next request does not').toBe(false);
+    }
+  });
 });

@@ -89,7 +89,9 @@ function expected(role: string, entity: Entity, op: Operation): Outcome | undefi
     case 'readOnlyField':
       return can('edit') && fieldAt(role, entity, 'readOnly') ? 'forbidden' : undefined;
     case 'hiddenField':
-      return can('read') && fieldAt(role, entity, 'hidden') ? 'unknownField' : undefined;
+      // Only where the user may edit the record at all (else the object right refuses first); the read side of
+      // hidden fields is the leak test's.
+      return can('edit') && fieldAt(role, entity, 'hidden') ? 'unknownField' : undefined;
   }
 }
 

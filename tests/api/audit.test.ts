@@ -49,8 +49,10 @@ const log = (variables: Record<string, unknown>) =>
 
 describe('auditLog', () => {
   it('records each write made through the API with its actor, channel and old → new', async () => {
+    // Owned by rep1, who may then change it (accounts are private to their owner side).
     const { createAccount } = await h.ok<{ createAccount: { id: string } }>(
-      `mutation { createAccount(input: { name: "Audit Ltd" }) { id } }`,
+      `mutation($o: ID!) { createAccount(input: { name: "Audit Ltd", ownerId: $o }) { id } }`,
+      { o: rep1.userId },
     );
     const id = createAccount.id;
     await rep1.ok(`mutation($id: ID!) { updateAccount(id: $id, input: { name: "Audit Group" }) { id } }`, { id });
@@ -166,8 +168,8 @@ describe('fieldHistory', () => {
       `mutation { createPipeline(input: { name: "Direct", type: expansion }) { id } }`,
     );
     const { createOpportunity } = await h.ok<{ createOpportunity: { id: string } }>(
-      `mutation($a: ID!, $p: ID!) { createOpportunity(input: { name: "Big deal", accountId: $a, pipelineId: $p }) { id } }`,
-      { a: createAccount.id, p: createPipeline.id },
+      `mutation($a: ID!, $p: ID!, $t: ID!) { createOpportunity(input: { name: "Big deal", accountId: $a, pipelineId: $p, teamId: $t }) { id } }`,
+      { a: createAccount.id, p: createPipeline.id, t: await teamOf(rep1, rep2) },
     );
     const id = createOpportunity.id;
     for (const [client, stage] of [
@@ -226,3 +228,17 @@ describe('fieldHistory', () => {
     expect(entity.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
+
+/** A team with these members: the records of the team are theirs to read and change. */
+async function teamOf(...members: { userId: string }[]): Promise<string> {
+  const { createTeam } = await h.ok<{ createTeam: { id: string } }>(
+    'mutation { createTeam(input: { name: "Audit team" }) { id } }',
+  );
+  for (const m of members) {
+    await h.ok('mutation($id: ID!, $t: ID!) { updateUser(id: $id, input: { teamId: $t }) { id } }', {
+      id: m.userId,
+      t: createTeam.id,
+    });
+  }
+  return createTeam.id;
+}

@@ -9,12 +9,16 @@ import {
   type Engine,
   type EngineOptions,
   loadCoreEntities,
+  loadCorePermissions,
   type TestDatabase,
 } from '@touchpoint/engine';
 import type { PluginRuntime, PluginRuntimeOptions } from '@touchpoint/plugin-runtime';
 import type { EntityDefinition } from '@touchpoint/schema';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../schemas/entities', import.meta.url));
+export const CORE_PERMISSIONS = fileURLToPath(new URL('../../schemas/permissions', import.meta.url));
+/** The core roles and sharing settings, as `touchpoint start` loads them (entities they name but a test lacks are ignored). */
+export const corePermissions = () => loadCorePermissions(CORE_PERMISSIONS, loadCoreEntities(CORE_SCHEMAS));
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T;
@@ -113,6 +117,7 @@ export async function startHarness(
         databaseUrl: database.url,
         dataDir: database.dataDir,
         coreEntities: withUsers(options.coreEntities) ?? loadCoreEntities(CORE_SCHEMAS),
+        corePermissions: options.engine?.corePermissions ?? corePermissions(),
         poolSize: 8,
       },
       plugins: options.plugins ?? false,

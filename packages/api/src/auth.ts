@@ -2,9 +2,9 @@
 // engine's Identity), the workspace chosen among the person's memberships, and their `user` record. Nothing
 // a client merely says about itself (a header naming an actor) is believed.
 import type { IncomingMessage } from 'node:http';
-import type { Engine, Principal } from '@touchpoint/engine';
+import type { AccessGrants, Engine, Principal } from '@touchpoint/engine';
 import { SESSION_ABSOLUTE_MS } from '@touchpoint/engine';
-import { TouchpointError } from '@touchpoint/schema';
+import { type SystemPermission, TouchpointError } from '@touchpoint/schema';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 
 export const SESSION_COOKIE = 'tp_session';
@@ -33,7 +33,14 @@ export interface Viewer {
   workspace: string;
   /** Every workspace they are a member of. */
   workspaces: string[];
+  /** Their roles in this workspace (role assignments, else what their `user.role` maps to). */
+  roles: string[];
+  /** The system permissions their roles give (manageMetadata, manageUsers, managePlugins, …). */
+  system: SystemPermission[];
+  /** Holds any system permission: the administration area is for them (each screen checks its own). */
   isAdmin: boolean;
+  /** Their grants, as of this request (see `withPermissions`). */
+  grants?: AccessGrants;
 }
 
 /** What a request carries about its caller, beyond the viewer: for sign-in, sessions and tokens. */
@@ -164,15 +171,29 @@ export async function viewerOf(engine: Engine, principal: Principal, requested: 
       { issues: [{ path: 'user', message: user ? 'the user is marked inactive' : 'the user record was deleted' }] },
     );
   }
-  return {
+  return withPermissions(engine, {
     userId: membership.userId,
     name: user.name,
     email: principal.email,
     role: user.role,
     workspace: membership.workspace,
     workspaces,
-    isAdmin: user.role === 'admin',
-  };
+    roles: [],
+    system: [],
+    isAdmin: false,
+  });
+}
+
+/**
+ * The viewer with the roles and system permissions they hold now: from the engine's grants cache, which
+ * forgets a user's grants when their roles, user record, teams or territories change, so a change counts
+ * on their next request even while the viewer itself is remembered (IdentityCache).
+ */
+export async function withPermissions(engine: Engine, viewer: Viewer): Promise<Viewer> {
+  const grants = await engine.grants(viewer.workspace, viewer.userId);
+  if (grants && grants === viewer.grants) return viewer;
+  const system = grants ? [...grants.rights.system] : [];
+  return { ...viewer, roles: [...(grants?.roles ?? [])], system, isAdmin: system.length > 0, grants };
 }
 
 /** How long (by the engine's clock) a checked credential is believed without asking PostgreSQL again. */
@@ -219,14 +240,14 @@ export class IdentityCache {
   }
 }
 
-/** Refuses a non-admin, saying what was refused and why. */
-export function requireAdmin(viewer: Viewer | undefined, what: string): Viewer {
+/** Refuses a viewer whose roles do not give `permission`, saying what was refused and why. */
+export function requirePermission(viewer: Viewer | undefined, permission: SystemPermission, what: string): Viewer {
   if (!viewer) throw new TouchpointError('UNAUTHENTICATED', 'Sign in first.');
-  if (!viewer.isAdmin) {
+  if (!viewer.system.includes(permission)) {
     throw new TouchpointError(
       'FORBIDDEN',
-      `Only administrators may ${what}; you are signed in as ${viewer.email} with the role "${viewer.role ?? 'none'}".`,
-      { details: { refused: what, role: viewer.role } },
+      `Only administrators may ${what}; you are signed in as ${viewer.email} with the roles ${viewer.roles.join(', ') || 'none'}, which do not give the system permission "${permission}".`,
+      { details: { refused: what, permission, roles: viewer.roles } },
     );
   }
   return viewer;

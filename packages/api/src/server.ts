@@ -16,6 +16,7 @@ import {
   type RequestAuth,
   UNAUTHENTICATED_ERROR,
   type Viewer,
+  withPermissions,
 } from './auth.ts';
 import { type ApiContext, DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 import { toGraphQLError } from './errors.ts';
@@ -473,7 +474,8 @@ export function createApiHandler(options: ApiServerOptions) {
     try {
       const known = signingIn ? undefined : await identify(req, requested);
       principal = known?.principal;
-      viewer = known?.viewer;
+      // Roles and system permissions as they are now (the grants cache forgets a changed user at once).
+      viewer = known?.viewer ? await withPermissions(engine, known.viewer) : undefined;
     } catch (error) {
       // Refused (a workspace the person is not a member of): counted against the address all the same.
       if (carriesCredentials(req) && overLimit(req, res, requestIdentity(req))) return;

@@ -32,6 +32,8 @@ import type { MetadataChange } from './metadata/changes.ts';
 import type { PluginContribution } from './metadata/layers.ts';
 import { type ChangeOptions, type ChangeResult, MetadataStore } from './metadata/store.ts';
 import { DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from './migration/column-limit.ts';
+import { type AccessGrants, isUserActor } from './permissions/grants.ts';
+import { GrantsResolver, PRINCIPAL_ENTITIES } from './permissions/resolver.ts';
 import { workspaceSchemaName } from './physical.ts';
 import { QueryCompiler } from './query/index.ts';
 import { RecordService, type RequestContext } from './records/service.ts';
@@ -186,6 +188,8 @@ export class Engine {
   readonly people: People;
   /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
   readonly archiveRetentionDays: number | null;
+  /** Users' grants per workspace, read once and kept until what they derive from changes. */
+  readonly permissions: GrantsResolver;
   readonly #cache = new Map<string, WorkspaceMetadata>();
   readonly #listeners = new Set<MetadataListener>();
   /** Bumped on every change, so a load that raced with a change never caches stale metadata. */
@@ -198,6 +202,11 @@ export class Engine {
     this.corePermissions = options.corePermissions ?? EMPTY_PERMISSIONS;
     this.identity = new Identity(db, this.clock);
     this.people = new People(this);
+    this.permissions = new GrantsResolver(db);
+    // Users, teams and territories make the principal sets: a change to one counts on the next request.
+    this.events.subscribe('*', (event) => {
+      if (PRINCIPAL_ENTITIES.has(event.entity)) this.permissions.invalidate(event.workspace);
+    });
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
     this.store.now = this.clock.sql;
     this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;
@@ -285,7 +294,14 @@ export class Engine {
         { path: 'email', message: `"${input.email}" is not an address` },
       ]);
     }
-    const records = this.records({ workspace: slug, actor, channel, ...(tokenId ? { tokenId } : {}) });
+    // Whoever calls it checked the right to add users (manageUsers); the actor is recorded, not restricted.
+    const records = this.records({
+      workspace: slug,
+      actor,
+      channel,
+      fullAccess: true,
+      ...(tokenId ? { tokenId } : {}),
+    });
     const found = await records.list({
       entity: 'user',
       filter: { email: { eq: email } },
@@ -498,7 +514,25 @@ export class Engine {
    * workspace's tables only as the scope may see them (see scope.ts). Never `db` directly.
    */
   async reader(scope: RequestScope): Promise<ScopedReader> {
-    return new ScopedReader(this.db, await this.metadata(scope.workspace), scope);
+    const metadata = await this.metadata(scope.workspace);
+    return new ScopedReader(this.db, metadata, await this.withGrants(scope, metadata));
+  }
+
+  /**
+   * The grants of an actor in a workspace: a user's (from the cache, read again after a change to users,
+   * teams, territories, role assignments or the metadata); undefined for `system`, `cli`, `plugin:<id>` and
+   * other actors that act for nobody, which keep full access.
+   */
+  async grants(workspace: string, actor: string, metadata?: WorkspaceMetadata): Promise<AccessGrants | undefined> {
+    if (!isUserActor(actor)) return undefined;
+    return this.permissions.grants(metadata ?? (await this.metadata(workspace)), actor);
+  }
+
+  /** The scope with its actor's grants filled in (kept when the caller brought them). */
+  async withGrants<S extends RequestScope>(scope: S, metadata?: WorkspaceMetadata): Promise<S> {
+    if (scope.grants || scope.fullAccess || !isUserActor(scope.actor)) return scope;
+    const grants = await this.grants(scope.workspace, scope.actor, metadata);
+    return grants ? { ...scope, grants } : scope;
   }
 
   /** The record service for one request: every read and write of records goes through it. */

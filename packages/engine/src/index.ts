@@ -54,6 +54,11 @@ export type { MigrationPlan, MigrationStep, StepKind } from './migration/plan.ts
 export { planMigration } from './migration/plan.ts';
 export type { StepCode, StepMessage, StepParams } from './migration/step-text.ts';
 export { describeStep } from './migration/step-text.ts';
+export type { PrincipalSets } from './permissions/grants.ts';
+export { AccessGrants, isUserActor, SHARE_TABLE } from './permissions/grants.ts';
+export { assignedRoles } from './permissions/resolver.ts';
+export type { ObjectRights, Rights } from './permissions/rights.ts';
+export { ROLE_FROM_USER_ROLE, rightsOf, rolesBelow, rolesFromUserRole } from './permissions/rights.ts';
 export * as physical from './physical.ts';
 export type {
   CompiledAggregate,
@@ -98,7 +103,7 @@ export { MAX_BATCH, RecordService } from './records/service.ts';
 export type { RecordTransaction } from './records/transaction.ts';
 export { recordTransaction } from './records/transaction.ts';
 export type { RequestScope, VisibilityOptions } from './scope.ts';
-export { ScopedReader, visibility } from './scope.ts';
+export { assertReadable, ScopedReader, visibility } from './scope.ts';
 export type { ArchiveRow, MetadataVersionRow, StoredStep, WorkspaceRow } from './system-entities.ts';
 export type { TestDatabase } from './test-database.ts';
 export { createTestDatabase, LOCAL_POSTGRES_URL } from './test-database.ts';

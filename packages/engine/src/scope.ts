@@ -5,8 +5,10 @@
 // Reads that deliberately see deleted rows (restore, history backfill) say so with `{ includeDeleted: true }`,
 // which keeps the exception visible and greppable.
 import type { EntityDefinition } from '@touchpoint/schema';
+import { TouchpointError } from '@touchpoint/schema';
 import type { Sql } from './db.ts';
 import type { WorkspaceMetadata } from './engine.ts';
+import type { AccessGrants } from './permissions/grants.ts';
 import { ident, qualifiedTable, SYSTEM_COLUMNS } from './physical.ts';
 
 /** Who reads, in which workspace. Travels with every read of records. */
@@ -15,10 +17,16 @@ export interface RequestScope {
   /** Who acts: a user id, `system`, `plugin:<id>`. */
   actor: string;
   /**
-   * Reserved for the permissions issue: the actor's grants, which `visibility` will turn into SQL. Nothing
-   * reads it yet — today every actor sees every live record of the workspace.
+   * The actor's grants (permissions/grants.ts), which `visibility` turns into SQL. The engine fills them for a
+   * user actor (`engine.reader`, the record service) from its cache; `system`, `cli` and `plugin:<id>` acting
+   * for nobody have none and see every live record.
    */
-  grants?: unknown;
+  grants?: AccessGrants;
+  /**
+   * The caller checked the actor's permission for this work itself (an administrator adding users, making
+   * a workspace): the actor is recorded as usual, but no grants apply. Never set from request input.
+   */
+  fullAccess?: boolean;
 }
 
 export interface VisibilityOptions {
@@ -29,16 +37,33 @@ export interface VisibilityOptions {
 const DELETED_AT = ident(SYSTEM_COLUMNS.deletedAt);
 
 /**
- * The condition a row of `entity` under `alias` must meet to be read. Every entity soft-deletes, so today it
- * is `<alias>."deleted_at" is null` (the predicate of the partial indexes the migration planner makes);
- * with `includeDeleted` it is `true`. A plain string built per alias: the compiler's hot path pays nothing.
+ * The condition a row of `entity` under `alias` must meet to be read: `<alias>."deleted_at" is null` (the
+ * predicate of the partial indexes the migration planner makes; dropped with `includeDeleted`) and, with
+ * grants, the user's record access compiled into SQL (owners, teams, territories, shares, rules, parents:
+ * see `AccessGrants.read`). A plain string built per alias, memoised per entity in the grants.
  */
 export function visibility(
-  _entity: Pick<EntityDefinition, 'name'>,
+  entity: Pick<EntityDefinition, 'name'>,
   alias: string,
   options?: VisibilityOptions,
+  grants?: AccessGrants,
 ): string {
-  return options?.includeDeleted ? 'true' : `${alias}.${DELETED_AT} is null`;
+  const live = options?.includeDeleted ? undefined : `${alias}.${DELETED_AT} is null`;
+  const access = grants?.read(entity.name, alias);
+  if (live && access) return `${live} and ${access}`;
+  return live ?? access ?? 'true';
+}
+
+/** FORBIDDEN naming the entity when the grants give no `read` on it at all. */
+export function assertReadable(entity: string, grants: AccessGrants | undefined): void {
+  if (grants && !grants.can(entity, 'read')) {
+    throw new TouchpointError('FORBIDDEN', `You may not read ${entity} records.`, {
+      details: { entity, right: 'read' },
+      issues: [
+        { path: 'entity', message: `your roles (${grants.roles.join(', ') || 'none'}) give no read on ${entity}` },
+      ],
+    });
+  }
 }
 
 /** The alias of the table inside a `ScopedReader.from` item; the caller's own alias goes outside. */
@@ -70,13 +95,13 @@ export class ScopedReader {
    */
   from(entity: Pick<EntityDefinition, 'name'>, options?: VisibilityOptions): string {
     const table = qualifiedTable(this.metadata.workspace.schemaName, entity);
-    if (options?.includeDeleted) return table;
-    return `(select * from ${table} ${INNER} where ${visibility(entity, INNER, options)})`;
+    if (options?.includeDeleted && !this.scope.grants) return table;
+    return `(select * from ${table} ${INNER} where ${visibility(entity, INNER, options, this.scope.grants)})`;
   }
 
   /** The predicate for an alias, for the few statements that must name the bare table (see `from`). */
   visible(entity: Pick<EntityDefinition, 'name'>, alias: string, options?: VisibilityOptions): string {
-    return visibility(entity, alias, options);
+    return visibility(entity, alias, options, this.scope.grants);
   }
 
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]> {

@@ -1,10 +1,10 @@
 // The audit log over GraphQL: `auditLog(filter, first, after)` — every change of the workspace, newest first,
 // for admins — and `fieldHistory(entity, id)`, the changes of a record's tracked fields (`trackHistory`).
 //
-// Gating: `auditLog` is for admins only (requireAdmin); `fieldHistory` for anyone signed in, until record
+// Gating: `auditLog` needs the system permission viewAuditLog; `fieldHistory` for anyone signed in, until record
 // permissions decide who may see which record.
 import { CHANNELS, type Channel, MAX_AUDIT_FIRST, type RequestContext } from '@touchpoint/engine';
-import { requireAdmin } from '../auth.ts';
+import { requirePermission } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
 
@@ -127,7 +127,7 @@ export function auditQueries(t: AnyFieldBuilder, types: AuditTypes): Record<stri
         args: { filter?: Row | null; first?: number | null; after?: string | null },
         ctx: ApiContext,
       ) => {
-        requireAdmin(ctx.viewer, 'read the audit log');
+        requirePermission(ctx.viewer, 'viewAuditLog', 'read the audit log');
         const page = await ctx.engine.audit.list(ctx.workspace, (args.filter ?? {}) as never, args);
         return {
           edges: page.rows.map((node) => ({ cursor: node.cursor, node })),

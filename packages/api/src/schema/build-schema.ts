@@ -1,7 +1,8 @@
 // Builds the GraphQL schema of one workspace at one metadata version.
 import type { WorkspaceMetadata } from '@touchpoint/engine';
+import type { SystemPermission } from '@touchpoint/schema';
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
-import { requireAdmin } from '../auth.ts';
+import { requirePermission } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { relationGraph } from '../graph.ts';
 import type { SelectionContext } from '../selection.ts';
@@ -14,6 +15,25 @@ import { declareMetadataTypes, metadataMutations, metadataQueries } from './meta
 import { addPeopleFields, OPEN_MUTATIONS } from './people-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
+
+/**
+ * The system permission each administrative mutation needs; any other non-record mutation (metadata,
+ * workspaces, archives, and whatever is added later) needs `manageMetadata`.
+ */
+const MUTATION_PERMISSIONS: Readonly<Record<string, SystemPermission>> = {
+  inviteUser: 'manageUsers',
+  revokeInvitation: 'manageUsers',
+  changeMemberRole: 'manageUsers',
+  setUserRoles: 'manageUsers',
+  deactivateMember: 'manageUsers',
+  reactivateMember: 'manageUsers',
+  removeMember: 'manageUsers',
+  installPlugin: 'managePlugins',
+  upgradePlugin: 'managePlugins',
+  enablePlugin: 'managePlugins',
+  disablePlugin: 'managePlugins',
+  uninstallPlugin: 'managePlugins',
+};
 
 export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   const builder = createBuilder();
@@ -59,8 +79,9 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
     if (recordMutations.has(field.name)) continue;
     const resolve = field.resolve ?? defaultFieldResolver;
     const what = `run ${field.name} (it changes the workspace's metadata, plugins or users)`;
+    const permission = MUTATION_PERMISSIONS[field.name] ?? 'manageMetadata';
     field.resolve = (root, args, ctx: ApiContext, info) => {
-      requireAdmin(ctx.viewer, what);
+      requirePermission(ctx.viewer, permission, what);
       return resolve(root, args, ctx, info);
     };
   }

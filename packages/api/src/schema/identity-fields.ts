@@ -2,7 +2,7 @@
 // API token, once, in the answer that created it; the session id travels only in an HttpOnly cookie.
 import type { ApiTokenInfo, IdentityAudit, SessionInfo } from '@touchpoint/engine';
 import { isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
-import { clearedSessionCookie, requireAdmin, sessionCookie, type Viewer, viewerOf } from '../auth.ts';
+import { clearedSessionCookie, requirePermission, sessionCookie, type Viewer, viewerOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import type { Builder } from './shared-types.ts';
 
@@ -50,7 +50,19 @@ function declareViewer(builder: Builder) {
       name: t.string({ nullable: false, resolve: (v) => v.name }),
       email: t.string({ nullable: false, resolve: (v) => v.email }),
       role: t.string({ resolve: (v) => v.role }),
-      isAdmin: t.boolean({ nullable: false, resolve: (v) => v.isAdmin }),
+      isAdmin: t.boolean({
+        nullable: false,
+        description: 'Their roles give at least one system permission (the administration area is theirs).',
+        resolve: (v) => v.isAdmin,
+      }),
+      roles: t.stringList({ nullable: false, description: 'Their roles in this workspace.', resolve: (v) => v.roles }),
+      permissions: t.field({
+        type: 'JSON',
+        nullable: false,
+        description:
+          '{ system: [...], objects: { entity: { read, create, edit, delete, restore, export, viewAll, modifyAll } }, fields: { entity: { field: "hidden" | "readOnly" } } }',
+        resolve: (v) => v.grants?.describe() ?? { system: [], objects: {}, fields: {} },
+      }),
       workspace: t.string({ nullable: false, resolve: (v) => v.workspace }),
       workspaces: t.stringList({ nullable: false, resolve: (v) => v.workspaces }),
     }),
@@ -217,7 +229,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
         const me = signedIn(ctx);
         let owner = me.credentialId;
         if (args.userId != null && String(args.userId) !== me.userId) {
-          requireAdmin(ctx.viewer, 'create API tokens for other users');
+          requirePermission(ctx.viewer, 'manageUsers', 'create API tokens for other users');
           const userId = String(args.userId);
           const credential = isUuid(userId)
             ? await ctx.engine.identity.credentialOfUser(ctx.metadata.workspace.id, userId)
@@ -251,7 +263,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
             issues: [{ path: 'id', message: 'no such token; myApiTokens lists yours' }],
           });
         }
-        if (owner !== me.credentialId) requireAdmin(ctx.viewer, "revoke other users' API tokens");
+        if (owner !== me.credentialId) requirePermission(ctx.viewer, 'manageUsers', "revoke other users' API tokens");
         const revoked = await ctx.engine.identity.revokeToken(id, actingAs(ctx, me));
         ctx.auth.forget();
         return revoked;

@@ -12,7 +12,7 @@ import {
   workspaceLayers,
 } from '@touchpoint/engine';
 import { type EntityDefinition, entityToYaml, type Issue, TouchpointError, validationFailed } from '@touchpoint/schema';
-import { requireAdmin } from '../auth.ts';
+import { requirePermission } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { auditedAs } from './audit-fields.ts';
 import type { AnyRef, Builder, Row, SharedTypes } from './shared-types.ts';
@@ -277,7 +277,7 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
       description:
         'Administrators only: the admin’s layer as `touchpoint metadata export` writes it, and the layers below it.',
       resolve: (_: unknown, __: unknown, ctx: ApiContext) => {
-        requireAdmin(ctx.viewer, 'export the metadata as code');
+        requirePermission(ctx.viewer, 'manageMetadata', 'export the metadata as code');
         return workspaceLayers(ctx.engine, ctx.workspace);
       },
     }),
@@ -286,14 +286,15 @@ export function metadataQueries(t: AnyFieldBuilder, types: MetadataTypes): Recor
       nullable: false,
       description: 'Dry run: the steps a change would take, each safe or destructive. Nothing is written.',
       args: { changes: t.arg({ type: 'JSON', required: true }) },
-      resolve: async (_: unknown, args: { changes: unknown }, ctx: ApiContext) =>
-        (
-          await ctx.engine.changeMetadata(ctx.workspace, asChanges(args.changes), {
-            actor: ctx.actor,
-            ...auditedAs(ctx),
-            dryRun: true,
-          })
-        ).plan,
+      resolve: async (_: unknown, args: { changes: unknown }, ctx: ApiContext) => {
+        requirePermission(ctx.viewer, 'manageMetadata', 'plan a metadata change');
+        const result = await ctx.engine.changeMetadata(ctx.workspace, asChanges(args.changes), {
+          actor: ctx.actor,
+          ...auditedAs(ctx),
+          dryRun: true,
+        });
+        return result.plan;
+      },
     }),
   };
 }

@@ -5,7 +5,7 @@
 // administrator; `setupNeeded` is the one open query. All three sign the person in with a session cookie.
 import type { InvitationInfo, MemberInfo, PeopleActor } from '@touchpoint/engine';
 import { TouchpointError } from '@touchpoint/schema';
-import { requireAdmin, sessionCookie, type Viewer, viewerOf } from '../auth.ts';
+import { requirePermission, sessionCookie, type Viewer, viewerOf } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import type { ViewerRef } from './identity-fields.ts';
 import type { Builder } from './shared-types.ts';
@@ -74,7 +74,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       nullable: false,
       description: 'Administrators: the members of this workspace.',
       resolve: (_root, _args, ctx) => {
-        requireAdmin(ctx.viewer, 'list members');
+        requirePermission(ctx.viewer, 'manageUsers', 'list members');
         return ctx.engine.people.members(ctx.workspace);
       },
     }),
@@ -83,7 +83,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       nullable: false,
       description: 'Administrators: the invitations of this workspace that can still be accepted.',
       resolve: (_root, _args, ctx) => {
-        requireAdmin(ctx.viewer, 'list invitations');
+        requirePermission(ctx.viewer, 'manageUsers', 'list invitations');
         return ctx.engine.people.invitations(ctx.workspace);
       },
     }),

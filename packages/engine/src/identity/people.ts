@@ -181,6 +181,8 @@ export class People {
       workspace: slug,
       actor: by.actor,
       channel: by.channel,
+      // The API checked manageUsers; the user records are written for the administrator, not as them.
+      fullAccess: true,
       ...(by.tokenId ? { tokenId: by.tokenId } : {}),
     });
     const found = await records.list({
@@ -404,6 +406,8 @@ export class People {
       workspace: slug,
       actor: by.actor,
       channel: by.channel,
+      // The API checked manageUsers; the user records are written for the administrator, not as them.
+      fullAccess: true,
       ...(by.tokenId ? { tokenId: by.tokenId } : {}),
     });
   }

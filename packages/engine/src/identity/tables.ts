@@ -1,5 +1,5 @@
-// Identity's system tables: credentials, workspace memberships, invitations, sessions, API tokens and sign-in throttling
-// counters. They live in the `touchpoint` schema beside the metadata tables, never in a workspace schema,
+// Identity's system tables: credentials, workspace memberships, role assignments, invitations, sessions, API tokens
+// and sign-in throttling counters. They live in the `touchpoint` schema beside the metadata tables, never in a workspace schema,
 // so no record API, GraphQL type or query compiler can reach them. Secrets are stored only as hashes:
 // argon2id for passwords, sha256 for session ids, tokens and invitation secrets (random 32 bytes need no slow hash).
 import type { Sql } from '../db.ts';
@@ -61,6 +61,13 @@ create table if not exists ${S}.invitation (
   revoked_at timestamptz
 );
 create index if not exists invitation_workspace_idx on ${S}.invitation (workspace_id);
+create table if not exists ${S}.role_assignment (
+  workspace_id integer not null,
+  user_id uuid not null,
+  role text not null,
+  primary key (workspace_id, user_id, role)
+);
+create index if not exists role_assignment_role_idx on ${S}.role_assignment (workspace_id, role);
 create table if not exists ${S}.signin_throttle (
   key text primary key,
   failures integer not null,

@@ -1,7 +1,8 @@
 // Aggregates: counts, sums, averages, minima and maxima per group, in one statement returning JSON groups.
 import type { Sql } from '../db.ts';
+import type { AccessGrants } from '../permissions/grants.ts';
 import { ident } from '../physical.ts';
-import { visibility } from '../scope.ts';
+import { assertReadable, visibility } from '../scope.ts';
 import type { QueryCompiler } from './compiler.ts';
 import {
   checkCount,
@@ -36,9 +37,14 @@ interface Column {
   name: string;
 }
 
-export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest): CompiledAggregate {
+export function compileAggregate(
+  compiler: QueryCompiler,
+  req: AggregateRequest,
+  grants?: AccessGrants,
+): CompiledAggregate {
   const entity = compiler.entityModel(req.entity);
-  const ctx = new StatementContext(compiler);
+  assertReadable(entity.def.name, grants);
+  const ctx = new StatementContext(compiler, [], grants);
   const alias = ctx.alias();
   let granularity = req.dateGranularity ?? 'month';
   if (!GRANULARITIES.includes(granularity)) {
@@ -138,7 +144,7 @@ export function compileAggregate(compiler: QueryCompiler, req: AggregateRequest)
   const limit = checkCount(ctx, req.limit, 'limit', DEFAULT_AGGREGATE_GROUPS, MAX_AGGREGATE_GROUPS);
 
   const conditionsOn = (on: string) => {
-    const list = [visibility(entity.def, on)];
+    const list = [visibility(entity.def, on, undefined, ctx.grants)];
     if (req.filter != null) list.push(filterSql(ctx, entity, req.filter, on, 'filter'));
     return list;
   };
@@ -198,8 +204,9 @@ export async function aggregateRecords(
   sql: Sql,
   compiler: QueryCompiler,
   req: AggregateRequest,
+  grants?: AccessGrants,
 ): Promise<AggregateGroup[]> {
-  const statement = compiler.compileAggregate(req);
+  const statement = compiler.compileAggregate(req, grants);
   const rows = await sql.query<{ groups: AggregateGroup[] }>(statement.text, statement.params);
   return rows[0]?.groups ?? [];
 }

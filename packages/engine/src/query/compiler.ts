@@ -2,6 +2,7 @@
 // compile reads into SQL. It holds no connection; the functions in list.ts and aggregate.ts run what it makes.
 import type { EntityDefinition } from '@touchpoint/schema';
 import { validationFailed } from '@touchpoint/schema';
+import type { AccessGrants } from '../permissions/grants.ts';
 import { type CompiledAggregate, compileAggregate } from './aggregate.ts';
 import type { Statement } from './context.ts';
 import { type CompiledList, compileGet, compileGetMany, compileList, type GetOptions } from './list.ts';
@@ -59,27 +60,28 @@ export class QueryCompiler {
   }
 
   /** The list's statements; callers must not change what it returns (it may be shared with other requests). */
-  compileList(req: ListRequest): CompiledList {
-    return this.#cachedList(req, false);
+  compileList(req: ListRequest, grants?: AccessGrants): CompiledList {
+    return this.#cachedList(req, false, grants);
   }
 
   /** The statement of `listJson`: the page's nodes as JSON text, no look-ahead row, no cursors. */
-  compileListJson(req: ListRequest): CompiledList {
+  compileListJson(req: ListRequest, grants?: AccessGrants): CompiledList {
     if (req.withTotalCount) {
       throw validationFailed('The list request is not valid', [
         { path: 'withTotalCount', message: 'is not available when the nodes are returned as JSON text' },
       ]);
     }
-    return this.#cachedList(req, true);
+    return this.#cachedList(req, true, grants);
   }
 
-  #cachedList(req: ListRequest, json: boolean): CompiledList {
+  #cachedList(req: ListRequest, json: boolean, grants: AccessGrants | undefined): CompiledList {
     let key: string;
     try {
-      key = `${json ? 'json' : 'rows'}:${JSON.stringify(req)}`;
+      // Grants are part of the key: the same request compiles to another predicate for another user.
+      key = `${json ? 'json' : 'rows'}:${grants?.key ?? ''}:${JSON.stringify(req)}`;
     } catch {
       // Not JSON (a BigInt, a cycle): compiling reports what is wrong with it.
-      return compileList(this, req, json);
+      return compileList(this, req, json, grants);
     }
     const cached = this.#lists.get(key);
     if (cached) {
@@ -87,7 +89,7 @@ export class QueryCompiler {
       this.#lists.set(key, cached);
       return cached;
     }
-    const compiled = compileList(this, req, json);
+    const compiled = compileList(this, req, json, grants);
     if (this.#lists.size >= LIST_CACHE_SIZE) this.#lists.delete(this.#lists.keys().next().value!);
     this.#lists.set(key, compiled);
     return compiled;
@@ -101,7 +103,7 @@ export class QueryCompiler {
     return compileGetMany(this, entity, ids, selection, opts);
   }
 
-  compileAggregate(req: AggregateRequest): CompiledAggregate {
-    return compileAggregate(this, req);
+  compileAggregate(req: AggregateRequest, grants?: AccessGrants): CompiledAggregate {
+    return compileAggregate(this, req, grants);
   }
 }

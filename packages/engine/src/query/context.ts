@@ -1,5 +1,6 @@
 // One statement being compiled: its bind parameters, its table aliases and the problems found in the request.
 import { IssueCollector, TouchpointError } from '@touchpoint/schema';
+import type { AccessGrants } from '../permissions/grants.ts';
 import type { QueryCompiler } from './compiler.ts';
 
 /** Most records one page or one nested list may return. */
@@ -26,11 +27,14 @@ export class StatementContext {
   readonly issues = new IssueCollector();
   /** `entity.field` of the computed fields being expanded, so a formula or rollup cannot expand itself forever. */
   readonly expanding = new Set<string>();
+  /** Whose reads these are: every table alias the statement opens carries their `visibility`. */
+  readonly grants: AccessGrants | undefined;
   #aliases = 0;
 
-  constructor(compiler: QueryCompiler, params: unknown[] = []) {
+  constructor(compiler: QueryCompiler, params: unknown[] = [], grants?: AccessGrants) {
     this.compiler = compiler;
     this.params = params;
+    this.grants = grants;
   }
 
   /** Adds a bind parameter and returns its placeholder, cast when the type cannot be inferred from context. */

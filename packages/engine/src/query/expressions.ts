@@ -196,7 +196,7 @@ function rollupSql(ctx: StatementContext, entity: EntityModel, scalar: ScalarInf
       ctx.issues.add(`${path}.field`, `${options.fn} needs a field to aggregate`);
       return 'null';
     }
-    const conditions = [relationLink(ctx, relation, a, alias), visibility(target.def, a)];
+    const conditions = [relationLink(ctx, relation, a, alias), visibility(target.def, a, undefined, ctx.grants)];
     if (options.filter) conditions.push(filterSql(ctx, target, options.filter, a, `${path}.filter`));
     return `(select ${aggregate}::numeric from ${target.table} ${a} where ${conditions.join(' and ')})`;
   });

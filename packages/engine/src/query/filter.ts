@@ -8,6 +8,7 @@ import {
   TouchpointError,
   tooLong,
 } from '@touchpoint/schema';
+import type { AccessGrants } from '../permissions/grants.ts';
 import { ident } from '../physical.ts';
 import { visibility } from '../scope.ts';
 import type { QueryCompiler } from './compiler.ts';
@@ -127,7 +128,7 @@ function relationCondition(
     const a = ctx.alias();
     const inner = filterSql(ctx, target, filter, a, here, depth + 1);
     const condition = negateInner ? `not coalesce(${inner}, false)` : inner;
-    return `exists (select 1 from ${target.table} ${a} where ${relationLink(ctx, relation, a, alias)} and ${visibility(target.def, a)} and ${condition})`;
+    return `exists (select 1 from ${target.table} ${a} where ${relationLink(ctx, relation, a, alias)} and ${visibility(target.def, a, undefined, ctx.grants)} and ${condition})`;
   };
   if (relation.kind === 'manyToOne') return exists(value, path);
   if (!isPlainObject(value)) {
@@ -186,6 +187,8 @@ export interface CompileFilterOptions {
   params?: unknown[];
   /** Where the filter sits in the caller's input, for error paths; default `filter`. */
   path?: string;
+  /** Whose read it is: relation conditions see only the related rows these grants may read. */
+  grants?: AccessGrants;
 }
 
 /**
@@ -203,7 +206,7 @@ export function compileFilter(
   if (!/^[a-z_][a-z0-9_]*$/.test(alias)) {
     throw new TouchpointError('BAD_REQUEST', `compileFilter: alias "${alias}" must be a plain lower-case name`);
   }
-  const ctx = new StatementContext(compiler, options.params ?? []);
+  const ctx = new StatementContext(compiler, options.params ?? [], options.grants);
   const model = compiler.entityModel(entity);
   const path = options.path ?? 'filter';
   const sql = filter === undefined ? 'true' : filterSql(ctx, model, filter, alias, path);

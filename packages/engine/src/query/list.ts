@@ -2,7 +2,8 @@
 // Each is one statement whose single row holds the whole result as JSON (plus one count when asked).
 import { isUuid, validationFailed } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
-import { visibility } from '../scope.ts';
+import type { AccessGrants } from '../permissions/grants.ts';
+import { assertReadable, visibility } from '../scope.ts';
 import type { QueryCompiler } from './compiler.ts';
 import {
   checkCount,
@@ -33,7 +34,7 @@ export interface CompiledList {
 function rootConditions(ctx: StatementContext, req: ListRequest, alias: string): string[] {
   const entity = ctx.compiler.entityModel(req.entity);
   const conditions: string[] = [];
-  conditions.push(visibility(entity.def, alias, { includeDeleted: req.includeDeleted === true }));
+  conditions.push(visibility(entity.def, alias, { includeDeleted: req.includeDeleted === true }, ctx.grants));
   if (req.filter != null) conditions.push(filterSql(ctx, entity, req.filter, alias, 'filter'));
   if (req.search != null) conditions.push(searchSql(ctx, entity, req.search, alias));
   return conditions;
@@ -43,9 +44,15 @@ function rootConditions(ctx: StatementContext, req: ListRequest, alias: string):
  * `json`: the statement returns the page's nodes as JSON text, exactly `pageSize` of them (no look-ahead
  * row), without cursors — for `listJson`, whose callers splice it into an answer unread.
  */
-export function compileList(compiler: QueryCompiler, req: ListRequest, json = false): CompiledList {
+export function compileList(
+  compiler: QueryCompiler,
+  req: ListRequest,
+  json = false,
+  grants?: AccessGrants,
+): CompiledList {
   const entity = compiler.entityModel(req.entity);
-  const ctx = new StatementContext(compiler);
+  assertReadable(entity.def.name, grants);
+  const ctx = new StatementContext(compiler, [], grants);
   if (req.first != null && req.last != null) {
     ctx.issues.add(
       'last',
@@ -85,7 +92,7 @@ export function compileList(compiler: QueryCompiler, req: ListRequest, json = fa
     hasBefore: req.before != null,
   };
   if (req.withTotalCount) {
-    const countCtx = new StatementContext(compiler);
+    const countCtx = new StatementContext(compiler, [], grants);
     const countAlias = countCtx.alias();
     const where = rootConditions(countCtx, req, countAlias);
     compiled.count = countCtx.statement(
@@ -96,8 +103,13 @@ export function compileList(compiler: QueryCompiler, req: ListRequest, json = fa
   return compiled;
 }
 
-export async function listRecords(sql: Sql, compiler: QueryCompiler, req: ListRequest): Promise<ListResult> {
-  const compiled = compiler.compileList(req);
+export async function listRecords(
+  sql: Sql,
+  compiler: QueryCompiler,
+  req: ListRequest,
+  grants?: AccessGrants,
+): Promise<ListResult> {
+  const compiled = compiler.compileList(req, grants);
   const [rows, counted] = await Promise.all([
     sql.query<{ nodes: Record<string, unknown>[] }>(compiled.statement.text, compiled.statement.params),
     compiled.count ? sql.query<{ count: number }>(compiled.count.text, compiled.count.params) : undefined,
@@ -130,14 +142,21 @@ export async function listRecords(sql: Sql, compiler: QueryCompiler, req: ListRe
  * for a caller that passes the records on without reading them (an API answer), so Node neither parses
  * nor serialises them. No cursors and no pageInfo; `withTotalCount` is not supported.
  */
-export async function listJson(sql: Sql, compiler: QueryCompiler, req: ListRequest): Promise<string> {
-  const compiled = compiler.compileListJson(req);
+export async function listJson(
+  sql: Sql,
+  compiler: QueryCompiler,
+  req: ListRequest,
+  grants?: AccessGrants,
+): Promise<string> {
+  const compiled = compiler.compileListJson(req, grants);
   const rows = await sql.query<{ nodes: string }>(compiled.statement.text, compiled.statement.params);
   return rows[0]?.nodes ?? '[]';
 }
 
 export interface GetOptions {
   includeDeleted?: boolean;
+  /** Whose read it is (see `visibility`); none: every live record. */
+  grants?: AccessGrants;
 }
 
 function checkIds(ids: readonly unknown[], path: (i: number) => string): void {
@@ -157,10 +176,11 @@ export function compileGetMany(
   const entity = compiler.entityModel(entityName);
   if (ids.length > MAX_IN_VALUES) throw limitExceeded('ids', 'ids', MAX_IN_VALUES, ids.length);
   checkIds(ids, (i) => `ids[${i}]`);
-  const ctx = new StatementContext(compiler);
+  assertReadable(entity.def.name, opts.grants);
+  const ctx = new StatementContext(compiler, [], opts.grants);
   const list = ctx.param(ids, 'uuid[]');
   const alias = ctx.alias();
-  const live = ` and ${visibility(entity.def, alias, opts)}`;
+  const live = ` and ${visibility(entity.def, alias, opts, opts.grants)}`;
   const node = objectSql(ctx, entity, selection, alias, 'selection');
   // A left join keeps one slot per requested id, in order, with null where no record answers.
   const text = `select coalesce(json_agg(case when ${alias}.id is null then null else ${node} end order by x.ord), '[]'::json) as nodes from unnest(${list}) with ordinality as x(id, ord) left join ${entity.table} ${alias} on ${alias}.id = x.id${live}`;
@@ -190,9 +210,10 @@ export function compileGet(
 ): Statement {
   const entity = compiler.entityModel(entityName);
   checkIds([id], () => 'id');
-  const ctx = new StatementContext(compiler);
+  assertReadable(entity.def.name, opts.grants);
+  const ctx = new StatementContext(compiler, [], opts.grants);
   const alias = ctx.alias();
-  const live = ` and ${visibility(entity.def, alias, opts)}`;
+  const live = ` and ${visibility(entity.def, alias, opts, opts.grants)}`;
   const where = `${alias}.id = ${ctx.param(id, 'uuid')}${live}`;
   const node = objectSql(ctx, entity, selection, alias, 'selection');
   return ctx.statement(

@@ -62,7 +62,7 @@ function sortParts(
     return [
       {
         valueType: title.valueType,
-        sql: `(select ${value} from ${relation.target.table} ${t} where ${t}.id = ${alias}.${ident(relation.column)} and ${visibility(relation.target.def, t)})`,
+        sql: `(select ${value} from ${relation.target.table} ${t} where ${t}.id = ${alias}.${ident(relation.column)} and ${visibility(relation.target.def, t, undefined, ctx.grants)})`,
       },
     ];
   }

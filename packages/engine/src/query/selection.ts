@@ -112,12 +112,12 @@ function relationSql(
       }
     }
     const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);
-    return `(select ${object} from ${target.table} ${a} where ${a}.id = ${parent}.${ident(relation.column)} and ${visibility(target.def, a)})`;
+    return `(select ${object} from ${target.table} ${a} where ${a}.id = ${parent}.${ident(relation.column)} and ${visibility(target.def, a, undefined, ctx.grants)})`;
   }
   const first = checkCount(ctx, selected.first, `${path}.first`, DEFAULT_NESTED_FIRST, MAX_FIRST);
   const offset = checkCount(ctx, selected.offset, `${path}.offset`, 0, Number.MAX_SAFE_INTEGER);
   const keys = resolveOrder(ctx, target, selected.orderBy, a, `${path}.orderBy`);
-  const conditions = [relationLink(ctx, relation, a, parent), visibility(target.def, a)];
+  const conditions = [relationLink(ctx, relation, a, parent), visibility(target.def, a, undefined, ctx.grants)];
   if (selected.filter != null) conditions.push(filterSql(ctx, target, selected.filter, a, `${path}.filter`));
   const page = `limit ${ctx.param(first, 'integer')}${offset > 0 ? ` offset ${ctx.param(offset, 'bigint')}` : ''}`;
   const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);

@@ -1,7 +1,7 @@
 // The record service: the single door every read and write of records passes through. It carries the
 // request context, validates (every error at once), applies defaults, keeps the audit columns, detects
 // concurrent edits, soft-deletes with restore, runs the write hooks and publishes record events.
-import type { EntityDefinition } from '@touchpoint/schema';
+import type { EntityDefinition, ObjectRight } from '@touchpoint/schema';
 import { IssueCollector, isUuid, TouchpointError, validationFailed } from '@touchpoint/schema';
 import type { Channel } from '../audit/audit-log.ts';
 import {
@@ -16,6 +16,7 @@ import type { Sql } from '../db.ts';
 import type { Engine, WorkspaceMetadata } from '../engine.ts';
 import type { RecordEvent, RecordEventType } from '../events.ts';
 import { qualifiedName } from '../migration/ddl.ts';
+import { type AccessGrants, isUserActor } from '../permissions/grants.ts';
 import {
   fieldColumns,
   ident,
@@ -88,26 +89,37 @@ export class RecordService {
     return { metadata, entity };
   }
 
+  /**
+   * The actor's grants: those the context brought, else a user actor's from the engine's cache (read
+   * again after a change to users, teams, territories or roles); none for actors acting for nobody.
+   */
+  async grants(metadata?: WorkspaceMetadata): Promise<AccessGrants | undefined> {
+    if (this.context.grants) return this.context.grants;
+    if (this.context.fullAccess || !isUserActor(this.context.actor)) return undefined;
+    return this.engine.grants(this.context.workspace, this.context.actor, metadata);
+  }
+
   async get(entityName: string, id: string, selection: Selection, options: { includeDeleted?: boolean } = {}) {
     const { metadata } = await this.entity(entityName);
     assertId(id);
-    return getRecord(this.engine.db, metadata.compiler, entityName, id, selection, options);
+    const grants = await this.grants(metadata);
+    return getRecord(this.engine.db, metadata.compiler, entityName, id, selection, { ...options, grants });
   }
 
   async list(request: ListRequest) {
     const { metadata } = await this.entity(request.entity);
-    return listRecords(this.engine.db, metadata.compiler, request);
+    return listRecords(this.engine.db, metadata.compiler, request, await this.grants(metadata));
   }
 
   /** A page's nodes as JSON text, for an answer that passes them on unread (see `listJson`). */
   async listJson(request: ListRequest): Promise<string> {
     const { metadata } = await this.entity(request.entity);
-    return listJson(this.engine.db, metadata.compiler, request);
+    return listJson(this.engine.db, metadata.compiler, request, await this.grants(metadata));
   }
 
   async aggregate(request: AggregateRequest) {
     const { metadata } = await this.entity(request.entity);
-    return aggregateRecords(this.engine.db, metadata.compiler, request);
+    return aggregateRecords(this.engine.db, metadata.compiler, request, await this.grants(metadata));
   }
 
   /**
@@ -117,7 +129,7 @@ export class RecordService {
    */
   async checkSelection(entityName: string, selection: Selection): Promise<void> {
     const { metadata } = await this.entity(entityName);
-    metadata.compiler.compileGet(entityName, NIL_ID, selection);
+    metadata.compiler.compileGet(entityName, NIL_ID, selection, { grants: await this.grants(metadata) });
   }
 
   async create(entityName: string, input: unknown): Promise<WriteResult> {
@@ -135,8 +147,14 @@ export class RecordService {
         details: { argument: pathPrefix, limit: MAX_BATCH, got: inputs.length },
       });
     }
-    const issues = new IssueCollector();
     const path = (i: number) => (pathPrefix === 'input' ? 'input' : `${pathPrefix}[${i}]`);
+    const grants = await this.grants(metadata);
+    if (grants) {
+      assertRight(grants, entity, 'create');
+      for (const [i, input] of inputs.entries()) assertFields(grants, entity, input, path(i));
+      inputs = inputs.map((input) => withDefaultOwner(grants, metadata, entity, input));
+    }
+    const issues = new IssueCollector();
     const rows = inputs.map((input, i) => checkInput(entity, input, 'create', issues, path(i)));
     issues.throwIfAny(`The ${entity.name} record(s) could not be created:`);
     for (const [i, values] of rows.entries()) {
@@ -144,7 +162,7 @@ export class RecordService {
         this.engine.hooks.beforeCreate({ context: this.context, entity, values: v }),
       );
     }
-    await this.checkReferences(metadata, entity, rows, path);
+    await this.checkReferences(metadata, entity, rows, path, {}, grants);
     await this.checkUnique(metadata, entity, rows, path);
     const schema = metadata.workspace.schemaName;
     const results = await this.engine.db
@@ -182,6 +200,12 @@ export class RecordService {
   async update(entityName: string, id: string, input: unknown, expectedVersion?: number): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
     assertId(id);
+    const grants = await this.grants(metadata);
+    if (grants) {
+      assertRight(grants, entity, 'edit');
+      assertFields(grants, entity, input, 'input');
+      await this.assertEditable(metadata, grants, entity, [id], () => 'id');
+    }
     const issues = new IssueCollector();
     const values = checkInput(entity, input, 'update', issues, 'input');
     issues.throwIfAny(`The ${entity.name} record could not be updated:`);
@@ -192,7 +216,7 @@ export class RecordService {
       values.clear();
       for (const [k, v] of hooked) values.set(k, v);
     }
-    await this.checkReferences(metadata, entity, [values], () => 'input');
+    await this.checkReferences(metadata, entity, [values], () => 'input', {}, grants);
     await this.checkUnique(metadata, entity, [values], () => 'input', id);
     const schema = metadata.workspace.schemaName;
     const table = qualifiedTable(schema, entity);
@@ -270,6 +294,18 @@ export class RecordService {
       else if (seen.has(u.id)) issues.add(`updates[${i}].id`, `repeats ${u.id}; each record at most once per call`);
       seen.add(u.id);
     });
+    const grants = await this.grants(metadata);
+    if (grants && issues.empty) {
+      assertRight(grants, entity, 'edit');
+      for (const [i, u] of updates.entries()) assertFields(grants, entity, u.values, path(i));
+      await this.assertEditable(
+        metadata,
+        grants,
+        entity,
+        updates.map((u) => u.id),
+        (i) => `updates[${i}].id`,
+      );
+    }
     const rows = updates.map((u, i) => checkInput(entity, u.values, 'update', issues, path(i)));
     issues.throwIfAny(`The ${entity.name} records could not be updated:`);
     for (const [i, values] of rows.entries()) {
@@ -277,7 +313,7 @@ export class RecordService {
         this.engine.hooks.beforeUpdate({ context: this.context, entity, id: updates[i]!.id, values: v }),
       );
     }
-    await this.checkReferences(metadata, entity, rows, path, options);
+    await this.checkReferences(metadata, entity, rows, path, options, grants);
     for (const [i, values] of rows.entries()) {
       await this.checkUnique(metadata, entity, [values], () => path(i), updates[i]!.id);
     }
@@ -382,6 +418,11 @@ export class RecordService {
   async delete(entityName: string, id: string): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
     assertId(id);
+    const grants = await this.grants(metadata);
+    if (grants) {
+      assertRight(grants, entity, 'delete');
+      await this.assertEditable(metadata, grants, entity, [id], () => 'id');
+    }
     await this.engine.hooks.beforeDelete({ context: this.context, entity, id });
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
     const [row] = await this.audited(metadata, entity, 'record.deleted').query<WriteResult>(
@@ -399,6 +440,11 @@ export class RecordService {
   async restore(entityName: string, id: string): Promise<WriteResult> {
     const { metadata, entity } = await this.entity(entityName);
     assertId(id);
+    const grants = await this.grants(metadata);
+    if (grants) {
+      assertRight(grants, entity, 'restore');
+      await this.assertEditable(metadata, grants, entity, [id], () => 'id');
+    }
     const table = qualifiedTable(metadata.workspace.schemaName, entity);
     const [row] = await this.audited(metadata, entity, 'record.restored')
       .query<WriteResult>(
@@ -458,6 +504,52 @@ export class RecordService {
     return result;
   }
 
+  /**
+   * Record access of a write: every record must be one the user may read (else NOT_FOUND, as if it did not
+   * exist: no write reveals a record the reads hide) and may edit (else FORBIDDEN naming the record).
+   * Deleted rows count too (restore); whether a write may touch them is decided after.
+   */
+  private async assertEditable(
+    metadata: WorkspaceMetadata,
+    grants: AccessGrants,
+    entity: EntityDefinition,
+    ids: readonly string[],
+    path: (i: number) => string,
+  ): Promise<void> {
+    const read = grants.read(entity.name, 't');
+    const edit = grants.edit(entity.name, 't');
+    if (read === undefined && edit === undefined) return;
+    const rows = await this.engine.db.query<{ id: string; editable: boolean }>(
+      `select t."id"::text as id, ${edit ?? 'true'} as editable from ${qualifiedTable(metadata.workspace.schemaName, entity)} t where t."id" = any($1::uuid[])${read ? ` and ${read}` : ''}`,
+      [ids],
+    );
+    const found = new Map(rows.map((r) => [r.id, r.editable]));
+    const missing = new IssueCollector();
+    const refused = new IssueCollector();
+    ids.forEach((id, i) => {
+      const editable = found.get(id);
+      if (editable === undefined) missing.add(path(i), `no ${entity.name} has this id`);
+      else if (!editable) refused.add(path(i), `you may read this ${entity.name} but not change it`);
+    });
+    if (!missing.empty) {
+      throw new TouchpointError(
+        'NOT_FOUND',
+        ids.length === 1
+          ? `There is no ${entity.name} with id ${ids[0]}.`
+          : `Some ${entity.name} records do not exist.`,
+        { issues: missing.issues },
+      );
+    }
+    if (!refused.empty) {
+      const first = ids.find((id) => found.get(id) === false)!;
+      throw new TouchpointError(
+        'FORBIDDEN',
+        `You may not change the ${entity.name} ${first}: it is not yours, your team's or shared with you for editing.`,
+        { issues: refused.issues, details: { entity: entity.name, record: first } },
+      );
+    }
+  }
+
   private assertLive(entity: EntityDefinition, id: string, row: Record<string, unknown> | undefined): void {
     if (!row) {
       throw new TouchpointError('NOT_FOUND', `There is no ${entity.name} with id ${id}.`, {
@@ -478,6 +570,7 @@ export class RecordService {
     rows: CheckedValues[],
     path: (i: number) => string,
     options?: VisibilityOptions,
+    grants?: AccessGrants,
   ): Promise<void> {
     const issues = new IssueCollector();
     for (const field of entity.fields) {
@@ -492,7 +585,7 @@ export class RecordService {
       }
       if (wanted.size === 0) continue;
       const found = await this.engine.db.query<{ id: string }>(
-        `select t."id" from ${qualifiedTable(metadata.workspace.schemaName, target)} t where t."id" = any($1::uuid[]) and ${visibility(target, 't', options)}`,
+        `select t."id" from ${qualifiedTable(metadata.workspace.schemaName, target)} t where t."id" = any($1::uuid[]) and ${visibility(target, 't', options, grants)}`,
         [[...wanted]],
       );
       const existing = new Set(found.map((r) => r.id));
@@ -652,6 +745,57 @@ export class RecordService {
     }));
     await this.engine.events.publish(events);
   }
+}
+
+/** FORBIDDEN naming the entity and the right when the user's roles do not give it. */
+function assertRight(grants: AccessGrants, entity: EntityDefinition, right: ObjectRight): void {
+  if (grants.can(entity.name, right)) return;
+  const verb = { create: 'create', edit: 'change', delete: 'delete', restore: 'restore' }[right as string] ?? right;
+  throw new TouchpointError('FORBIDDEN', `You may not ${verb} ${entity.name} records.`, {
+    details: { entity: entity.name, right },
+    issues: [
+      {
+        path: 'entity',
+        message: `your roles (${grants.roles.join(', ') || 'none'}) do not give ${right} on ${entity.name}`,
+      },
+    ],
+  });
+}
+
+/** FORBIDDEN naming every field of the input the user may not set (read-only or hidden for them). */
+function assertFields(grants: AccessGrants, entity: EntityDefinition, input: unknown, path: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+  const refused = Object.keys(input).filter((name) => grants.field(entity.name, name) !== 'editable');
+  if (refused.length === 0) return;
+  throw new TouchpointError(
+    'FORBIDDEN',
+    `You may not set ${refused.map((f) => `${entity.name}.${f}`).join(', ')}: ${refused.length === 1 ? 'it is' : 'they are'} read-only for you.`,
+    {
+      details: { entity: entity.name, fields: refused },
+      issues: refused.map((f) => ({
+        path: `${path}.${f}`,
+        message: grants.field(entity.name, f) === 'hidden' ? 'is not a field you may see' : 'is read-only for you',
+      })),
+    },
+  );
+}
+
+/**
+ * A user who may not edit every record creates theirs with themselves as the owner when the input names
+ * none, so what they create is theirs to see (Salesforce does the same).
+ */
+function withDefaultOwner(
+  grants: AccessGrants,
+  metadata: WorkspaceMetadata,
+  entity: EntityDefinition,
+  input: unknown,
+): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  if (grants.can(entity.name, 'modifyAll')) return input;
+  const name = metadata.permissions.sharing.entities[entity.name]?.ownerField ?? 'owner';
+  const field = entity.fields.find((f) => f.name === name);
+  if (field?.relation?.kind !== 'manyToOne' || field.relation.target !== 'user' || name in input) return input;
+  return { ...input, [name]: grants.actor };
 }
 
 /** A well-formed id no record has, for compiling a read that is not run. */

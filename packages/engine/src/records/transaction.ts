@@ -33,6 +33,8 @@ export async function recordTransaction<T>(
   const held: RecordEvent[] = [];
   // Load the metadata before the transaction takes a connection: on the embedded database the pool has one.
   const metadata = await engine.metadata(context.workspace);
+  // The actor's grants too: reads and writes inside the transaction are checked like any other.
+  context = await engine.withGrants(context, metadata);
   const result = await engine.db.transaction(async (tx, em) => {
     let savepoints = 0;
     // The parts of the engine a record service uses, with the database bound to this transaction. The

@@ -139,7 +139,7 @@ describe('the expected outcomes', () => {
     ['admin', 'case', 'deleteOther', 'allowed'],
     ['salesManager', 'account', 'updateOther', 'recordHidden'],
     ['salesRep', 'case', 'updateOther', 'forbidden'],
-    ['salesManager', 'case', 'updateOther', 'recordHidden'],
+    ['salesRep', 'lead', 'updateOther', 'recordHidden'],
     ['serviceAgent', 'lead', 'updateOther', 'forbidden'],
   ] as const)('%s × %s × %s → %s', (role, entity, op, outcome) => {
     expect(expected(role, entity, op)).toBe(outcome);

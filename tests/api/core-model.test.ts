@@ -212,15 +212,45 @@ describe('demo data', () => {
   it('comes with demo sign-ins (password "touchpoint"); each rep of the manager owns their own accounts and deals', async () => {
     const who = async (email: string) => {
       const client = await h.signIn(email, 'touchpoint');
-      const { viewer } = await client.ok<{ viewer: { id: string; role: string } }>('{ viewer { id role } }');
+      const { viewer } = await client.ok<{ viewer: { id: string; role: string; roles: string[] } }>(
+        '{ viewer { id role roles } }',
+      );
       return { client, ...viewer };
     };
-    expect((await who('admin@example.com')).role).toBe('admin');
+    const accounts = async (client: Awaited<ReturnType<typeof who>>['client']) =>
+      (await client.ok<{ accounts: { totalCount: number } }>('{ accounts { totalCount } }')).accounts.totalCount;
+    const admin = await who('admin@example.com');
+    expect([admin.role, admin.roles]).toEqual(['admin', ['admin']]);
     const manager = await who('manager@example.com');
-    expect(manager.role).toBe('salesManager');
-    expect((await who('service@example.com')).role).toBe('serviceAgent');
-    expect((await who('marketing@example.com')).role).toBe('marketer');
-    await who('partner@example.com');
+    expect([manager.role, manager.roles]).toEqual(['salesManager', ['salesManager']]);
+    const service = await who('service@example.com');
+    expect([service.role, service.roles]).toEqual(['serviceAgent', ['serviceAgent']]);
+    expect((await who('marketing@example.com')).roles).toEqual(['marketing']);
+    // The service agent works the cases of their queue (their team), not every case.
+    const queue = await service.client.ok<{ cases: { totalCount: number }; all: { totalCount: number } }>(
+      '{ cases { totalCount } all: cases(filter: { teamId: { isNull: false } }) { totalCount } }',
+    );
+    expect(queue.cases.totalCount).toBeGreaterThan(0);
+    expect(queue.cases.totalCount).toBe(queue.all.totalCount);
+    // The partner user sees their company's leads and deals, and nothing of anyone else's.
+    const partner = await who('partner@example.com');
+    expect(partner.roles).toEqual(['partnerUser']);
+    const theirs = await partner.client.ok<{
+      user: { partnerId: string };
+      leads: { totalCount: number; nodes: { partnerId: string }[] };
+      opportunities: { totalCount: number; nodes: { partnerId: string | null; ownerId: string | null }[] };
+    }>(
+      `query($me: ID!) { user(id: $me) { partnerId } leads(first: 100) { totalCount nodes { partnerId } }
+         opportunities(first: 100) { totalCount nodes { partnerId ownerId } } }`,
+      { me: partner.id },
+    );
+    expect(theirs.leads.totalCount).toBeGreaterThan(0);
+    expect(theirs.opportunities.totalCount).toBeGreaterThan(0);
+    expect(new Set(theirs.leads.nodes.map((l) => l.partnerId))).toEqual(new Set([theirs.user.partnerId]));
+    // Each rep sees less than the manager above them, the manager less than the administrator.
+    const everything = await accounts(admin.client);
+    const managerSees = await accounts(manager.client);
+    expect(managerSees).toBeLessThan(everything);
     const owned = new Map<string, { accounts: number; opportunities: number }>();
     for (const email of ['rep1@example.com', 'rep2@example.com']) {
       const rep = await who(email);
@@ -239,6 +269,7 @@ describe('demo data', () => {
       expect(mine.accounts.totalCount).toBeGreaterThan(0);
       expect(mine.opportunities.totalCount).toBeGreaterThan(0);
       owned.set(rep.id, { accounts: mine.accounts.totalCount, opportunities: mine.opportunities.totalCount });
+      expect(await accounts(rep.client)).toBeLessThan(managerSees);
     }
     expect(owned.size).toBe(2);
   });

@@ -497,7 +497,7 @@ export function createApiHandler(options: ApiServerOptions) {
     const slug = viewer?.workspace ?? requested ?? 'default';
     let entry: Entry;
     try {
-      entry = await cache.get(slug);
+      entry = await cache.get(slug, viewer?.grants);
     } catch (error) {
       const status = isTouchpointError(error) && error.code === 'NOT_FOUND' ? 404 : 500;
       jsonError(res, status, toGraphQLError(error).toJSON());

@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   Engine,
   loadCoreEntities,
+  loadCorePermissions,
   MAX_BATCH,
   physical,
   type TestDatabase,
@@ -14,6 +15,7 @@ import { expect } from 'vitest';
 import { type CrmService, crm } from '../src/index.ts';
 
 export const CORE_SCHEMAS = fileURLToPath(new URL('../../../schemas/entities', import.meta.url));
+export const CORE_PERMISSIONS = fileURLToPath(new URL('../../../schemas/permissions', import.meta.url));
 
 export interface Fixture {
   engine: Engine;
@@ -35,6 +37,8 @@ export async function startFixture(options: { clock?: Clock } = {}): Promise<Fix
     databaseUrl: database.url,
     dataDir: database.dataDir,
     coreEntities: loadCoreEntities(CORE_SCHEMAS),
+    // The core roles and sharing settings, as `touchpoint start` has them: user actors are held to them.
+    corePermissions: loadCorePermissions(CORE_PERMISSIONS, loadCoreEntities(CORE_SCHEMAS)),
     poolSize: 6,
   });
   const records = engine.records({ workspace: 'default', actor: 'tester' });

@@ -34,6 +34,7 @@ import { type ChangeOptions, type ChangeResult, MetadataStore } from './metadata
 import { DEFAULT_MAX_TABLE_COLUMNS, POSTGRES_MAX_COLUMNS } from './migration/column-limit.ts';
 import { type AccessGrants, isUserActor } from './permissions/grants.ts';
 import { GrantsResolver, PRINCIPAL_ENTITIES } from './permissions/resolver.ts';
+import { Sharing } from './permissions/shares.ts';
 import { workspaceSchemaName } from './physical.ts';
 import { QueryCompiler } from './query/index.ts';
 import { RecordService, type RequestContext } from './records/service.ts';
@@ -190,6 +191,8 @@ export class Engine {
   readonly archiveRetentionDays: number | null;
   /** Users' grants per workspace, read once and kept until what they derive from changes. */
   readonly permissions: GrantsResolver;
+  /** Manual shares and "who can see this record, and why" (permissions/shares.ts). */
+  readonly sharing: Sharing;
   readonly #cache = new Map<string, WorkspaceMetadata>();
   readonly #listeners = new Set<MetadataListener>();
   /** Bumped on every change, so a load that raced with a change never caches stale metadata. */
@@ -203,6 +206,7 @@ export class Engine {
     this.identity = new Identity(db, this.clock);
     this.people = new People(this);
     this.permissions = new GrantsResolver(db);
+    this.sharing = new Sharing(this);
     // Users, teams and territories make the principal sets: a change to one counts on the next request.
     this.events.subscribe('*', (event) => {
       if (PRINCIPAL_ENTITIES.has(event.entity)) this.permissions.invalidate(event.workspace);
@@ -282,7 +286,15 @@ export class Engine {
    */
   async addUser(
     slug: string,
-    input: { email: string; name: string; role?: string; password?: string; values?: Record<string, unknown> },
+    input: {
+      email: string;
+      name: string;
+      role?: string;
+      /** Role assignments (names of the permission model's roles); without them, `role` decides. */
+      roles?: string[];
+      password?: string;
+      values?: Record<string, unknown>;
+    },
     by: string | { actor?: string; channel?: Channel; tokenId?: string } = {},
   ): Promise<{ userId: string; credentialId: number }> {
     const { actor = 'system', channel = 'system', tokenId } = typeof by === 'string' ? { actor: by } : by;
@@ -315,6 +327,7 @@ export class Engine {
       { email, password: input.password, workspaceId: workspace.id, userId, role: input.role },
       { actor, channel, ...(tokenId ? { tokenId } : {}) },
     );
+    if (input.roles) await this.people.setRoles(slug, userId, input.roles, { actor, channel, tokenId });
     return { userId, credentialId };
   }
 

@@ -59,6 +59,8 @@ export { AccessGrants, isUserActor, SHARE_TABLE } from './permissions/grants.ts'
 export { assignedRoles } from './permissions/resolver.ts';
 export type { ObjectRights, Rights } from './permissions/rights.ts';
 export { ROLE_FROM_USER_ROLE, rightsOf, rolesBelow, rolesFromUserRole } from './permissions/rights.ts';
+export type { AccessEntry, AccessReason, RecordShare, SharingActor } from './permissions/shares.ts';
+export { Sharing } from './permissions/shares.ts';
 export * as physical from './physical.ts';
 export type {
   CompiledAggregate,

@@ -15,6 +15,7 @@ import { declareMetadataTypes, metadataMutations, metadataQueries } from './meta
 import { addPeopleFields, OPEN_MUTATIONS } from './people-fields.ts';
 import { addPluginFields } from './plugin-fields.ts';
 import { createBuilder, sharedTypes } from './shared-types.ts';
+import { addSharingFields, SHARING_MUTATIONS } from './sharing-fields.ts';
 
 /**
  * The system permission each administrative mutation needs; any other non-record mutation (metadata,
@@ -53,9 +54,15 @@ export function buildSchema(metadata: WorkspaceMetadata): GraphQLSchema {
   const crm = declareCrm(builder, shared, metadata, all, selectionContext);
   addPluginFields(builder, shared, metadataTypes);
   addPeopleFields(builder, addIdentityFields(builder));
+  addSharingFields(builder);
   // Mutations on records (and a plugin's record action) are for every signed-in user; every other mutation
   // (metadata, plugins, workspaces, users) is for administrators, including any added later.
-  const recordMutations = new Set<string>([...SELF_SERVICE_MUTATIONS, ...OPEN_MUTATIONS, 'runAction']);
+  const recordMutations = new Set<string>([
+    ...SELF_SERVICE_MUTATIONS,
+    ...OPEN_MUTATIONS,
+    ...SHARING_MUTATIONS,
+    'runAction',
+  ]);
   builder.queryType({
     fields: (t) => {
       const fields: Record<string, unknown> = { ...metadataQueries(t, metadataTypes), ...auditQueries(t, auditTypes) };

@@ -41,6 +41,11 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       name: t.string({ nullable: false, resolve: (m) => m.name }),
       email: t.string({ nullable: false, resolve: (m) => m.email }),
       role: t.string({ description: 'A value of the user entity’s role field.', resolve: (m) => m.role }),
+      roles: t.stringList({
+        nullable: false,
+        description: 'Their roles: their role assignments, else the role their `role` value maps to.',
+        resolve: (m) => m.roles,
+      }),
       active: t.boolean({ nullable: false, resolve: (m) => m.active }),
       lastSignInAt: t.field({ type: 'DateTime', resolve: (m) => iso(m.lastSignInAt) }),
     }),
@@ -52,6 +57,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       userId: t.id({ nullable: false, resolve: (i) => i.userId }),
       email: t.string({ nullable: false, resolve: (i) => i.email }),
       role: t.string({ nullable: false, resolve: (i) => i.role }),
+      roles: t.stringList({ description: 'The roles given with the invitation, if any.', resolve: (i) => i.roles }),
       createdBy: t.string({ nullable: false, description: 'The inviting user’s id.', resolve: (i) => i.createdBy }),
       createdAt: t.field({ type: 'DateTime', nullable: false, resolve: (i) => iso(i.createdAt)! }),
       expiresAt: t.field({ type: 'DateTime', nullable: false, resolve: (i) => iso(i.expiresAt)! }),
@@ -104,9 +110,11 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
         email: t.arg.string({ required: true }),
         name: t.arg.string({ required: true }),
         role: t.arg.string({ required: true }),
+        roles: t.arg.stringList({ description: 'Roles to assign (else the one `role` maps to).' }),
       },
       resolve: async (_root, args, ctx) => {
         const { secret, invitation: made } = await ctx.engine.people.invite(ctx.workspace, args, actorOf(ctx));
+        if (args.roles) ctx.auth.forget();
         const path = `/invite/${secret}`;
         // Until email sending exists, the log is the other way the link reaches someone.
         console.info(
@@ -132,6 +140,18 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
         await ctx.engine.people.changeRole(ctx.workspace, String(args.userId), args.role, actorOf(ctx));
         ctx.auth.forget();
         return true;
+      },
+    }),
+    setUserRoles: t.field({
+      type: member,
+      description:
+        'Administrators (manageUsers): gives a member exactly these roles; audited. The last active administrator keeps admin. Counts on their next request.',
+      args: { userId: t.arg.id({ required: true }), roles: t.arg.stringList({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const userId = String(args.userId);
+        await ctx.engine.people.setRoles(ctx.workspace, userId, args.roles, actorOf(ctx));
+        ctx.auth.forget();
+        return (await ctx.engine.people.members(ctx.workspace)).find((m) => m.userId === userId) ?? null;
       },
     }),
     deactivateMember: t.boolean({

@@ -9,6 +9,7 @@ import argon2 from 'argon2';
 import type { Channel } from '../audit/audit-log.ts';
 import type { Sql } from '../db.ts';
 import type { Engine } from '../engine.ts';
+import { assignedRoles } from '../permissions/resolver.ts';
 import { SYSTEM_SCHEMA } from '../system-entities.ts';
 import { checkPassword, EMAIL_SHAPE, hashPassword, hashSecret, normaliseEmail } from './identity.ts';
 
@@ -32,6 +33,8 @@ export interface MemberInfo {
   name: string;
   email: string;
   role: string | null;
+  /** Their roles: their role assignments, else the role their `user.role` maps to. */
+  roles: string[];
   active: boolean;
   /** When they last signed in (opened a session), if ever. */
   lastSignInAt: Date | null;
@@ -42,6 +45,8 @@ export interface InvitationInfo {
   userId: string;
   email: string;
   role: string;
+  /** The roles the invitee was given (assigned when invited); null: those `role` maps to. */
+  roles: string[] | null;
   createdBy: string;
   createdAt: Date;
   expiresAt: Date;
@@ -122,6 +127,7 @@ export class People {
       first: rows.length,
     });
     const byId = new Map(users.nodes.map((u) => [u.id as string, u]));
+    const roles = await assignedRoles(this.#db, await this.#engine.metadata(slug), [...byId.keys()]);
     return rows.flatMap((r) => {
       const user = byId.get(r.user_id);
       if (!user) return [];
@@ -131,6 +137,7 @@ export class People {
           name: user.name as string,
           email: r.email,
           role: (user.role as string | null) ?? null,
+          roles: roles.get(r.user_id) ?? [],
           active: user.active !== false,
           lastSignInAt: r.last_sign_in ? new Date(r.last_sign_in) : null,
         },
@@ -142,7 +149,7 @@ export class People {
   async invitations(slug: string): Promise<InvitationInfo[]> {
     const workspace = await this.#engine.getWorkspace(slug);
     return this.#db.query<InvitationInfo>(
-      `select id, user_id as "userId", email, role, created_by as "createdBy", created_at as "createdAt",
+      `select id, user_id as "userId", email, role, roles, created_by as "createdBy", created_at as "createdAt",
          expires_at as "expiresAt"
        from ${S}.invitation
        where workspace_id = $1 and accepted_at is null and revoked_at is null and expires_at > $2
@@ -158,7 +165,7 @@ export class People {
    */
   async invite(
     slug: string,
-    input: { email: string; name: string; role: string },
+    input: { email: string; name: string; role: string; roles?: string[] | null },
     by: PeopleActor,
   ): Promise<{ secret: string; invitation: InvitationInfo }> {
     const workspace = await this.#engine.getWorkspace(slug);
@@ -166,6 +173,7 @@ export class People {
     const email = checkEmail(input.email, issues);
     const name = checkName(input.name, issues);
     const role = await this.#checkRole(slug, input.role, issues);
+    const roles = input.roles == null ? null : await this.#checkRoles(slug, input.roles, issues);
     if (issues.length > 0) throw validationFailed('The invitation cannot be made.', issues);
     const [member] = await this.#db.query<{ user_id: string }>(
       `select m.user_id from ${S}.membership m join ${S}.credential c on c.id = m.credential_id
@@ -208,6 +216,7 @@ export class People {
       userId,
       email,
       role,
+      roles,
       createdBy: by.actor,
       createdAt: now,
       expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000),
@@ -219,10 +228,22 @@ export class People {
         [workspace.id, email, now],
       );
       await tx.query(
-        `insert into ${S}.invitation (id, secret_hash, workspace_id, user_id, email, role, created_by, created_at, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [invitation.id, hashSecret(secret), workspace.id, userId, email, role, by.actor, now, invitation.expiresAt],
+        `insert into ${S}.invitation (id, secret_hash, workspace_id, user_id, email, role, roles, created_by, created_at, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          invitation.id,
+          hashSecret(secret),
+          workspace.id,
+          userId,
+          email,
+          role,
+          roles,
+          by.actor,
+          now,
+          invitation.expiresAt,
+        ],
       );
+      if (roles) await this.#writeRoles(tx, workspace, slug, userId, roles, by);
       await this.#engine.audit.append(tx, {
         workspace: slug,
         actor: by.actor,
@@ -235,11 +256,13 @@ export class People {
           invitation: invitation.id,
           email,
           role,
+          ...(roles ? { roles } : {}),
           expiresAt: invitation.expiresAt.toISOString(),
           ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}),
         },
       });
     });
+    if (roles) this.#engine.permissions.invalidate(slug);
     return { secret, invitation };
   }
 
@@ -388,8 +411,8 @@ export class People {
   async #keepAnAdmin(slug: string, userId: string, what: string): Promise<void> {
     const members = await this.members(slug);
     const target = members.find((m) => m.userId === userId);
-    if (!target || target.role !== ADMIN_ROLE || !target.active) return;
-    const others = members.filter((m) => m.userId !== userId && m.role === ADMIN_ROLE && m.active);
+    if (!target?.roles.includes(ADMIN_ROLE) || !target.active) return;
+    const others = members.filter((m) => m.userId !== userId && m.roles.includes(ADMIN_ROLE) && m.active);
     if (others.length === 0) {
       throw new TouchpointError(
         'CONFLICT',
@@ -424,6 +447,80 @@ export class People {
     await this.#member(workspace.id, userId);
     if (checked !== ADMIN_ROLE) await this.#keepAnAdmin(slug, userId, 'given another role');
     await this.#records(slug, by).update('user', userId, { role: checked });
+    // The role they now have is the one this value maps to: assignments made before give way to it.
+    const removed = await this.#db.transaction(async (tx) => {
+      const [had] = await tx.query<{ n: number }>(
+        `select count(*)::int as n from ${S}.role_assignment where workspace_id = $1 and user_id = $2`,
+        [workspace.id, userId],
+      );
+      if (had!.n > 0) await this.#writeRoles(tx, workspace, slug, userId, [], by);
+      return had!.n > 0;
+    });
+    if (removed) this.#engine.permissions.invalidate(slug);
+  }
+
+  /**
+   * Gives a member exactly these roles (role assignments, audited as `membership.roles` with the roles
+   * before and after). Every role must exist; at least one is needed; the last active administrator keeps
+   * `admin`. Counts on the member's next request.
+   */
+  async setRoles(slug: string, userId: string, roles: unknown, by: PeopleActor): Promise<string[]> {
+    const workspace = await this.#engine.getWorkspace(slug);
+    const issues: Issue[] = [];
+    const checked = await this.#checkRoles(slug, roles, issues);
+    if (issues.length > 0) throw validationFailed('The roles cannot be given.', issues);
+    await this.#member(workspace.id, userId);
+    if (!checked.includes(ADMIN_ROLE)) await this.#keepAnAdmin(slug, userId, `given the roles ${checked.join(', ')}`);
+    await this.#db.transaction((tx) => this.#writeRoles(tx, workspace, slug, userId, checked, by));
+    this.#engine.permissions.invalidate(slug);
+    return checked;
+  }
+
+  /** Roles must be a non-empty list of role names of the workspace's permission model, each once. */
+  async #checkRoles(slug: string, roles: unknown, issues: Issue[]): Promise<string[]> {
+    const known = (await this.#engine.metadata(slug)).permissions.roles.map((r) => r.name);
+    if (!Array.isArray(roles) || roles.length === 0) {
+      issues.push({ path: 'roles', message: 'must be a list of at least one role', allowed: known });
+      return [];
+    }
+    const result: string[] = [];
+    roles.forEach((role, i) => {
+      if (typeof role !== 'string' || !known.includes(role)) {
+        issues.push({ path: `roles[${i}]`, message: `${JSON.stringify(role)} is not a role`, allowed: known });
+      } else if (!result.includes(role)) result.push(role);
+    });
+    return result.sort();
+  }
+
+  /** Replaces a user's role assignments in `tx` and writes the `membership.roles` audit row. */
+  async #writeRoles(
+    tx: Sql,
+    workspace: { id: number },
+    slug: string,
+    userId: string,
+    roles: readonly string[],
+    by: PeopleActor,
+  ): Promise<void> {
+    const before = await tx.query<{ role: string }>(
+      `delete from ${S}.role_assignment where workspace_id = $1 and user_id = $2 returning role`,
+      [workspace.id, userId],
+    );
+    if (roles.length > 0) {
+      await tx.query(
+        `insert into ${S}.role_assignment (workspace_id, user_id, role) select $1, $2, unnest($3::text[])`,
+        [workspace.id, userId, roles],
+      );
+    }
+    await this.#engine.audit.append(tx, {
+      workspace: slug,
+      actor: by.actor,
+      tokenId: by.tokenId ?? null,
+      channel: by.channel,
+      action: 'membership.roles',
+      entity: 'user',
+      recordId: userId,
+      details: { before: before.map((r) => r.role).sort(), after: [...roles] },
+    });
   }
 
   /**

@@ -61,6 +61,7 @@ create table if not exists ${S}.invitation (
   revoked_at timestamptz
 );
 create index if not exists invitation_workspace_idx on ${S}.invitation (workspace_id);
+alter table ${S}.invitation add column if not exists roles text[];
 create table if not exists ${S}.role_assignment (
   workspace_id integer not null,
   user_id uuid not null,

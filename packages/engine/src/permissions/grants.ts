@@ -227,9 +227,11 @@ export class AccessGrants {
       if (field && target && depth < MAX_PARENT_DEPTH) {
         const p = `tpg${depth}`;
         const inner = this.#predicate(target.name, mode, p, depth + 1);
-        if (inner !== 'false') {
+        // Uncorrelated, so PostgreSQL hashes the parents' ids once per statement (docs/architecture.md).
+        if (inner === undefined) ors.push(`${col(relationColumn(field))} is not null`);
+        else if (inner !== 'false') {
           ors.push(
-            `exists (select 1 from ${qualifiedTable(this.#schema, target)} ${p} where ${p}."id" = ${col(relationColumn(field))}${inner === undefined ? '' : ` and ${inner}`})`,
+            `${col(relationColumn(field))} in (select ${p}."id" from ${qualifiedTable(this.#schema, target)} ${p} where ${inner})`,
           );
         }
       }
@@ -254,7 +256,7 @@ export class AccessGrants {
     const s = `tps${depth}`;
     const who = [inSet(`${s}.user_id`, users), inSet(`${s}.team_id`, teams)].filter(Boolean);
     if (who.length === 0) return undefined;
-    return `exists (select 1 from ${ident(this.#schema)}.${ident(SHARE_TABLE)} ${s} where ${s}.entity = '${entity}' and ${s}.record_id = ${alias}."id"${mode === 'edit' ? ` and ${s}.access = 'edit'` : ''} and ${who.length === 1 ? who[0] : `(${who.join(' or ')})`})`;
+    return `${alias}."id" in (select ${s}.record_id from ${ident(this.#schema)}.${ident(SHARE_TABLE)} ${s} where ${s}.entity = '${entity}'${mode === 'edit' ? ` and ${s}.access = 'edit'` : ''} and ${who.length === 1 ? who[0] : `(${who.join(' or ')})`})`;
   }
 
   /** A sharing rule's condition on `alias`: the API filter compiled once, its values inlined as literals. */

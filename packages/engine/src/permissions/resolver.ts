@@ -5,6 +5,7 @@ import type { EntityDefinition } from '@touchpoint/schema';
 import type { Sql } from '../db.ts';
 import type { WorkspaceMetadata } from '../engine.ts';
 import { ident, qualifiedTable, relationColumn } from '../physical.ts';
+import { visibility } from '../scope.ts';
 import { SYSTEM_SCHEMA } from '../system-entities.ts';
 import { AccessGrants, type PrincipalSets, SHARE_TABLE } from './grants.ts';
 import { ROLE_FROM_USER_ROLE, rightsOf, rolesBelow, rolesFromUserRole } from './rights.ts';
@@ -185,7 +186,7 @@ export class GrantsResolver {
     if (me?.team) teams.add(me.team);
     if (team && hasRelation(team, 'manager', 'user')) {
       const rows = await this.#sql.query<{ id: string }>(
-        `select id::text from ${qualifiedTable(schema, team)} where "manager_id" = $1 and deleted_at is null`,
+        `select t.id::text from ${qualifiedTable(schema, team)} t where t."manager_id" = $1 and ${visibility(team, 't')}`,
         [user],
       );
       for (const row of rows) teams.add(row.id);
@@ -197,7 +198,7 @@ export class GrantsResolver {
       if (hasRelation(territory, 'owner', 'user')) {
         params.push(user);
         seeds.push(
-          `select id from ${qualifiedTable(schema, territory)} where "owner_id" = $${params.length} and deleted_at is null`,
+          `select t.id from ${qualifiedTable(schema, territory)} t where t."owner_id" = $${params.length} and ${visibility(territory, 't')}`,
         );
       }
       if (team && hasRelation(team, 'territory', 'territory') && teams.size > 0) {
@@ -208,7 +209,7 @@ export class GrantsResolver {
       }
       if (seeds.length > 0) {
         const down = hasRelation(territory, 'parentTerritory', 'territory')
-          ? ` union select t.id from ${qualifiedTable(schema, territory)} t join area a on t."parent_territory_id" = a.id where t.deleted_at is null`
+          ? ` union select t.id from ${qualifiedTable(schema, territory)} t join area a on t."parent_territory_id" = a.id where ${visibility(territory, 't')}`
           : '';
         const rows = await this.#sql.query<{ id: string }>(
           `with recursive area(id) as (${seeds.join(' union ')}${down}) select id::text from area`,

@@ -158,6 +158,9 @@ describe('a signed-in non-admin', () => {
       'runAction',
       'convertLead',
       'addSegmentToCampaign',
+      // Sharing a record is for whoever may change that record (checked per record, not by role).
+      'shareRecord',
+      'revokeShare',
     ]);
     const adminOnly = rootFields('Mutation').filter((f) => !recordMutation.test(f.name) && !everyUser.has(f.name));
     expect(adminOnly.map((f) => f.name)).toEqual(

@@ -543,8 +543,9 @@ export class Engine {
 
   /** The scope with its actor's grants filled in (kept when the caller brought them). */
   async withGrants<S extends RequestScope>(scope: S, metadata?: WorkspaceMetadata): Promise<S> {
-    if (scope.grants || scope.fullAccess || !isUserActor(scope.actor)) return scope;
-    const grants = await this.grants(scope.workspace, scope.actor, metadata);
+    const user = scope.onBehalfOf ?? scope.actor;
+    if (scope.grants || scope.fullAccess || !isUserActor(user)) return scope;
+    const grants = await this.grants(scope.workspace, user, metadata);
     return grants ? { ...scope, grants } : scope;
   }
 

@@ -27,6 +27,11 @@ export interface RequestScope {
    * a workspace): the actor is recorded as usual, but no grants apply. Never set from request input.
    */
   fullAccess?: boolean;
+  /**
+   * The user an actor acting for nobody works for (a plugin's host calls during a user's request): the
+   * grants are that user's, the actor stays the one recorded.
+   */
+  onBehalfOf?: string;
 }
 
 export interface VisibilityOptions {

@@ -168,6 +168,8 @@ export class RecordsBridge {
     const context: RequestContext = {
       workspace: call.workspace,
       actor: `plugin:${call.plugin}`,
+      // On behalf of the user who caused the call: the plugin reads and writes only what they may.
+      ...(call.actor ? { onBehalfOf: call.actor } : {}),
       channel: 'plugin',
       ...(call.effects ? { effects: call.effects } : {}),
     };

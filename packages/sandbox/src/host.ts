@@ -221,6 +221,7 @@ export class PluginHost {
       request: options.request,
       grants: instance.reg.grants,
       ...(options.effects ? { effects: options.effects } : {}),
+      ...(options.actor ? { actor: options.actor } : {}),
     };
     const budget = this.#budget(options.request, key(plugin.id, workspace));
     const now = this.#options.now?.() ?? new Date();

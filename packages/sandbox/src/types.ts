@@ -59,6 +59,8 @@ export interface HostCall {
   request: object | undefined;
   /** What the caller passed as `effects` (opaque here): the chain the host functions' writes belong to. */
   effects?: object;
+  /** Who caused the call (`ctx.actor`): the host functions read and write with that user's permissions. */
+  actor?: string;
   /**
    * What the plugin was granted in this workspace. The host checked the call's own entity and operation;
    * a host function whose work reaches further entities (a filter through a relation, a roll-up) checks

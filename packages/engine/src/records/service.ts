@@ -95,8 +95,9 @@ export class RecordService {
    */
   async grants(metadata?: WorkspaceMetadata): Promise<AccessGrants | undefined> {
     if (this.context.grants) return this.context.grants;
-    if (this.context.fullAccess || !isUserActor(this.context.actor)) return undefined;
-    return this.engine.grants(this.context.workspace, this.context.actor, metadata);
+    const user = this.context.onBehalfOf ?? this.context.actor;
+    if (this.context.fullAccess || !isUserActor(user)) return undefined;
+    return this.engine.grants(this.context.workspace, user, metadata);
   }
 
   async get(entityName: string, id: string, selection: Selection, options: { includeDeleted?: boolean } = {}) {

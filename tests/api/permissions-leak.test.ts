@@ -10,7 +10,7 @@
 // A LEAK is an answer that contains or reveals (by a count, a group, a filter match) something outside the set.
 // A MISMATCH is an answer that leaves out something the user may read (a wrong answer, not a leak). Both fail.
 //
-// Deterministic (seeded PRNG, no wall clock). PERM_LEAK_QUERIES (requests per user, default 100) and
+// Deterministic (seeded PRNG, no wall clock). PERM_LEAK_QUERIES (requests per user, default 200) and
 // PERM_LEAK_SEED (default 12) make a longer or different run.
 import { fileURLToPath } from 'node:url';
 import { loadCoreEntities, loadCorePermissions, SHARE_TABLE } from '@touchpoint/engine';
@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, CORE_SCHEMAS, type GraphQLResponse, type Harness, startHarness } from './harness.ts';
 import { type Actor, type ActorContext, PermissionOracle, type Share } from './permission-oracle.ts';
 
-const PER_USER = Number(process.env.PERM_LEAK_QUERIES ?? 100);
+const PER_USER = Number(process.env.PERM_LEAK_QUERIES ?? 200);
 const SEED = Number(process.env.PERM_LEAK_SEED ?? 12);
 const PERMISSIONS_DIR = fileURLToPath(new URL('../../schemas/permissions', import.meta.url));
 

@@ -1,8 +1,9 @@
 // `pnpm bench`: the read-path benchmark (run.ts, which writes docs/benchmarks.md with --write), then the
 // plugin sandbox benchmark, whose figures are appended to the same page with --write, then the customer
 // timeline benchmark (timeline.ts), the audit trail's cost on createAccounts (audit.ts) and what checking
-// credentials costs a read (auth.ts), import and export (transfer.ts: 100k rows against COPY, 1M rows exported
-// with peak RSS), which write their own sections of the page with --write, and the web app
+// credentials costs a read (auth.ts), what record-level permissions cost a read (permissions.ts), import and
+// export (transfer.ts: 100k rows against COPY, 1M rows exported with peak RSS), which write their own sections
+// of the page with --write, and the web app
 // in a browser (web.ts), whose figures are appended with --write.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -42,6 +43,11 @@ const transfer = spawnSync(node[0]!, [...node.slice(1), '--expose-gc', path('./t
   stdio: 'inherit',
 });
 if (transfer.status !== 0) process.exit(transfer.status ?? 1);
+
+const permissions = spawnSync(node[0]!, [...node.slice(1), path('./permissions.ts'), ...writeArgs], {
+  stdio: 'inherit',
+});
+if (permissions.status !== 0) process.exit(permissions.status ?? 1);
 
 const web = spawnSync(node[0]!, [...node.slice(1), path('./web.ts'), ...writeArgs], { stdio: 'inherit' });
 if (web.status !== 0) process.exit(web.status ?? 1);

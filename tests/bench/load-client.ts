@@ -29,7 +29,9 @@ export type RequestSpec =
   | { kind: 'baseline' | 'touchpoint'; scenario: ScenarioKey }
   | { kind: 'healthz' }
   /** One statement through the baseline's pool, e.g. the SQL Touchpoint compiles, run as is. */
-  | { kind: 'sql'; text: string; params: unknown[] };
+  | { kind: 'sql'; text: string; params: unknown[] }
+  /** A GraphQL document sent with its own token (a given user), answered without errors (permissions.ts). */
+  | { kind: 'graphql'; token: string; query: string };
 
 export type ClientMessage =
   | { type: 'setup'; setup: ClientSetup }
@@ -59,6 +61,7 @@ function setUp(setup: ClientSetup): void {
   );
   const database = pool;
   const agent = new Agent({ keepAlive: true });
+  const clients = new Map<string, ReturnType<typeof graphqlClient>>();
   requestOf = (spec) => {
     switch (spec.kind) {
       case 'baseline':
@@ -75,6 +78,13 @@ function setUp(setup: ClientSetup): void {
               );
             }).on('error', reject);
           });
+      case 'graphql': {
+        const c = clients.get(spec.token) ?? graphqlClient(setup.url, spec.token);
+        clients.set(spec.token, c);
+        return async () => {
+          await c.post(spec.query);
+        };
+      }
       case 'sql':
         return async () => {
           const result = await database.query(spec.text, spec.params);

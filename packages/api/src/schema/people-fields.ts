@@ -130,7 +130,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.changeRole(ctx.workspace, String(args.userId), args.role, actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -141,7 +141,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.setActive(ctx.workspace, String(args.userId), false, actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -151,7 +151,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.setActive(ctx.workspace, String(args.userId), true, actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -162,7 +162,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.removeMember(ctx.workspace, String(args.userId), actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -187,7 +187,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
           }
         }
         const accepted = await ctx.engine.people.acceptInvitation(args.secret, args.password);
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return signInAs(ctx, accepted.credentialId, accepted.workspace);
       },
     }),

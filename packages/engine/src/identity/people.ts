@@ -225,21 +225,12 @@ export class People {
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [invitation.id, hashSecret(secret), workspace.id, userId, email, role, by.actor, now, invitation.expiresAt],
       );
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: by.actor,
-        tokenId: by.tokenId ?? null,
-        channel: by.channel,
-        action: 'invitation.created',
-        entity: 'user',
-        recordId: userId,
-        details: {
-          invitation: invitation.id,
-          email,
-          role,
-          expiresAt: invitation.expiresAt.toISOString(),
-          ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}),
-        },
+      await this.#audit(tx, slug, by, 'invitation.created', userId, {
+        invitation: invitation.id,
+        email,
+        role,
+        expiresAt: invitation.expiresAt.toISOString(),
+        ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}),
       });
     });
     return { secret, invitation };
@@ -259,16 +250,7 @@ export class People {
         : [];
       const [row] = rows;
       if (!row) return false;
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: by.actor,
-        tokenId: by.tokenId ?? null,
-        channel: by.channel,
-        action: 'invitation.revoked',
-        entity: 'user',
-        recordId: row.user_id,
-        details: { invitation: id, email: row.email },
-      });
+      await this.#audit(tx, slug, by, 'invitation.revoked', row.user_id, { invitation: id, email: row.email });
       return true;
     });
     if (!done) {
@@ -386,8 +368,18 @@ export class People {
     return { credentialId: row.credential_id, email: row.email };
   }
 
-  #actor(by: PeopleActor) {
-    return { actor: by.actor, tokenId: by.tokenId ?? null, channel: by.channel };
+  /** Appends the audit row of a change `by` someone to a `user` of workspace `slug`, in the change's `sql`. */
+  #audit(sql: Sql, slug: string, by: PeopleActor, action: string, userId: string, details: Record<string, unknown>) {
+    return this.#engine.audit.append(sql, {
+      workspace: slug,
+      actor: by.actor,
+      tokenId: by.tokenId ?? null,
+      channel: by.channel,
+      action,
+      entity: 'user',
+      recordId: userId,
+      details,
+    });
   }
 
   /**
@@ -458,14 +450,8 @@ export class People {
     await this.#memberChange(slug, userId, by, 'given another role', async ({ records, sql, member }) => {
       const current = await records.get('user', userId, { fields: ['role'], relations: [] });
       await records.update('user', userId, { role: checked });
-      await this.#engine.audit.append(sql, {
-        workspace: slug,
-        ...this.#actor(by),
-        action: 'membership.roleChanged',
-        entity: 'user',
-        recordId: userId,
-        details: { email: member.email, from: (current?.role as string | null | undefined) ?? null, to: checked },
-      });
+      const from = (current?.role as string | null | undefined) ?? null;
+      await this.#audit(sql, slug, by, 'membership.roleChanged', userId, { email: member.email, from, to: checked });
     });
   }
 
@@ -478,14 +464,8 @@ export class People {
     await this.#memberChange(slug, userId, by, 'deactivated', async ({ records, sql, workspaceId, member }) => {
       await records.update('user', userId, { active });
       const ended = active ? undefined : await this.#endAccess(sql, member.credentialId, workspaceId);
-      await this.#engine.audit.append(sql, {
-        workspace: slug,
-        ...this.#actor(by),
-        action: active ? 'membership.reactivated' : 'membership.deactivated',
-        entity: 'user',
-        recordId: userId,
-        details: { email: member.email, ...(ended ?? {}) },
-      });
+      const action = active ? 'membership.reactivated' : 'membership.deactivated';
+      await this.#audit(sql, slug, by, action, userId, { email: member.email, ...(ended ?? {}) });
     });
   }
 
@@ -503,14 +483,7 @@ export class People {
         [workspaceId, userId, this.#engine.clock.now()],
       );
       const ended = await this.#endAccess(sql, member.credentialId, workspaceId);
-      await this.#engine.audit.append(sql, {
-        workspace: slug,
-        ...this.#actor(by),
-        action: 'membership.removed',
-        entity: 'user',
-        recordId: userId,
-        details: { email: member.email, ...ended },
-      });
+      await this.#audit(sql, slug, by, 'membership.removed', userId, { email: member.email, ...ended });
     });
   }
 
@@ -593,15 +566,8 @@ export class People {
         `insert into ${S}.membership (credential_id, workspace_id, user_id, created_at) values ($1, $2, $3, $4)`,
         [credentialId, workspace.id, userId, now],
       );
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: userId,
-        channel: 'web',
-        action: 'membership.added',
-        entity: 'user',
-        recordId: userId,
-        details: { email, role: ADMIN_ROLE, firstAdministrator: true },
-      });
+      const details = { email, role: ADMIN_ROLE, firstAdministrator: true };
+      await this.#audit(tx, slug, { actor: userId, channel: 'web' }, 'membership.added', userId, details);
     });
     return { credentialId, userId };
   }

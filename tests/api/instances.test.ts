@@ -59,6 +59,26 @@ describe('revocation across instances', () => {
     expect((await rep.post('{ viewer { id } }')).status).toBe(401);
   });
 
+  it('a cut listener: nothing remembered is believed across the outage, and it listens again', async () => {
+    if (!b) return;
+    const rep = await h.addUser({ email: 'deaf@example.test', name: 'Deaf' });
+    expect((await onB(rep, '{ viewer { id } }')).status).toBe(200);
+    // Every instance's listening session is cut: until it is back, each request is checked in PostgreSQL.
+    await h.engine.db.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where datname = current_database() and application_name = 'touchpoint-revocations'`,
+    );
+    await expect.poll(() => b!.engine.revocations.reliable, { timeout: 10_000 }).toBe(false);
+    await h.engine.db.query(
+      `update touchpoint.session set revoked_at = $1
+       where credential_id = (select id from touchpoint.credential where email = $2)`,
+      [frozen, 'deaf@example.test'],
+    );
+    expect((await onB(rep, '{ viewer { id } }')).status).toBe(401);
+    await expect.poll(() => b!.engine.revocations.reliable, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => h.engine.revocations.reliable, { timeout: 10_000 }).toBe(true);
+  });
+
   it('sign-out everywhere, a revoked token, a password change and a deactivation on one: refused on the next request on the other (5 rounds)', async () => {
     if (!b) return;
     for (let round = 0; round < 5; round++) {

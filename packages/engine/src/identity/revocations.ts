@@ -88,6 +88,7 @@ export class RevocationWatch {
     for (const listener of this.#listeners) listener();
   }
 
+  /** Starts listening; when it cannot, the watch stays unreliable and tries again every RECONNECT_MS. */
   async start(): Promise<void> {
     if (this.#url === undefined || this.#closed) return;
     const client = new pg.Client({ connectionString: this.#url, application_name: REVOCATIONS_APPLICATION });
@@ -98,7 +99,8 @@ export class RevocationWatch {
       this.#listening = false;
       this.#tell();
       client.end().catch(() => {});
-      if (!this.#closed) this.#retry = setTimeout(() => void this.start().catch(() => {}), RECONNECT_MS);
+      // The retry never keeps a process alive that has nothing else to do.
+      if (!this.#closed) this.#retry = setTimeout(() => void this.start(), RECONNECT_MS).unref();
     };
     client.on('error', broken);
     client.on('end', broken);
@@ -115,10 +117,12 @@ export class RevocationWatch {
     try {
       await client.connect();
       await client.query(`listen ${IDENTITY_NOTIFY_CHANNEL}; listen ${ACK_CHANNEL}`);
-    } catch (error) {
+    } catch {
+      // Not listening (yet): not `reliable`, so nothing is remembered; `broken` tries again.
       broken();
-      throw error;
+      return;
     }
+    if (this.#client !== client) return;
     this.#listening = true;
     // Anything revoked while nobody listened is unknown: whatever was remembered is forgotten.
     this.#tell();

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPluginTestbed, type PluginTestbed } from '@touchpoint/api';
 import { createTestDatabase, type TestDatabase } from '@touchpoint/engine';
-import { createPluginTestbed, type PluginTestbed } from '@touchpoint/plugin-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url));

@@ -236,6 +236,83 @@ describe('members', () => {
   });
 });
 
+describe('membership changes are atomic', () => {
+  it('two admins demoting, deactivating or removing each other at the same moment: one wins, one admin stays (8 rounds)', async () => {
+    await h.engine.createWorkspace('race', 'Race');
+    const clients = new Map<string, Client>();
+    const first = await h.addUser({ email: 'race.0@example.test', name: 'Racer 0', role: 'admin', workspace: 'race' });
+    clients.set(first.userId, first);
+    let survivor = first;
+    const moves = [
+      (id: string) => `mutation { changeMemberRole(userId: "${id}", role: "salesRep") }`,
+      (id: string) => `mutation { deactivateMember(userId: "${id}") }`,
+      (id: string) => `mutation { removeMember(userId: "${id}") }`,
+    ];
+    let conflicts = 0;
+    for (let round = 1; round <= 8; round++) {
+      const other = await h.addUser({
+        email: `race.${round}@example.test`,
+        name: `Racer ${round}`,
+        role: 'admin',
+        workspace: 'race',
+      });
+      clients.set(other.userId, other);
+      const [a, b] = [survivor, other];
+      const answers = await Promise.all([
+        a.gql(moves[round % 3]!(b.userId), {}, { workspace: 'race' }),
+        b.gql(moves[(round + 1) % 3]!(a.userId), {}, { workspace: 'race' }),
+      ]);
+      const won = answers.filter((r) => !r.errors);
+      expect(won, JSON.stringify(answers)).toHaveLength(1);
+      const lost = answers.find((r) => r.errors)!;
+      // Refused as the last administrator, or — when the winner's change was already in — as no admin at all.
+      expect(['CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED']).toContain(codeOf(lost));
+      if (codeOf(lost) === 'CONFLICT') conflicts++;
+      const members = await h.engine.people.members('race');
+      const admins = members.filter((m) => m.role === 'admin' && m.active);
+      expect(admins).toHaveLength(1);
+      survivor = clients.get(admins[0]!.userId)!;
+    }
+    // The two requests did overlap: at least once the loser got past the admin check and met the lock.
+    expect(conflicts).toBeGreaterThan(0);
+
+    // The last admin's own demotion is refused after its record update and audit rows were written in the
+    // transaction: the refusal rolls them back with it, and leaves no row.
+    const actions = async () =>
+      (
+        await survivor.ok<{ auditLog: { nodes: { action: string }[] } }>(
+          'query($id: String!) { auditLog(filter: { recordId: $id }) { nodes { action } } }',
+          { id: survivor.userId },
+          { workspace: 'race' },
+        )
+      ).auditLog.nodes.map((n) => n.action);
+    const before = await actions();
+    for (const move of moves) {
+      const refused = await survivor.gql(move(survivor.userId), {}, { workspace: 'race' });
+      expect(codeOf(refused)).toBe('CONFLICT');
+      expect(refused.errors![0]!.message).toContain('last active administrator');
+    }
+    expect(await actions()).toEqual(before);
+    const viewer = await survivor.ok<{ viewer: { isAdmin: boolean } }>(
+      '{ viewer { isAdmin } }',
+      {},
+      { workspace: 'race' },
+    );
+    expect(viewer.viewer.isAdmin).toBe(true);
+  });
+
+  it('writes membership.roleChanged in the transaction of the record update', async () => {
+    const rep = await h.addUser({ email: 'audited.role@example.test', name: 'Audited role' });
+    await h.ok('mutation($id: ID!) { changeMemberRole(userId: $id, role: "salesManager") }', { id: rep.userId });
+    const rows = await h.ok<{ auditLog: { nodes: { action: string; details: Record<string, unknown> }[] } }>(
+      'query($id: String!) { auditLog(filter: { recordId: $id, action: "membership.roleChanged" }) { nodes { action details } } }',
+      { id: rep.userId },
+    );
+    expect(rows.auditLog.nodes).toHaveLength(1);
+    expect(rows.auditLog.nodes[0]!.details).toMatchObject({ from: 'salesRep', to: 'salesManager' });
+  });
+});
+
 describe('first start', () => {
   it('makes the first administrator once: two concurrent calls make one, later calls are refused', async () => {
     const fresh = await startHarness({ withoutAdmin: true });

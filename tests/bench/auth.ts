@@ -131,7 +131,8 @@ accounts, ${accounts * 5} contacts; ${availableParallelism()} cores (${cpus()[0]
 the same machine (${database.kind}); machine load (1/5/15 min) at the end: ${load.join(' / ')}. Closed loop,
 concurrency ${concurrency}, ${durationMs / 1000} s per side in interleaved slices. Every request carries an admin's
 API token (\`Authorization: Bearer …\`). *checked*: the server as it runs — the token checked and remembered
-for 2 s by the IdentityCache (engine clock), so nearly every request is a cache hit; *unchecked*: the same server
+for 2 s by the IdentityCache (engine clock; forgotten on every instance when a revocation commits, by
+PostgreSQL LISTEN/NOTIFY, which costs a request nothing), so nearly every request is a cache hit; *unchecked*: the same server
 code with the bench-only \`benchmarkWithoutAuthentication\` option (the first request checked, every later one
 taken as the same person unseen). Server CPU is the Touchpoint server process's (this bench's) user + system CPU
 over its slices, per request; the load generators run in their own processes.
@@ -141,7 +142,7 @@ over its slices, per request; the load generators run in their own processes.
 ${rows.join('\n')}
 
 The check alone, timed in the server's process: a cache hit (what nearly every request runs: the header read,
-one map lookup, the engine clock) **${(hit.cpuMs * 1000).toFixed(2)} µs** of CPU (mean of 200,000); a miss (once
+one map lookup, the engine clock, whether the revocation watch listens) **${(hit.cpuMs * 1000).toFixed(2)} µs** of CPU (mean of 200,000); a miss (once
 per token or session per ${IDENTITY_CACHE_MS / 1000} s per server: the token with its credential and memberships, then the
 viewer's user record, two statements) ${miss.cpuMs.toFixed(3)} ms of CPU and ${miss.wallMs.toFixed(3)} ms of wall time
 (mean of 300), which spread over the ${Math.round(IDENTITY_CACHE_MS / 1000)} s of requests at the getById rate above is

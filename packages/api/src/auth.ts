@@ -55,8 +55,11 @@ export interface RequestAuth {
    * fields, which run without one, to notice who is signed in already.
    */
   presented(): Promise<Principal | undefined>;
-  /** Forgets every remembered credential (after a sign-out, revocation or password change). */
-  forget(): void;
+  /**
+   * Forgets every remembered credential (after a sign-out, revocation, password or membership change), here
+   * and — waiting for them — on every other instance of the database (`engine.revocations.settle`).
+   */
+  forget(): Promise<void>;
   /** Adds a header to the answer (Set-Cookie, Retry-After). */
   setHeader(name: string, value: string): void;
 }
@@ -202,9 +205,11 @@ const MAX_CACHED = 10_000;
 
 /**
  * Who a credential is, remembered for IDENTITY_CACHE_MS: checking it costs two statements (the session or
- * token with its memberships, the user record), more than many reads cost themselves. Every sign-out,
- * revocation or password change through this instance empties it at once; one made through another
- * instance is noticed here within IDENTITY_CACHE_MS. Expiry is by the engine's clock, like the sessions'.
+ * token with its memberships, the user record), more than many reads cost themselves. Every revocation —
+ * through this instance or another on the same database (sign-out, a session or token revoked, sign-out
+ * everywhere, a password change, a membership or `user` record change) — empties it when it commits
+ * (`engine.revocations`, PostgreSQL LISTEN/NOTIFY); while the engine cannot listen, nothing is remembered.
+ * Expiry is by the engine's clock, like the sessions'.
  */
 export class IdentityCache {
   readonly #engine: Engine;
@@ -212,6 +217,8 @@ export class IdentityCache {
 
   constructor(engine: Engine) {
     this.#engine = engine;
+    // The engine lives as long as the server that made this cache; the subscription ends with both.
+    engine.revocations.subscribe(() => this.#entries.clear());
   }
 
   /** The principal and viewer of a request, from the cache or from PostgreSQL; undefined: no credential. */
@@ -223,14 +230,16 @@ export class IdentityCache {
     if (!secret) return undefined;
     const key = `${requested ?? ''}\u0000${secret}`;
     const now = this.#engine.clock.now().getTime();
-    const hit = this.#entries.get(key);
+    const reliable = this.#engine.revocations.reliable;
+    const hit = reliable ? this.#entries.get(key) : undefined;
     if (hit && hit.until > now) return hit;
     if (hit) this.#entries.delete(key);
     const principal = await authenticate(this.#engine, req);
     if (!principal) return undefined;
     const viewer = await viewerOf(this.#engine, principal, requested);
-    if (this.#entries.size >= MAX_CACHED) this.#entries.clear();
     const entry = { principal, viewer, until: now + IDENTITY_CACHE_MS };
+    if (!reliable || !this.#engine.revocations.reliable) return entry;
+    if (this.#entries.size >= MAX_CACHED) this.#entries.clear();
     this.#entries.set(key, entry);
     return entry;
   }

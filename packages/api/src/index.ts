@@ -5,6 +5,8 @@ export { DEBUG_HEADER, WORKSPACE_HEADER } from './context.ts';
 export { toGraphQLError } from './errors.ts';
 export { hasLargeInputVariables, MAX_COMPILED_INPUT_TYPES } from './jit.ts';
 export { DEFAULT_RATE_LIMIT, MAX_BODY_BYTES, MAX_COST, MAX_QUERY_DEPTH } from './limits.ts';
+export type { PluginTestbed, PluginTestbedOptions } from './plugin-testbed.ts';
+export { createPluginTestbed } from './plugin-testbed.ts';
 export { buildSchema } from './schema/build-schema.ts';
 export { SchemaCache } from './schema-cache.ts';
 export type { ApiServerOptions, RateLimitConfig, RequestIdentity } from './server.ts';

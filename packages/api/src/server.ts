@@ -452,7 +452,10 @@ export function createApiHandler(options: ApiServerOptions) {
         userAgent: req.headers['user-agent'],
         secure: isSecure(req),
         presented: () => authenticate(engine, req),
-        forget: () => identities.clear(),
+        forget: () => {
+          identities.clear();
+          return engine.revocations.settle();
+        },
         setHeader: (name, value) => {
           const previous = res.getHeader(name);
           res.setHeader(name, previous === undefined ? value : [...[previous].flat().map(String), value]);

@@ -26,6 +26,7 @@ import { RecordEventBus } from './events.ts';
 import { RecordHooks } from './hooks.ts';
 import { checkPassword, EMAIL_SHAPE, Identity, normaliseEmail } from './identity/identity.ts';
 import { People } from './identity/people.ts';
+import { AUDIT_IDENTITY_NOTIFY_SQL, RevocationWatch } from './identity/revocations.ts';
 import { ensureIdentityTables } from './identity/tables.ts';
 import { checkChanges } from './metadata/change-shape.ts';
 import type { MetadataChange } from './metadata/changes.ts';
@@ -187,6 +188,8 @@ export class Engine {
   readonly identity: Identity;
   /** Members, invitations and the first start's administrator (identity/people.ts). */
   readonly people: People;
+  /** Revocations by any instance on the same database, as they commit (identity/revocations.ts). */
+  readonly revocations: RevocationWatch;
   /** Days after which an archive is due for purging; null: never (see `EngineOptions.archiveRetentionDays`). */
   readonly archiveRetentionDays: number | null;
   /** Users' grants per workspace, read once and kept until what they derive from changes. */
@@ -211,6 +214,7 @@ export class Engine {
     this.events.subscribe('*', (event) => {
       if (PRINCIPAL_ENTITIES.has(event.entity)) this.permissions.invalidate(event.workspace);
     });
+    this.revocations = new RevocationWatch(db.embedded ? undefined : options.databaseUrl);
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
     this.store.now = this.clock.sql;
     this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;
@@ -260,7 +264,9 @@ export class Engine {
     try {
       await engine.ensureSystemTables();
       await engine.ensureWorkspace(DEFAULT_WORKSPACE, 'Default workspace');
+      await engine.revocations.start();
     } catch (error) {
+      await engine.revocations.close();
       await db.close();
       throw error;
     }
@@ -272,6 +278,7 @@ export class Engine {
     // Safe update: creates what is missing, never drops (the workspace schemas are not MikroORM's).
     await this.db.orm.schema.update({ safe: true, dropTables: false, schema: SYSTEM_SCHEMA });
     await this.db.query(AUDIT_APPEND_ONLY_SQL);
+    await this.db.query(AUDIT_IDENTITY_NOTIFY_SQL);
     this.store.textSearch = await ensureTextSearch(this.db);
     await ensureIdentityTables(this.db);
   }
@@ -555,6 +562,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.revocations.close();
     await this.db.close();
   }
 }

@@ -37,6 +37,8 @@ export {
 } from './identity/identity.ts';
 export type { InvitationInfo, MemberInfo, PeopleActor } from './identity/people.ts';
 export { INVITATION_DAYS, People } from './identity/people.ts';
+export type { RevocationListener } from './identity/revocations.ts';
+export { IDENTITY_NOTIFY_CHANNEL, RevocationWatch } from './identity/revocations.ts';
 export { archiveRestoresAs } from './metadata/archive-changes.ts';
 export { checkChangeShape, checkChanges, ENTITY_PATCH_KEYS, MAX_FIELD_POSITION } from './metadata/change-shape.ts';
 export type { EntityPatch, FieldPatch, MetadataChange } from './metadata/changes.ts';

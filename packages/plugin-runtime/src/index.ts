@@ -30,5 +30,3 @@ export type {
   PluginUsage,
 } from './runtime.ts';
 export { hostCallShare, PluginRuntime } from './runtime.ts';
-export type { PluginTestbed, PluginTestbedOptions } from './testing.ts';
-export { createPluginTestbed } from './testing.ts';

@@ -3,32 +3,24 @@
 // it fail inside the transaction), the layer, the version and the audit row are not kept either, and the
 // plugin goes on as it was.
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, Engine, loadCoreEntities, type TestDatabase } from '@touchpoint/engine';
+import type { Engine } from '@touchpoint/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PluginRuntime, packPluginFolder } from '../src/index.ts';
+import { type PluginRuntime, packPluginFolder } from '../src/index.ts';
+import { type RuntimeFixture, startRuntime } from './fixture.ts';
 
-const SCHEMAS = fileURLToPath(new URL('../../../schemas/entities', import.meta.url));
 const ASSETS = fileURLToPath(new URL('../../../plugins/asset-tracking', import.meta.url));
 const ID = 'touchpoint.asset-tracking';
 
-let database: TestDatabase;
+let fixture: RuntimeFixture;
 let engine: Engine;
 let runtime: PluginRuntime;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  engine = await Engine.start({
-    databaseUrl: database.url,
-    dataDir: database.dataDir,
-    coreEntities: loadCoreEntities(SCHEMAS),
-    poolSize: 4,
-  });
-  runtime = await PluginRuntime.start({ engine, onLog: () => {} });
+  fixture = await startRuntime();
+  ({ engine, runtime } = fixture);
 });
 afterAll(async () => {
-  await runtime?.close();
-  await engine?.close();
-  await database?.drop();
+  await fixture?.close();
 });
 
 /** Makes `op` on the installation table fail inside whatever transaction runs it, for the length of `fn`. */

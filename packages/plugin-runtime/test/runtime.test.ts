@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createTestDatabase,
-  Engine,
+  type Engine,
   loadCoreEntities,
   type TestDatabase,
   withStatementCounter,
@@ -15,29 +15,21 @@ import {
 import type { PluginArchive } from '@touchpoint/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldPrefix, namespaceIssues, PluginRuntime, packPluginFolder, TOUCHPOINT_VERSION } from '../src/index.ts';
+import { type RuntimeFixture, startRuntime } from './fixture.ts';
 
-const SCHEMAS = fileURLToPath(new URL('../../../schemas/entities', import.meta.url));
 const dirs: string[] = [];
 const labels = (en: string) => ({ en, 'zh-CN': en });
 
-let database: TestDatabase;
+let fixture: RuntimeFixture;
 let engine: Engine;
 let runtime: PluginRuntime;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  engine = await Engine.start({
-    databaseUrl: database.url,
-    dataDir: database.dataDir,
-    coreEntities: loadCoreEntities(SCHEMAS),
-    poolSize: 4,
-  });
-  runtime = await PluginRuntime.start({ engine, onLog: () => {} });
+  fixture = await startRuntime();
+  ({ engine, runtime } = fixture);
 });
 afterAll(async () => {
-  await runtime?.close();
-  await engine?.close();
-  await database?.drop();
+  await fixture?.close();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -247,7 +239,7 @@ describe('hooks', () => {
     await runtime.disable('default', 'acme.strict', 'maintenance');
     await records().create('account', { name: 'x' });
     await runtime.close();
-    runtime = await PluginRuntime.start({ engine, onLog: () => {} });
+    runtime = fixture.runtime = await PluginRuntime.start({ engine, onLog: () => {} });
     expect(await runtime.get('default', 'acme.strict')).toMatchObject({
       enabled: false,
       disabledReason: 'maintenance',

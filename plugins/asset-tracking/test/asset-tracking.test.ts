@@ -1,7 +1,7 @@
 // The plugin's own tests, against a real engine and database (`touchpoint plugin test plugins/asset-tracking`,
 // or vitest from the repository root): the plugin is packed from this folder and installed as an admin would.
 import { fileURLToPath } from 'node:url';
-import { createPluginTestbed, type PluginTestbed } from '@touchpoint/plugin-runtime';
+import { createPluginTestbed, type PluginTestbed } from '@touchpoint/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { covers, dayOf, nextDay, warrantyEnd } from '../src/warranty.ts';
 

@@ -166,7 +166,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
         const ended = id
           ? await ctx.engine.identity.revokeSession(me.credentialId, id, actingAs(ctx, me), 'session.signedOut')
           : false;
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return ended;
       },
     }),
@@ -183,7 +183,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
           actingAs(ctx, me),
           ctx.auth.principal?.sessionId,
         );
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -195,7 +195,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
         const me = signedIn(ctx);
         const id = String(args.id);
         const ended = await ctx.engine.identity.revokeSession(me.credentialId, id, actingAs(ctx, me));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         if (!ended) {
           throw new TouchpointError('NOT_FOUND', `You have no open session "${id}".`, {
             issues: [{ path: 'id', message: 'not one of your open sessions; mySessions lists them' }],
@@ -211,7 +211,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
         const me = signedIn(ctx);
         ctx.auth.setHeader('set-cookie', clearedSessionCookie(ctx.auth.secure));
         const ended = await ctx.engine.identity.revokeSessions(me.credentialId, actingAs(ctx, me));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return ended;
       },
     }),
@@ -265,7 +265,7 @@ export function addIdentityFields(builder: Builder): ViewerRef {
         }
         if (owner !== me.credentialId) requirePermission(ctx.viewer, 'manageUsers', "revoke other users' API tokens");
         const revoked = await ctx.engine.identity.revokeToken(id, actingAs(ctx, me));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return revoked;
       },
     }),

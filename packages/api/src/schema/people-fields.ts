@@ -138,7 +138,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.changeRole(ctx.workspace, String(args.userId), args.role, actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -161,7 +161,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.setActive(ctx.workspace, String(args.userId), false, actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -171,7 +171,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.setActive(ctx.workspace, String(args.userId), true, actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -182,7 +182,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
       args: { userId: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         await ctx.engine.people.removeMember(ctx.workspace, String(args.userId), actorOf(ctx));
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return true;
       },
     }),
@@ -207,7 +207,7 @@ export function addPeopleFields(builder: Builder, viewer: ViewerRef): void {
           }
         }
         const accepted = await ctx.engine.people.acceptInvitation(args.secret, args.password);
-        ctx.auth.forget();
+        await ctx.auth.forget();
         return signInAs(ctx, accepted.credentialId, accepted.workspace);
       },
     }),

@@ -10,6 +10,8 @@ import type { Channel } from '../audit/audit-log.ts';
 import type { Sql } from '../db.ts';
 import type { Engine } from '../engine.ts';
 import { assignedRoles } from '../permissions/resolver.ts';
+import type { RecordService } from '../records/service.ts';
+import { type RecordTransaction, recordTransaction } from '../records/transaction.ts';
 import { SYSTEM_SCHEMA } from '../system-entities.ts';
 import { checkPassword, EMAIL_SHAPE, hashPassword, hashSecret, normaliseEmail } from './identity.ts';
 
@@ -18,6 +20,8 @@ const S = SYSTEM_SCHEMA;
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 7;
 const ADMIN_ROLE = 'admin';
+/** First key of the advisory lock that serialises a workspace's membership changes (the second: its id). */
+const MEMBERSHIP_LOCK = 0x7470_6d62; // "tpmb"
 const INVITATION_REFUSED =
   'This invitation link does not work: it was already used, revoked, has expired, or was never issued. Ask an administrator for a new one.';
 
@@ -244,22 +248,13 @@ export class People {
         ],
       );
       if (roles) await this.#writeRoles(tx, workspace, slug, userId, roles, by);
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: by.actor,
-        tokenId: by.tokenId ?? null,
-        channel: by.channel,
-        action: 'invitation.created',
-        entity: 'user',
-        recordId: userId,
-        details: {
-          invitation: invitation.id,
-          email,
-          role,
-          ...(roles ? { roles } : {}),
-          expiresAt: invitation.expiresAt.toISOString(),
-          ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}),
-        },
+      await this.#audit(tx, slug, by, 'invitation.created', userId, {
+        invitation: invitation.id,
+        email,
+        role,
+        ...(roles ? { roles } : {}),
+        expiresAt: invitation.expiresAt.toISOString(),
+        ...(replaced.length > 0 ? { replaced: replaced.map((r) => r.id) } : {}),
       });
     });
     if (roles) this.#engine.permissions.invalidate(slug);
@@ -280,16 +275,7 @@ export class People {
         : [];
       const [row] = rows;
       if (!row) return false;
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: by.actor,
-        tokenId: by.tokenId ?? null,
-        channel: by.channel,
-        action: 'invitation.revoked',
-        entity: 'user',
-        recordId: row.user_id,
-        details: { invitation: id, email: row.email },
-      });
+      await this.#audit(tx, slug, by, 'invitation.revoked', row.user_id, { invitation: id, email: row.email });
       return true;
     });
     if (!done) {
@@ -391,9 +377,9 @@ export class People {
   }
 
   /** The credential of a workspace member, or NOT_FOUND. */
-  async #member(workspaceId: number, userId: string): Promise<{ credentialId: number; email: string }> {
+  async #member(sql: Sql, workspaceId: number, userId: string): Promise<{ credentialId: number; email: string }> {
     const [row] = /^[0-9a-f-]{36}$/i.test(userId)
-      ? await this.#db.query<{ credential_id: number; email: string }>(
+      ? await sql.query<{ credential_id: number; email: string }>(
           `select m.credential_id, c.email from ${S}.membership m join ${S}.credential c on c.id = m.credential_id
            where m.workspace_id = $1 and m.user_id = $2`,
           [workspaceId, userId],
@@ -407,71 +393,120 @@ export class People {
     return { credentialId: row.credential_id, email: row.email };
   }
 
-  /** Refuses a change that would leave the workspace without an active administrator. */
-  async #keepAnAdmin(slug: string, userId: string, what: string): Promise<void> {
-    const members = await this.members(slug);
-    const target = members.find((m) => m.userId === userId);
-    if (!target?.roles.includes(ADMIN_ROLE) || !target.active) return;
-    const others = members.filter((m) => m.userId !== userId && m.roles.includes(ADMIN_ROLE) && m.active);
-    if (others.length === 0) {
-      throw new TouchpointError(
-        'CONFLICT',
-        `${target.email} is the last active administrator of this workspace and cannot be ${what}.`,
-        {
-          issues: [{ path: 'userId', message: 'make another member an administrator first' }],
-        },
-      );
-    }
+  /** Appends the audit row of a change `by` someone to a `user` of workspace `slug`, in the change's `sql`. */
+  #audit(sql: Sql, slug: string, by: PeopleActor, action: string, userId: string, details: Record<string, unknown>) {
+    return this.#engine.audit.append(sql, {
+      workspace: slug,
+      actor: by.actor,
+      tokenId: by.tokenId ?? null,
+      channel: by.channel,
+      action,
+      entity: 'user',
+      recordId: userId,
+      details,
+    });
   }
 
-  #records(slug: string, by: PeopleActor) {
-    return this.#engine.records({
+  /**
+   * One change of a member, all in one transaction: the workspace's membership changes are serialised by an
+   * advisory lock of the transaction (so two admins demoting each other at the same moment take turns), the
+   * member is looked up, `write` makes the change (through the transaction's record service, so the `user`
+   * record's own audit row, hooks and events apply) and appends its `membership.*` row, and then — after the
+   * write, seeing it — the workspace must still have an active administrator if the member was one, or the
+   * whole change, audit rows included, rolls back with CONFLICT.
+   */
+  async #memberChange(
+    slug: string,
+    userId: string,
+    by: PeopleActor,
+    what: string,
+    write: (
+      change: RecordTransaction & { sql: Sql; workspaceId: number; member: { credentialId: number; email: string } },
+    ) => Promise<void>,
+  ): Promise<void> {
+    const workspace = await this.#engine.getWorkspace(slug);
+    const context = {
       workspace: slug,
       actor: by.actor,
       channel: by.channel,
       // The API checked manageUsers; the user records are written for the administrator, not as them.
       fullAccess: true,
       ...(by.tokenId ? { tokenId: by.tokenId } : {}),
+    };
+    await recordTransaction(this.#engine, context, async (change) => {
+      const sql = change.reader;
+      await sql.query('select pg_advisory_xact_lock($1, $2)', [MEMBERSHIP_LOCK, workspace.id]);
+      const member = await this.#member(sql, workspace.id, userId);
+      const before = await this.#activeAdmins(change.records, sql, slug, workspace.id);
+      await write({ ...change, sql, workspaceId: workspace.id, member });
+      if (!before.includes(userId)) return;
+      const after = await this.#activeAdmins(change.records, sql, slug, workspace.id);
+      if (after.length === 0) {
+        throw new TouchpointError(
+          'CONFLICT',
+          `${member.email} is the last active administrator of this workspace and cannot be ${what}.`,
+          { issues: [{ path: 'userId', message: 'make another member an administrator first' }] },
+        );
+      }
     });
   }
 
   /**
-   * Gives a member another role (a write of their `user` record, audited as such). The last active
-   * administrator cannot be given another role.
+   * The user ids of the workspace's active members holding the `admin` role (by assignment, or by the role
+   * their `user.role` maps to), as the transaction sees them.
+   */
+  async #activeAdmins(records: RecordService, sql: Sql, slug: string, workspaceId: number): Promise<string[]> {
+    const rows = await sql.query<{ user_id: string }>(`select user_id from ${S}.membership where workspace_id = $1`, [
+      workspaceId,
+    ]);
+    if (rows.length === 0) return [];
+    const active = await records.list({
+      entity: 'user',
+      filter: { id: { in: rows.map((r) => r.user_id) }, active: { eq: true } },
+      selection: { fields: ['id'], relations: [] },
+      first: rows.length,
+    });
+    const ids = active.nodes.map((u) => u.id as string);
+    const roles = await assignedRoles(sql, await this.#engine.metadata(slug), ids);
+    return ids.filter((id) => roles.get(id)?.includes(ADMIN_ROLE));
+  }
+
+  /**
+   * Gives a member another role: a write of their `user` record (audited as such) and `membership.roleChanged`,
+   * in one transaction. The last active administrator cannot be given another role.
    */
   async changeRole(slug: string, userId: string, role: string, by: PeopleActor): Promise<void> {
-    const workspace = await this.#engine.getWorkspace(slug);
     const issues: Issue[] = [];
     const checked = await this.#checkRole(slug, role, issues);
     if (issues.length > 0) throw validationFailed('The role cannot be changed.', issues);
-    await this.#member(workspace.id, userId);
-    if (checked !== ADMIN_ROLE) await this.#keepAnAdmin(slug, userId, 'given another role');
-    await this.#records(slug, by).update('user', userId, { role: checked });
-    // The role they now have is the one this value maps to: assignments made before give way to it.
-    const removed = await this.#db.transaction(async (tx) => {
-      const [had] = await tx.query<{ n: number }>(
+    await this.#memberChange(slug, userId, by, 'given another role', async ({ records, sql, workspaceId, member }) => {
+      const current = await records.get('user', userId, { fields: ['role'], relations: [] });
+      await records.update('user', userId, { role: checked });
+      const from = (current?.role as string | null | undefined) ?? null;
+      await this.#audit(sql, slug, by, 'membership.roleChanged', userId, { email: member.email, from, to: checked });
+      // The role they now have is the one this value maps to: assignments made before give way to it.
+      const [had] = await sql.query<{ n: number }>(
         `select count(*)::int as n from ${S}.role_assignment where workspace_id = $1 and user_id = $2`,
-        [workspace.id, userId],
+        [workspaceId, userId],
       );
-      if (had!.n > 0) await this.#writeRoles(tx, workspace, slug, userId, [], by);
-      return had!.n > 0;
+      if (had!.n > 0) await this.#writeRoles(sql, { id: workspaceId }, slug, userId, [], by);
     });
-    if (removed) this.#engine.permissions.invalidate(slug);
+    this.#engine.permissions.invalidate(slug);
   }
 
   /**
    * Gives a member exactly these roles (role assignments, audited as `membership.roles` with the roles
-   * before and after). Every role must exist; at least one is needed; the last active administrator keeps
-   * `admin`. Counts on the member's next request.
+   * before and after), in one transaction under the membership lock. Every role must exist; at least one is
+   * needed; the last active administrator keeps `admin`. Counts on the member's next request.
    */
   async setRoles(slug: string, userId: string, roles: unknown, by: PeopleActor): Promise<string[]> {
-    const workspace = await this.#engine.getWorkspace(slug);
     const issues: Issue[] = [];
     const checked = await this.#checkRoles(slug, roles, issues);
     if (issues.length > 0) throw validationFailed('The roles cannot be given.', issues);
-    await this.#member(workspace.id, userId);
-    if (!checked.includes(ADMIN_ROLE)) await this.#keepAnAdmin(slug, userId, `given the roles ${checked.join(', ')}`);
-    await this.#db.transaction((tx) => this.#writeRoles(tx, workspace, slug, userId, checked, by));
+    const what = `given the roles ${checked.join(', ')}`;
+    await this.#memberChange(slug, userId, by, what, ({ sql, workspaceId }) =>
+      this.#writeRoles(sql, { id: workspaceId }, slug, userId, checked, by),
+    );
     this.#engine.permissions.invalidate(slug);
     return checked;
   }
@@ -511,41 +546,25 @@ export class People {
         [workspace.id, userId, roles],
       );
     }
-    await this.#engine.audit.append(tx, {
-      workspace: slug,
-      actor: by.actor,
-      tokenId: by.tokenId ?? null,
-      channel: by.channel,
-      action: 'membership.roles',
-      entity: 'user',
-      recordId: userId,
-      details: { before: before.map((r) => r.role).sort(), after: [...roles] },
+    await this.#audit(tx, slug, by, 'membership.roles', userId, {
+      before: before.map((r) => r.role).sort(),
+      after: [...roles],
     });
   }
 
   /**
    * Deactivates or reactivates a member. Deactivated, their user record is marked inactive (so no request
    * of theirs is served in this workspace) and, when this is their only workspace, their sessions and API
-   * tokens are revoked in the transaction that writes the audit row.
+   * tokens are revoked — all in the transaction that writes the audit row.
    */
   async setActive(slug: string, userId: string, active: boolean, by: PeopleActor): Promise<void> {
-    const workspace = await this.#engine.getWorkspace(slug);
-    const member = await this.#member(workspace.id, userId);
-    if (!active) await this.#keepAnAdmin(slug, userId, 'deactivated');
-    await this.#records(slug, by).update('user', userId, { active });
-    await this.#db.transaction(async (tx) => {
-      const ended = active ? undefined : await this.#endAccess(tx, member.credentialId, workspace.id);
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: by.actor,
-        tokenId: by.tokenId ?? null,
-        channel: by.channel,
-        action: active ? 'membership.reactivated' : 'membership.deactivated',
-        entity: 'user',
-        recordId: userId,
-        details: { email: member.email, ...(ended ?? {}) },
-      });
+    await this.#memberChange(slug, userId, by, 'deactivated', async ({ records, sql, workspaceId, member }) => {
+      await records.update('user', userId, { active });
+      const ended = active ? undefined : await this.#endAccess(sql, member.credentialId, workspaceId);
+      const action = active ? 'membership.reactivated' : 'membership.deactivated';
+      await this.#audit(sql, slug, by, action, userId, { email: member.email, ...(ended ?? {}) });
     });
+    this.#engine.permissions.invalidate(slug);
   }
 
   /**
@@ -554,27 +573,15 @@ export class People {
    * sessions and API tokens, all in one transaction with the audit row.
    */
   async removeMember(slug: string, userId: string, by: PeopleActor): Promise<void> {
-    const workspace = await this.#engine.getWorkspace(slug);
-    const member = await this.#member(workspace.id, userId);
-    await this.#keepAnAdmin(slug, userId, 'removed');
-    await this.#db.transaction(async (tx) => {
-      await tx.query(`delete from ${S}.membership where workspace_id = $1 and user_id = $2`, [workspace.id, userId]);
-      await tx.query(
+    await this.#memberChange(slug, userId, by, 'removed', async ({ sql, workspaceId, member }) => {
+      await sql.query(`delete from ${S}.membership where workspace_id = $1 and user_id = $2`, [workspaceId, userId]);
+      await sql.query(
         `update ${S}.invitation set revoked_at = $3
          where workspace_id = $1 and user_id = $2 and accepted_at is null and revoked_at is null`,
-        [workspace.id, userId, this.#engine.clock.now()],
+        [workspaceId, userId, this.#engine.clock.now()],
       );
-      const ended = await this.#endAccess(tx, member.credentialId, workspace.id);
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: by.actor,
-        tokenId: by.tokenId ?? null,
-        channel: by.channel,
-        action: 'membership.removed',
-        entity: 'user',
-        recordId: userId,
-        details: { email: member.email, ...ended },
-      });
+      const ended = await this.#endAccess(sql, member.credentialId, workspaceId);
+      await this.#audit(sql, slug, by, 'membership.removed', userId, { email: member.email, ...ended });
     });
   }
 
@@ -657,15 +664,8 @@ export class People {
         `insert into ${S}.membership (credential_id, workspace_id, user_id, created_at) values ($1, $2, $3, $4)`,
         [credentialId, workspace.id, userId, now],
       );
-      await this.#engine.audit.append(tx, {
-        workspace: slug,
-        actor: userId,
-        channel: 'web',
-        action: 'membership.added',
-        entity: 'user',
-        recordId: userId,
-        details: { email, role: ADMIN_ROLE, firstAdministrator: true },
-      });
+      const details = { email, role: ADMIN_ROLE, firstAdministrator: true };
+      await this.#audit(tx, slug, { actor: userId, channel: 'web' }, 'membership.added', userId, details);
     });
     return { credentialId, userId };
   }

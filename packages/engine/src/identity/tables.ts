@@ -7,6 +7,22 @@ import { SYSTEM_SCHEMA } from '../system-entities.ts';
 
 const S = SYSTEM_SCHEMA;
 
+/**
+ * A table of what a secret proves (a session, an API token, an invitation): its id, the secret's hash (unique,
+ * for the lookup by secret), its own columns, when it was made, expires and was revoked; and an index.
+ */
+function secretTable(name: string, hash: string, index: string, indexed: string, columns: string[]): string {
+  return `create table if not exists ${S}.${name} (
+  id uuid primary key,
+  ${hash} bytea not null unique,
+  ${columns.join(',\n  ')},
+  created_at timestamptz not null,
+  expires_at timestamptz not null,
+  revoked_at timestamptz
+);
+create index if not exists ${index} on ${S}.${name} (${indexed});`;
+}
+
 export const IDENTITY_DDL = `
 create table if not exists ${S}.credential (
   id serial primary key,
@@ -23,44 +39,26 @@ create table if not exists ${S}.membership (
   primary key (credential_id, workspace_id),
   unique (workspace_id, user_id)
 );
-create table if not exists ${S}.session (
-  id uuid primary key,
-  token_hash bytea not null unique,
-  credential_id integer not null references ${S}.credential(id) on delete cascade,
-  created_at timestamptz not null,
-  last_seen_at timestamptz not null,
-  expires_at timestamptz not null,
-  revoked_at timestamptz,
-  user_agent text,
-  address text
-);
-create index if not exists session_credential_idx on ${S}.session (credential_id);
-create table if not exists ${S}.api_token (
-  id uuid primary key,
-  token_hash bytea not null unique,
-  credential_id integer not null references ${S}.credential(id) on delete cascade,
-  name text not null,
-  created_by integer references ${S}.credential(id) on delete set null,
-  created_at timestamptz not null,
-  expires_at timestamptz not null,
-  revoked_at timestamptz,
-  last_used_at timestamptz
-);
-create index if not exists api_token_credential_idx on ${S}.api_token (credential_id);
-create table if not exists ${S}.invitation (
-  id uuid primary key,
-  secret_hash bytea not null unique,
-  workspace_id integer not null,
-  user_id uuid not null,
-  email text not null,
-  role text not null,
-  created_by text not null,
-  created_at timestamptz not null,
-  expires_at timestamptz not null,
-  accepted_at timestamptz,
-  revoked_at timestamptz
-);
-create index if not exists invitation_workspace_idx on ${S}.invitation (workspace_id);
+${secretTable('session', 'token_hash', 'session_credential_idx', 'credential_id', [
+  `credential_id integer not null references ${S}.credential(id) on delete cascade`,
+  'last_seen_at timestamptz not null',
+  'user_agent text',
+  'address text',
+])}
+${secretTable('api_token', 'token_hash', 'api_token_credential_idx', 'credential_id', [
+  `credential_id integer not null references ${S}.credential(id) on delete cascade`,
+  'name text not null',
+  `created_by integer references ${S}.credential(id) on delete set null`,
+  'last_used_at timestamptz',
+])}
+${secretTable('invitation', 'secret_hash', 'invitation_workspace_idx', 'workspace_id', [
+  'workspace_id integer not null',
+  'user_id uuid not null',
+  'email text not null',
+  'role text not null',
+  'created_by text not null',
+  'accepted_at timestamptz',
+])}
 alter table ${S}.invitation add column if not exists roles text[];
 create table if not exists ${S}.role_assignment (
   workspace_id integer not null,

@@ -3,6 +3,7 @@
 // Entities and fields are matched by their stable ids, so a changed name is a rename, not a remove and add.
 
 import type { EntityDefinition, EntityLayer, FieldDefinition, Issue } from '@touchpoint/schema';
+import { sameJson } from './canonical.ts';
 import { ENTITY_PATCH_KEYS } from './change-shape.ts';
 import type { MetadataChange } from './changes.ts';
 import type { PermissionDocumentOf } from './permission-desired-state.ts';
@@ -36,22 +37,6 @@ export interface AdminLayer {
 const FIELD_DEFAULTS: Raw = { required: false, unique: false, readOnly: false };
 const NOT_COMPARED = new Set(['id', 'source', 'name']);
 
-/** Order-insensitive comparison of JSON-like values (stored metadata comes back with its keys sorted). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, canonical(v)]),
-  );
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
 function flagOrValue(field: Raw, key: string): unknown {
   return field[key] ?? FIELD_DEFAULTS[key];
 }
@@ -63,7 +48,7 @@ function fieldDiff(from: FieldDefinition, to: FieldDefinition): { patch: Raw; un
   const patch: Raw = {};
   const unset: string[] = [];
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (NOT_COMPARED.has(key) || same(flagOrValue(a, key), flagOrValue(b, key))) continue;
+    if (NOT_COMPARED.has(key) || sameJson(flagOrValue(a, key), flagOrValue(b, key))) continue;
     const value = flagOrValue(b, key);
     if (value === undefined) unset.push(key);
     else patch[key] = value;
@@ -77,7 +62,7 @@ function entityDiff(from: EntityDefinition, to: EntityDefinition): { patch: Raw;
   const patch: Raw = {};
   const unset: string[] = [];
   for (const key of ENTITY_PATCH_KEYS) {
-    if (same(a[key], b[key])) continue;
+    if (sameJson(a[key], b[key])) continue;
     if (b[key] === undefined) unset.push(key);
     else patch[key] = b[key];
   }

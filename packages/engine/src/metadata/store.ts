@@ -25,6 +25,7 @@ import {
 } from '../system-entities.ts';
 import type { TextSearchSupport } from '../text-search.ts';
 import { resolvePurges, resolveRestores } from './archive-changes.ts';
+import { sameJson } from './canonical.ts';
 import { applyChanges, type MetadataChange } from './changes.ts';
 import { mergeLayers, type PluginContribution } from './layers.ts';
 import { mergePermissionLayers, newIssues, samePermissions } from './permission-changes.ts';
@@ -284,7 +285,7 @@ export class MetadataStore {
           current !== null &&
           plan.steps.length === 0 &&
           !layerChanged &&
-          sameMetadata(current.entities, next.entities) &&
+          sameJson(current.entities, next.entities) &&
           samePermissions(this.permissionsOf(current), next.permissions);
         if (options.dryRun || unchanged) {
           if (!options.dryRun) await options.alongside?.(tx);
@@ -480,20 +481,4 @@ function auditEntry(
       steps: applied.plan.steps.map((s) => s.description),
     },
   };
-}
-
-/** Key order does not count: jsonb stores object keys sorted, so a stored version reads back reordered. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, canonical(v)]),
-  );
-}
-
-function sameMetadata(a: EntityDefinition[], b: EntityDefinition[]): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }

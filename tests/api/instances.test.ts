@@ -6,7 +6,7 @@
 import { createTouchpoint, type Touchpoint } from '@touchpoint/api';
 import { type Clock, loadCoreEntities } from '@touchpoint/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, CORE_SCHEMAS, type Harness, startHarness } from './harness.ts';
+import { type Client, CORE_SCHEMAS, corePermissions, type Harness, startHarness } from './harness.ts';
 
 const frozen = new Date('2026-03-02T09:00:00.000Z');
 const clock: Clock = { now: () => new Date(frozen), sql: `'${frozen.toISOString()}'::timestamptz` };
@@ -17,7 +17,13 @@ beforeAll(async () => {
   h = await startHarness({ clock });
   if (h.engine.db.embedded) return;
   b = await createTouchpoint({
-    engine: { databaseUrl: h.database.url, coreEntities: loadCoreEntities(CORE_SCHEMAS), poolSize: 4, clock },
+    engine: {
+      databaseUrl: h.database.url,
+      coreEntities: loadCoreEntities(CORE_SCHEMAS),
+      corePermissions: corePermissions(),
+      poolSize: 4,
+      clock,
+    },
     plugins: false,
     crmBehaviour: false,
   });

@@ -215,6 +215,8 @@ export class Engine {
       if (PRINCIPAL_ENTITIES.has(event.entity)) this.permissions.invalidate(event.workspace);
     });
     this.revocations = new RevocationWatch(db.embedded ? undefined : options.databaseUrl);
+    // A membership, role assignment or user record changed on any instance: grants are read again too.
+    this.revocations.subscribe(() => this.permissions.invalidateAll());
     this.store.maxTableColumns = options.maxTableColumns ?? DEFAULT_MAX_TABLE_COLUMNS;
     this.store.now = this.clock.sql;
     this.auditRecordWrites = options.benchmarkWithoutRecordAudit !== true;

@@ -45,12 +45,13 @@ const REVOKING_ACTIONS = [
 export const AUDIT_IDENTITY_NOTIFY_SQL = `
 create or replace function ${SYSTEM_SCHEMA}.audit_log_notify_identity() returns trigger language plpgsql as $$
 begin
+  -- Users, teams and territories also make the principal sets of record access (permissions/resolver.ts).
   perform pg_notify('${IDENTITY_NOTIFY_CHANNEL}', '');
   return null;
 end $$;
 drop trigger if exists audit_log_notify_identity on ${AUDIT_TABLE};
 create trigger audit_log_notify_identity after insert on ${AUDIT_TABLE}
-  for each row when (new.entity = 'user' or new.action like 'membership.%'
+  for each row when (new.entity in ('user', 'team', 'territory') or new.action like 'membership.%'
     or new.action in (${REVOKING_ACTIONS.map((a) => `'${a}'`).join(', ')}))
   execute function ${SYSTEM_SCHEMA}.audit_log_notify_identity();
 `;

@@ -86,6 +86,12 @@ export class GrantsResolver {
     this.#cache.delete(workspace);
   }
 
+  /** Forgets every workspace's grants (another instance committed a membership, role or user change). */
+  invalidateAll(): void {
+    this.#generation++;
+    this.#cache.clear();
+  }
+
   /** Makes sure the workspace's share table exists (once per process and schema). */
   ensureShareTable(schema: string): Promise<void> {
     let done = this.#shareTables.get(schema);

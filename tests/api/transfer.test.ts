@@ -6,10 +6,13 @@ import { type Client, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
 let rep: Client;
+/** Sees what rep owns (the role above), and may export accounts, which a rep may not. */
+let manager: Client;
 
 beforeAll(async () => {
   h = await startHarness();
   rep = await h.addUser({ email: 'rep@transfer.test', name: 'Rep', role: 'salesRep' });
+  manager = await h.addUser({ email: 'manager@transfer.test', name: 'Manager', role: 'salesManager' });
 }, 120_000);
 
 afterAll(async () => {
@@ -83,9 +86,13 @@ describe('import and export over HTTP', () => {
     );
     expect(importJobs[0]).toMatchObject({ id: jobId, fileName: '客户.csv', actor: rep.userId });
 
+    // A rep's roles give no `export` on accounts: refused, naming the right, before a byte is written.
+    const refused = await fetch(`${h.url}/transfer/export/account.csv?columns=name`, { headers: rep.credentials });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/export on account/);
     const download = await fetch(
       `${h.url}/transfer/export/account.csv?columns=name,city,industry&sort=name:asc&language=zh-CN&filter=${encodeURIComponent('{"city":{"eq":"上海"}}')}`,
-      { headers: rep.credentials },
+      { headers: manager.credentials },
     );
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="account.csv"');
@@ -96,7 +103,7 @@ describe('import and export over HTTP', () => {
 
     // The quick search of a list, as the list screen's Export button sends it.
     const searched = await fetch(`${h.url}/transfer/export/account.csv?columns=name&q=${encodeURIComponent('华北')}`, {
-      headers: rep.credentials,
+      headers: manager.credentials,
     });
     expect(
       Buffer.from(await searched.arrayBuffer())
@@ -148,7 +155,7 @@ describe('import and export over HTTP', () => {
     });
     const unknown = await upload(rep, '/transfer/import/spaceship', 'name\nX\n', 'x.csv', token);
     expect(unknown.status).toBe(404);
-    const badExport = await fetch(`${h.url}/transfer/export/account.csv?filter=nope`, { headers: rep.credentials });
+    const badExport = await fetch(`${h.url}/transfer/export/account.csv?filter=nope`, { headers: manager.credentials });
     expect(badExport.status).toBe(400);
     const signedOut = await fetch(`${h.url}/transfer/export/account.csv`);
     expect(signedOut.status).toBe(401);

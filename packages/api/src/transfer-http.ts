@@ -21,6 +21,7 @@ import type { Engine, Filter, OrderBy, Principal, RequestContext } from '@touchp
 import { isTouchpointError, TouchpointError } from '@touchpoint/schema';
 import {
   type ColumnMapping,
+  checkExport,
   DEFAULT_MAX_IMPORT_BYTES,
   exportRecords,
   type ImportProgress,
@@ -183,8 +184,10 @@ async function exportRoute(
   const columns = url.searchParams.get('columns')?.split(',').filter(Boolean);
   const language = languageOf(url.searchParams.get('language'));
   const search = url.searchParams.get('q') || undefined;
-  // Refusals (an unknown entity, a bad filter or column) must come before the first byte: check with the
-  // first page through a throwaway read before the answer's headers go out.
+  // Refusals (an unknown entity, no export right, a hidden column, a bad filter or column) must come before the
+  // first byte: check them, and read the first page through a throwaway read, before the headers go out.
+  await service.engine.records(context).entity(entity);
+  await checkExport(service.engine, context, entity, columns);
   await service.engine.records(context).list({
     entity,
     ...(filter ? { filter } : {}),

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Engine, Filter, OrderBy, RequestContext, Selection } from '@touchpoint/engine';
 import { MAX_FIRST } from '@touchpoint/engine';
-import type { EntityDefinition, FieldDefinition, Labels } from '@touchpoint/schema';
+import { type EntityDefinition, type FieldDefinition, type Labels, validationFailed } from '@touchpoint/schema';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { Language } from './messages.ts';
@@ -137,6 +137,30 @@ async function write(out: Writable, chunk: string | Buffer): Promise<void> {
 }
 
 /** Streams the records of a list to `out` as CSV or XLSX. Ends `out`. */
+/**
+ * What an export needs before a byte is written: the actor's object right `export` on the entity (FORBIDDEN
+ * otherwise), and no column hidden from them (refused as an unknown field would be). Answers the hidden fields,
+ * which the default columns leave out. Rows are limited by the read scope as for any read.
+ */
+export async function checkExport(
+  engine: Engine,
+  context: RequestContext,
+  entityName: string,
+  columns?: readonly string[],
+): Promise<Set<string>> {
+  const records = engine.records(context);
+  await records.requireRight(entityName, 'export');
+  const hidden = new Set(await records.hiddenFields(entityName));
+  const refused = (columns ?? []).filter((c) => hidden.has(c));
+  if (refused.length > 0) {
+    throw validationFailed(
+      `Cannot export ${entityName}: unknown columns.`,
+      refused.map((c) => ({ path: 'columns', message: `${entityName} has no field "${c}"` })),
+    );
+  }
+  return hidden;
+}
+
 export async function exportRecords(
   engine: Engine,
   context: RequestContext,
@@ -145,15 +169,15 @@ export async function exportRecords(
 ): Promise<ExportResult> {
   const records = engine.records(context);
   const { entity, metadata } = await records.entity(options.entity);
-  // PERMISSION: export right — the permissions issue checks the actor's object right `export` on the entity
-  // here (FORBIDDEN before a byte is written); rows and fields are already limited by the read scope.
+  const hidden = await checkExport(engine, context, entity.name, options.columns);
   const language = options.language ?? 'en';
-  const names =
+  const names = (
     options.columns ??
     entity.views?.list?.columns ??
     exportable(entity)
       .map((f) => f.name)
-      .filter((n) => n !== 'id');
+      .filter((n) => n !== 'id')
+  ).filter((n) => !hidden.has(n));
   const { columns, selection } = outColumns(entity, (n) => metadata.byName.get(n), names, language);
   const orderBy = options.orderBy ?? entity.defaultSort ?? [];
   const first = Math.min(options.pageSize ?? MAX_FIRST, MAX_FIRST);

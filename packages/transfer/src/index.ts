@@ -11,7 +11,7 @@ export {
   unquote,
 } from './convert.ts';
 export type { ExportFormat, ExportOptions, ExportResult } from './export.ts';
-export { exportRecords, neutralise } from './export.ts';
+export { checkExport, exportRecords, neutralise } from './export.ts';
 export type { ImportOptions, ImportProgress, ImportReport, RowProblem } from './importer.ts';
 export { importRecords } from './importer.ts';
 export type { ImportJob, ImportStatus } from './log.ts';

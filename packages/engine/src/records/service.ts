@@ -100,6 +100,22 @@ export class RecordService {
     return this.engine.grants(this.context.workspace, user, metadata);
   }
 
+  /**
+   * Refuses with FORBIDDEN, naming the entity and the right, unless the actor's roles give `right` on the
+   * entity (export, for instance, which no single read or write checks by itself). Actors acting for nobody pass.
+   */
+  async requireRight(entityName: string, right: ObjectRight): Promise<void> {
+    const { entity, metadata } = await this.entity(entityName);
+    const grants = await this.grants(metadata);
+    if (grants) assertRight(grants, entity, right);
+  }
+
+  /** The fields of an entity hidden from the actor (none for actors acting for nobody). */
+  async hiddenFields(entityName: string): Promise<string[]> {
+    const { metadata } = await this.entity(entityName);
+    return (await this.grants(metadata))?.hiddenFields(entityName) ?? [];
+  }
+
   async get(entityName: string, id: string, selection: Selection, options: { includeDeleted?: boolean } = {}) {
     const { metadata } = await this.entity(entityName);
     assertId(id);

@@ -12,7 +12,7 @@ import {
   type PermissionModel,
   type SystemPermission,
 } from '@touchpoint/schema';
-import { ident, qualifiedTable, relationColumn } from '../physical.ts';
+import { ident, qualifiedTable, relationColumn, SYSTEM_COLUMNS } from '../physical.ts';
 import type { QueryCompiler } from '../query/compiler.ts';
 import { compileFilter } from '../query/filter.ts';
 import type { Rights } from './rights.ts';
@@ -227,11 +227,12 @@ export class AccessGrants {
       if (field && target && depth < MAX_PARENT_DEPTH) {
         const p = `tpg${depth}`;
         const inner = this.#predicate(target.name, mode, p, depth + 1);
+        // The parent must be live, like a direct read of it: a soft-deleted parent opens none of its children.
         // Uncorrelated, so PostgreSQL hashes the parents' ids once per statement (docs/architecture.md).
-        if (inner === undefined) ors.push(`${col(relationColumn(field))} is not null`);
-        else if (inner !== 'false') {
+        if (inner !== 'false') {
+          const live = `${p}.${ident(SYSTEM_COLUMNS.deletedAt)} is null`;
           ors.push(
-            `${col(relationColumn(field))} in (select ${p}."id" from ${qualifiedTable(this.#schema, target)} ${p} where ${inner})`,
+            `${col(relationColumn(field))} in (select ${p}."id" from ${qualifiedTable(this.#schema, target)} ${p} where ${inner === undefined ? live : `${live} and ${inner}`})`,
           );
         }
       }

@@ -194,7 +194,13 @@ export class AccessGrants {
     );
     const col = (column: string) => `${alias}.${ident(column)}`;
     const ors: (string | undefined)[] = [];
-    if (partner) {
+    // Reference data (pipelines, products, price books, users…: a setting that names no owner, partner or
+    // parent field and is not `private`) follows the organisation-wide default for partner users too.
+    const setting = this.#model.sharing.entities[entityName];
+    const reference =
+      !setting || (setting.default !== 'private' && !setting.ownerField && !setting.partnerField && !setting.parent);
+    const open = sharing.default === 'publicReadWrite' || (sharing.default === 'publicRead' && mode === 'read');
+    if (partner && !(reference && open)) {
       const partnerColumn = this.#relationField(
         entity,
         sharing.partnerField ?? (entity.fields.some((f) => f.name === 'partner') ? 'partner' : undefined),

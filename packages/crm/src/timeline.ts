@@ -211,7 +211,7 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
   select json_agg(json_build_object(
     'kind', u.kind, 'id', u.id, 'occurredAt', ${isoMillis('u.occurred_at')}, 'title', u.title, 'summary', u.summary, 'values', u.values,
     'channel', u.channel, 'direction', u.direction, 'sourceEntity', u.source_entity, 'accountId', ${relatedId('account', 'ra')},
-    'contactId', ${relatedId('contact', 'ct')}, 'contactName', ${m.entity('contact') ? m.title('ct', 'contact') : 'null'}, 'leadId', ${relatedId('lead', 'rl')},
+    'contactId', ${relatedId('contact', 'ct')}, 'contactName', ${m.entity('contact') ? `case when ct.id is not null then ${m.title('ct', 'contact')} end` : 'null'}, 'leadId', ${relatedId('lead', 'rl')},
     'overdue', u.overdue,
     'cursorAt', ${isoMicros('u.occurred_at')}) order by u.occurred_at ${direction}, u.id ${direction})
   from (select * from (select distinct on (id) * from (${branches.join('\n  union all\n  ')}) b) d

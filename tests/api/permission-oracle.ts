@@ -115,6 +115,17 @@ export class PermissionOracle {
       .map((f) => f.name);
   }
 
+  /**
+   * Reference data (pipelines, products, price books, users…): no sharing setting, or one that names no owner,
+   * partner or parent field and is not `private`. Partner users follow its organisation-wide default too.
+   */
+  referenceData(entity: string): boolean {
+    const setting = this.model.sharing.entities[entity];
+    return (
+      !setting || (setting.default !== 'private' && !setting.ownerField && !setting.partnerField && !setting.parent)
+    );
+  }
+
   sharing(entity: string) {
     const s = this.model.sharing.entities[entity];
     const definition = this.entity(entity);
@@ -261,6 +272,8 @@ export class PermissionOracle {
         )
         .map((x) => x.recordId);
     const grants: string[] = [];
+    const open = s.default === 'publicReadWrite' || (access === 'read' && s.default === 'publicRead');
+    if (partner && this.referenceData(entity) && open) return all();
     if (partner) {
       if (s.ownerField) grants.push(`${col(s.ownerField)} = ${add(actor.id)}::uuid`);
       if (context.partner && s.partnerField) grants.push(`${col(s.partnerField)} = ${add(context.partner)}::uuid`);

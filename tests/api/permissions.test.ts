@@ -197,6 +197,29 @@ describe('reads', () => {
     ).toBeUndefined();
   });
 
+  it('partners read reference data by its default: pipelines, users — their own too, without a company', async () => {
+    const partner = users.partner!;
+    const data = await partner.ok<{ pipelines: { nodes: { id: string }[] }; users: { totalCount: number } }>(
+      '{ pipelines { nodes { id } } users { totalCount } }',
+    );
+    expect(data.pipelines.nodes.map((p) => p.id)).toContain(ids.pipeline);
+    const all = await h.ok<{ users: { totalCount: number } }>('{ users { totalCount } }');
+    expect(data.users.totalCount).toBe(all.users.totalCount);
+    // Records with an owner, partner or parent setting keep the strict partner rule.
+    expect(await count(partner, '{ accounts { totalCount } }')).toBe(1);
+    // A partner user whose company is not set yet still reads their own user record, so they can sign in.
+    const records = h.engine.records({ workspace: 'default', actor: 'system' });
+    await records.update('user', partner.userId, { partner: null });
+    try {
+      const own = await partner.gql('query($id: ID!) { user(id: $id) { id } }', { id: partner.userId });
+      expect(own.errors).toBeUndefined();
+      expect((own.data as { user: { id: string } | null }).user?.id).toBe(partner.userId);
+      expect(await count(partner, '{ accounts { totalCount } }')).toBe(0);
+    } finally {
+      await records.update('user', partner.userId, { partner: ids.partnerCo });
+    }
+  });
+
   it('an entity without read is refused by name', async () => {
     const refused = await users.partner!.gql('{ cases { totalCount } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

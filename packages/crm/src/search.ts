@@ -205,8 +205,9 @@ export async function whoIsCalling(
     const account =
       entity === 'account'
         ? 't.id'
-        : entity === 'contact' && m.field('contact', 'account')
-          ? m.col('t', 'contact', 'account')
+        : entity === 'contact' && m.field('contact', 'account') && m.entity('account')
+          ? // Through the scoped door: an account the caller cannot read (or a deleted one) is not named.
+            `(select ca.id from ${m.table('account')} ca where ca.id = ${m.col('t', 'contact', 'account')})`
           : 'null::uuid';
     for (const f of FIELDS[entity].phones.filter((name) => m.field(entity, name))) {
       const k = phoneKeySql(m.col('t', entity, f));

@@ -202,17 +202,21 @@ export async function timeline(m: CrmModel, sql: SqlRunner, request: TimelineReq
     if (!row?.found) throw subjectNotFound(subject, id!);
     return { items: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
   }
-  const contact = m.entity('contact') ? m.table('contact') : undefined;
+  // The items' related account, contact and lead come through the scoped door too: one the user cannot
+  // read (or a deleted one) is named by neither id nor name.
+  const related = (entity: string, alias: string, column: string) =>
+    m.entity(entity) ? `left join ${m.table(entity)} ${alias} on ${alias}.id = u.${column}` : '';
+  const relatedId = (entity: string, alias: string) => (m.entity(entity) ? `${alias}.id` : 'null::uuid');
   const text = `select ${exists} as found, coalesce((
   select json_agg(json_build_object(
     'kind', u.kind, 'id', u.id, 'occurredAt', ${isoMillis('u.occurred_at')}, 'title', u.title, 'summary', u.summary, 'values', u.values,
-    'channel', u.channel, 'direction', u.direction, 'sourceEntity', u.source_entity, 'accountId', u.account_id,
-    'contactId', u.contact_id, 'contactName', ${contact ? m.title('ct', 'contact') : 'null'}, 'leadId', u.lead_id,
+    'channel', u.channel, 'direction', u.direction, 'sourceEntity', u.source_entity, 'accountId', ${relatedId('account', 'ra')},
+    'contactId', ${relatedId('contact', 'ct')}, 'contactName', ${m.entity('contact') ? `case when ct.id is not null then ${m.title('ct', 'contact')} end` : 'null'}, 'leadId', ${relatedId('lead', 'rl')},
     'overdue', u.overdue,
     'cursorAt', ${isoMicros('u.occurred_at')}) order by u.occurred_at ${direction}, u.id ${direction})
   from (select * from (select distinct on (id) * from (${branches.join('\n  union all\n  ')}) b) d
     order by occurred_at ${direction}, id ${direction} limit ${limit}) u
-  ${contact ? `left join ${contact} ct on ct.id = u.contact_id` : ''}), '[]') as items`;
+  ${related('account', 'ra', 'account_id')} ${related('contact', 'ct', 'contact_id')} ${related('lead', 'rl', 'lead_id')}), '[]') as items`;
   // Its plan (index walks whatever the customer) does not depend on the values, and planning ~25 branches
   // takes longer than running them: a generic plan, made once per connection, where the runner offers it.
   type Row = { found: boolean; items: (Omit<TimelineItem, 'cursor'> & { cursorAt: string })[] };

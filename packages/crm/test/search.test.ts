@@ -164,6 +164,14 @@ describe('whoIsCalling', () => {
     expect(result.matches[0]!.latestTouchpoints).toHaveLength(2);
   });
 
+  it('names no deleted account of a contact', async () => {
+    const account = await fx.create('account', { name: 'Closed down Ltd' });
+    const contact = await fx.create('contact', { firstName: 'Li', lastName: 'Na', mobile: '13911112222', account });
+    await fx.remove('account', account);
+    const result = await fx.crm().whoIsCalling({ phone: '13911112222' });
+    expect(result.matches.map((m) => [m.id, m.accountId, m.accountName])).toEqual([[contact, null, null]]);
+  });
+
   it('refuses what is not a phone number', async () => {
     await expectError(fx.crm().whoIsCalling({ phone: '12' }), 'VALIDATION_FAILED', ['phone']);
     await expectError(fx.crm().whoIsCalling({ phone: 'Ann Lee' }), 'VALIDATION_FAILED', ['phone']);

@@ -297,6 +297,44 @@ describe('timeline', () => {
     expect(keysOf(lead.items)).toEqual(['i8', 'm3']);
   });
 
+  it('names no deleted account, contact or lead of an item', async () => {
+    const c = fx.create;
+    const d = await c('account', { name: 'Deleted links Ltd' });
+    const e = await c('account', { name: 'Gone Ltd' });
+    const kept = await c('contact', { firstName: 'Kay', lastName: 'Lin', account: d });
+    const gone = await c('contact', { firstName: 'Gus', lastName: 'Ho', account: d });
+    const lead = await c('lead', { lastName: 'Qian', company: 'Gone lead' });
+    const withContact = await c('interaction', {
+      subject: 'x1',
+      channel: 'phone',
+      occurredAt: '2026-01-10T09:00:00.000Z',
+      account: d,
+      contact: gone,
+    });
+    const withLead = await c('interaction', {
+      subject: 'x2',
+      channel: 'phone',
+      occurredAt: '2026-01-10T10:00:00.000Z',
+      account: d,
+      lead,
+    });
+    const withAccount = await c('interaction', {
+      subject: 'x3',
+      channel: 'phone',
+      occurredAt: '2026-01-10T11:00:00.000Z',
+      account: e,
+      contact: kept,
+    });
+    await fx.remove('contact', gone);
+    await fx.remove('lead', lead);
+    await fx.remove('account', e);
+    const items = (await fx.crm().timeline({ entity: 'account', id: d })).items;
+    const item = (id: string) => items.find((i) => i.id === id);
+    expect(item(withContact)).toMatchObject({ accountId: d, contactId: null, contactName: null });
+    expect(item(withLead)).toMatchObject({ accountId: d, leadId: null });
+    expect(item(withAccount)).toMatchObject({ accountId: null, contactId: kept, contactName: expect.any(String) });
+  });
+
   it('refuses bad input with every problem named', async () => {
     const service = fx.crm();
     await expectError(

@@ -12,7 +12,7 @@ import {
   type PermissionModel,
   type SystemPermission,
 } from '@touchpoint/schema';
-import { ident, qualifiedTable, relationColumn } from '../physical.ts';
+import { ident, qualifiedTable, relationColumn, SYSTEM_COLUMNS } from '../physical.ts';
 import type { QueryCompiler } from '../query/compiler.ts';
 import { compileFilter } from '../query/filter.ts';
 import type { Rights } from './rights.ts';
@@ -194,7 +194,13 @@ export class AccessGrants {
     );
     const col = (column: string) => `${alias}.${ident(column)}`;
     const ors: (string | undefined)[] = [];
-    if (partner) {
+    // Reference data (pipelines, products, price books, users…: a setting that names no owner, partner or
+    // parent field and is not `private`) follows the organisation-wide default for partner users too.
+    const setting = this.#model.sharing.entities[entityName];
+    const reference =
+      !setting || (setting.default !== 'private' && !setting.ownerField && !setting.partnerField && !setting.parent);
+    const open = sharing.default === 'publicReadWrite' || (sharing.default === 'publicRead' && mode === 'read');
+    if (partner && !(reference && open)) {
       const partnerColumn = this.#relationField(
         entity,
         sharing.partnerField ?? (entity.fields.some((f) => f.name === 'partner') ? 'partner' : undefined),
@@ -227,11 +233,12 @@ export class AccessGrants {
       if (field && target && depth < MAX_PARENT_DEPTH) {
         const p = `tpg${depth}`;
         const inner = this.#predicate(target.name, mode, p, depth + 1);
+        // The parent must be live, like a direct read of it: a soft-deleted parent opens none of its children.
         // Uncorrelated, so PostgreSQL hashes the parents' ids once per statement (docs/architecture.md).
-        if (inner === undefined) ors.push(`${col(relationColumn(field))} is not null`);
-        else if (inner !== 'false') {
+        if (inner !== 'false') {
+          const live = `${p}.${ident(SYSTEM_COLUMNS.deletedAt)} is null`;
           ors.push(
-            `${col(relationColumn(field))} in (select ${p}."id" from ${qualifiedTable(this.#schema, target)} ${p} where ${inner})`,
+            `${col(relationColumn(field))} in (select ${p}."id" from ${qualifiedTable(this.#schema, target)} ${p} where ${inner === undefined ? live : `${live} and ${inner}`})`,
           );
         }
       }

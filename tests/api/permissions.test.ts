@@ -165,6 +165,27 @@ describe('reads', () => {
     expect(await count(users.rep2!, '{ opportunities { totalCount } }')).toBe(0);
   });
 
+  it('a list nested under a deleted parent shows only the children readable on their own grants', async () => {
+    const records = h.engine.records({ workspace: 'default', actor: 'system' });
+    const a8 = (await records.create('account', { name: 'A8 rep2 deleted', owner: users.rep2!.userId })).id;
+    await records.create('contact', { firstName: 'C8', lastName: 'Through parent', account: a8, owner: h.userId });
+    await records.create('contact', { firstName: 'C9', lastName: 'Own', account: a8, owner: users.rep2!.userId });
+    const read = async () =>
+      (
+        await users.rep2!.ok<{ account: { contacts: { firstName: string }[] } | null }>(
+          'query($id: ID!) { account(id: $id, includeDeleted: true) { contacts { firstName } } }',
+          { id: a8 },
+        )
+      ).account?.contacts
+        .map((c) => c.firstName)
+        .sort();
+    // Live, C8 is readable through its account (controlled by parent).
+    expect(await read()).toEqual(['C8', 'C9']);
+    await records.delete('account', a8);
+    // Deleted, the account still reads with includeDeleted, but no longer opens C8; C9 is rep2's own.
+    expect(await read()).toEqual(['C9']);
+  });
+
   it('criteria rules reach the rule role and the roles above it; partners see only their company', async () => {
     const leads = async (client: Client) =>
       (await client.ok<{ leads: { nodes: { lastName: string }[] } }>('{ leads { nodes { lastName } } }')).leads.nodes

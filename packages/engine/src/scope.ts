@@ -37,6 +37,11 @@ export interface RequestScope {
 export interface VisibilityOptions {
   /** Also the soft-deleted rows: for restore, trash and history maintenance, never for ordinary reads. */
   includeDeleted?: boolean;
+  /**
+   * The rows are a to-many list nested under `parentAlias`, a row of `parentEntity` the same grants already
+   * filter, linked by the child's `column` (see `AccessGrants.readUnder`).
+   */
+  under?: { parentEntity: string; parentAlias: string; column: string };
 }
 
 const DELETED_AT = ident(SYSTEM_COLUMNS.deletedAt);
@@ -54,7 +59,9 @@ export function visibility(
   grants?: AccessGrants,
 ): string {
   const live = options?.includeDeleted ? undefined : `${alias}.${DELETED_AT} is null`;
-  const access = grants?.read(entity.name, alias);
+  const access = options?.under
+    ? grants?.readUnder(entity.name, alias, options.under)
+    : grants?.read(entity.name, alias);
   if (live && access) return `${live} and ${access}`;
   return live ?? access ?? 'true';
 }

@@ -15,6 +15,8 @@ const RESPONSE_KEY = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
 
 /**
  * JSON of the record at `alias` shaped as `selection` asks. `extra` pairs (like `__cursor`) are appended.
+ * `alias` must be a row the statement's grants let it read (filtered with `visibility`): nested to-many
+ * lists rely on it (`AccessGrants.readUnder`).
  */
 export function objectSql(
   ctx: StatementContext,
@@ -77,7 +79,8 @@ export function objectSql(
         ctx.issues.add(`${where}.key`, 'must be a GraphQL name: letters, digits and _, not starting with a digit');
         return;
       }
-      if (claim(key, `${where}.key`)) pairs.push([key, relationSql(ctx, relation, selected, alias, `${path}.${key}`)]);
+      if (claim(key, `${where}.key`))
+        pairs.push([key, relationSql(ctx, entity, relation, selected, alias, `${path}.${key}`)]);
     });
   }
   const keys = selection['keys'];
@@ -95,6 +98,7 @@ export function objectSql(
 
 function relationSql(
   ctx: StatementContext,
+  entity: EntityModel,
   relation: RelationInfo,
   selected: RelationSelection,
   parent: string,
@@ -117,7 +121,12 @@ function relationSql(
   const first = checkCount(ctx, selected.first, `${path}.first`, DEFAULT_NESTED_FIRST, MAX_FIRST);
   const offset = checkCount(ctx, selected.offset, `${path}.offset`, 0, Number.MAX_SAFE_INTEGER);
   const keys = resolveOrder(ctx, target, selected.orderBy, a, `${path}.orderBy`);
-  const conditions = [relationLink(ctx, relation, a, parent), visibility(target.def, a, undefined, ctx.grants)];
+  // `parent` is a row this statement's grants already let it read (every alias `objectSql` is given is).
+  const under =
+    relation.kind === 'oneToMany'
+      ? { parentEntity: entity.def.name, parentAlias: parent, column: relation.column }
+      : undefined;
+  const conditions = [relationLink(ctx, relation, a, parent), visibility(target.def, a, { under }, ctx.grants)];
   if (selected.filter != null) conditions.push(filterSql(ctx, target, selected.filter, a, `${path}.filter`));
   const page = `limit ${ctx.param(first, 'integer')}${offset > 0 ? ` offset ${ctx.param(offset, 'bigint')}` : ''}`;
   const object = objectSql(ctx, target, selected.selection, a, `${path}.selection`);

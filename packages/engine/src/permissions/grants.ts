@@ -12,9 +12,10 @@ import {
   type PermissionModel,
   type SystemPermission,
 } from '@touchpoint/schema';
-import { ident, qualifiedTable, relationColumn, SYSTEM_COLUMNS } from '../physical.ts';
+import { ident, qualifiedTable, relationColumn } from '../physical.ts';
 import type { QueryCompiler } from '../query/compiler.ts';
 import { compileFilter } from '../query/filter.ts';
+import { visibility } from '../scope.ts';
 import type { Rights } from './rights.ts';
 
 /** The workspace table of manual shares; an entity's table cannot start with `_` (names start with a letter). */
@@ -271,7 +272,7 @@ export class AccessGrants {
       ) {
         // Read under a parent row the statement may already read (`readUnder`): readable while it is live.
         // First, so PostgreSQL's left-to-right `or` usually stops there.
-        ors.unshift(`${PARENT_PLACEHOLDER}.${ident(SYSTEM_COLUMNS.deletedAt)} is null`);
+        ors.unshift(visibility(target, PARENT_PLACEHOLDER));
       } else if (field && target && depth < MAX_PARENT_DEPTH) {
         const p = `tpg${depth}`;
         const inner = this.#predicate(target.name, mode, p, depth + 1);
@@ -280,7 +281,7 @@ export class AccessGrants {
         // `= any(array(…))` a rep's contact count fell 23 → 13 ms but a manager's (every parent) rose
         // 19 → 30 ms at 20k accounts (docs/architecture.md).
         if (inner !== 'false') {
-          const live = `${p}.${ident(SYSTEM_COLUMNS.deletedAt)} is null`;
+          const live = visibility(target, p);
           ors.push(
             `${col(relationColumn(field))} in (select ${p}."id" from ${qualifiedTable(this.#schema, target)} ${p} where ${inner === undefined ? live : `${live} and ${inner}`})`,
           );

@@ -37,21 +37,20 @@ async function as(email: string, query: string, variables: Record<string, unknow
 
 test('an opportunity page shows its history with labels and titles, in both languages', async ({ page }) => {
   const stamp = Date.now().toString(36);
-  const { a, b, pipelines } = await graphql<{
-    a: { id: string };
-    b: { id: string };
-    pipelines: { nodes: { id: string }[] };
-  }>(
-    page,
+  // The accounts are rep 1's, so rep 1 may put a deal on them (accounts are private to their owner and those
+  // above: the manager sees them too).
+  const { a, b } = await as(
+    'rep1@example.com',
     `mutation($a: String!, $b: String!) {
       a: createAccount(input: { name: $a }) { id }
       b: createAccount(input: { name: $b }) { id }
     }`,
     { a: `Harbour Foods ${stamp}`, b: `Lotus Trading ${stamp}` },
-  ).then(async (created) => ({
-    ...created,
-    ...(await graphql<{ pipelines: { nodes: { id: string }[] } }>(page, '{ pipelines(first: 1) { nodes { id } } }')),
-  }));
+  );
+  const { pipelines } = await graphql<{ pipelines: { nodes: { id: string }[] } }>(
+    page,
+    '{ pipelines(first: 1) { nodes { id } } }',
+  );
   const { createOpportunity, name: rep1 } = await as(
     'rep1@example.com',
     `mutation($a: ID!, $p: ID!, $name: String!) { createOpportunity(input: { name: $name, accountId: $a, pipelineId: $p }) { id } }`,

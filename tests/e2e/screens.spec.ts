@@ -102,6 +102,8 @@ test('saved views and bulk delete with undo', async ({ page }) => {
 
 test('the layout editor changes the list columns for everyone', async ({ page }) => {
   await page.goto('/designer/competitor');
+  // A click before hydration is lost (the tab gets focus, not the selection): wait for the app first.
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
   await page.getByTestId('tab-layout').click();
   const editor = page.getByTestId('layout-editor');
   const first = editor.locator('ol.items').first().locator('li').first();

@@ -15,6 +15,7 @@ import {
   type SharingRule,
   SYSTEM_PERMISSIONS,
 } from '@touchpoint/schema';
+import { sameJson } from './canonical.ts';
 
 /** The built-in role that administers a workspace: never removed, never without a system permission. */
 export const ADMIN_ROLE = 'admin';
@@ -354,20 +355,9 @@ export function sharingUse(model: PermissionModel, entity: string, field: string
   return `"${entity}.${field}" is the ${keys.join(' and ')} of ${entity}'s sharing settings; change them first (setEntitySharing in the same change list)`;
 }
 
-/** Key order does not count (jsonb sorts keys). */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, canonical(v)]),
-  );
-}
-
+/** Whether two permission models are the same but for key order (jsonb sorts keys). */
 export function samePermissions(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return sameJson(a, b);
 }
 
 /** The issues of `after` that `before` did not have (by path and message): what a change introduced. */
